@@ -1,0 +1,58 @@
+import { formatUserError, isUserError, UserError } from '../common/errors';
+import { packageVersion } from '../common/package-info';
+
+/** A CLI command: parses its own arguments, returns the process exit code. */
+export type Command = {
+  summary: string;
+  run(argv: string[]): Promise<number>;
+};
+
+// Loaded lazily so `faasport doctor` does not pay for the emulator's imports.
+const commands: Record<string, () => Promise<Command>> = {
+  doctor: async () => (await import('./commands/doctor.js')).doctor,
+  publish: async () => (await import('./commands/publish.js')).publish,
+  inspect: async () => (await import('./commands/inspect.js')).inspect,
+  copy: async () => (await import('./commands/copy.js')).copy,
+  pull: async () => (await import('./commands/pull.js')).pull,
+};
+
+function usage(): string {
+  const lines = Object.keys(commands).map((name) => `  faasport ${name}`);
+  return [
+    'Usage: faasport <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'faasport <command> --help for details.',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${packageVersion}\n`);
+    return 0;
+  }
+  const load = commands[name];
+  if (!load) {
+    process.stderr.write(`faasport: unknown command "${name}"\n\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    const command = await load();
+    return await command.run(rest);
+  } catch (error) {
+    if (isUserError(error)) {
+      process.stderr.write(`faasport ${name}: ${formatUserError(error)}\n`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}
+
+export { UserError };

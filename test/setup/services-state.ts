@@ -1,0 +1,29 @@
+/**
+ * What the test rig (scripts/services.sh) started, as written to
+ * `$FAASPORT_SERVICES_DIR/services.json` and provided to tests as `inject('services')`.
+ */
+export interface ServicesState {
+  docker: {
+    /** Value for DOCKER_HOST, e.g. `unix:///var/run/docker.sock`. */
+    host: string;
+    /** Path of the unix socket, for dockerode's `socketPath`. */
+    socketPath: string;
+    version: string;
+  };
+  /** Plain-HTTP CNCF distribution registry on loopback, deletes enabled. */
+  registry: { host: string };
+  /** The same registry software with htpasswd basic auth. */
+  authRegistry: { host: string; username: string; password: string };
+  /** Absolute path of the skopeo binary. */
+  skopeo: string;
+  /** Runtime id → local image tag, e.g. `nodejs22` → `faasport/runtime-nodejs:22`. */
+  runtimeImages: Record<string, string>;
+  /** Absolute paths of the frameworks' CLI entry scripts (run them with `node`). */
+  frameworks: { serverless3: string; osls: string };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    services: ServicesState;
+  }
+}
