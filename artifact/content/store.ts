@@ -2,6 +2,12 @@ import type { Readable } from 'node:stream';
 import type { Descriptor } from './descriptor';
 
 /**
+ * Content to push. A function that opens a fresh stream lets a store retry or chunk an upload
+ * (a registry after a connection reset); a bare Readable can be consumed only once.
+ */
+export type Content = Uint8Array | Readable | (() => Readable);
+
+/**
  * A content-addressed store of OCI content (oras-go's content.Storage + Resolver + Tagger), so
  * that one copy routine moves artefacts between any two stores: memory, OCI layout, registry.
  */
@@ -25,7 +31,7 @@ export interface ContentStore {
    * Stores content under its digest. Manifest and index media types go to the manifest side of
    * the store, everything else is a blob. Implementations verify before committing.
    */
-  push(descriptor: Descriptor, content: Readable | Uint8Array): Promise<void>;
+  push(descriptor: Descriptor, content: Content): Promise<void>;
 
   /** Points a tag at a manifest the store already holds. */
   tag(descriptor: Descriptor, tag: string): Promise<void>;
