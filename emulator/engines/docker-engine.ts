@@ -1,0 +1,182 @@
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+import { UserError } from '../../common/errors';
+import type { Engine, EngineInstance, InstanceExit, InstancePaths, InstanceSpec } from './engine';
+import { lineSplitter } from './line-splitter';
+import { RUNTIMES_DIR } from './process-engine';
+import { type RuntimeImageChoice, runtimeImageCandidates } from './runtime-images';
+
+const OWNER_LABEL = 'org.faasport.owner';
+const TASK_ROOT = '/var/task';
+const RUNTIME_DIR = '/var/runtime/faasport';
+
+export interface DockerEngineOptions {
+  docker?: Docker;
+  /** Network mode for instances; `host` keeps the Runtime API on loopback. */
+  network?: string;
+  /** runtime id → image, overriding the defaults. */
+  runtimeImages?: Record<string, string>;
+}
+
+/** Docker connection from DOCKER_HOST (unix sockets and tcp) or the default socket. */
+export function dockerFromEnvironment(): Docker {
+  const host = process.env.DOCKER_HOST;
+  if (!host) return new Docker({ socketPath: '/var/run/docker.sock' });
+  if (host.startsWith('unix://')) return new Docker({ socketPath: host.slice('unix://'.length) });
+  const url = new URL(host.replace(/^tcp:/, 'http:'));
+  return new Docker({ host: url.hostname, port: Number(url.port || 2375) });
+}
+
+/**
+ * Runs each instance in a container: the function's code mounted read-only at /var/task, the
+ * memory limit enforced by the kernel, OOM kills reported. Containers carry the owner's pid so a
+ * later run can remove what a crashed run left behind without touching a live emulator's.
+ */
+export class DockerEngine implements Engine {
+  readonly name = 'docker';
+  private readonly docker: Docker;
+  private readonly network: string;
+  private readonly imageChoice = new Map<string, Promise<RuntimeImageChoice>>();
+
+  constructor(private readonly options: DockerEngineOptions = {}) {
+    this.docker = options.docker ?? dockerFromEnvironment();
+    this.network = options.network ?? 'host';
+  }
+
+  paths(): InstancePaths {
+    return { taskRoot: TASK_ROOT, runtimeDir: RUNTIME_DIR };
+  }
+
+  async start(spec: InstanceSpec): Promise<EngineInstance> {
+    const choice = await this.chooseImage(spec.runtimeId);
+    const interpreter = spec.language === 'python' ? 'python3' : 'node';
+    const env = { PATH: '/var/lang/bin:/usr/local/bin:/usr/bin:/bin:/opt/bin', ...spec.env };
+    const binds = [`${spec.codeDir}:${TASK_ROOT}:ro`];
+    if (!choice.official) binds.push(`${RUNTIMES_DIR}:${RUNTIME_DIR}:ro`);
+    const container = await this.docker.createContainer({
+      name: `faasport-${spec.name}`,
+      Image: choice.image,
+      // An official base image runs its own runtime client; ours runs faasport's bootstrap.
+      Cmd: choice.official
+        ? [String(spec.env._HANDLER ?? '')]
+        : [interpreter, `${RUNTIME_DIR}/${spec.bootstrap}`],
+      Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
+      WorkingDir: TASK_ROOT,
+      Labels: { faasport: 'true', [OWNER_LABEL]: String(process.pid), ...spec.labels },
+      HostConfig: {
+        Binds: binds,
+        NetworkMode: this.network,
+        Memory: spec.memoryMb * 1024 * 1024,
+        MemorySwap: spec.memoryMb * 1024 * 1024,
+        Tmpfs: { '/tmp': 'rw,exec,size=512m' },
+      },
+    });
+    const stdout = lineSplitter((line) => spec.onOutput('stdout', line));
+    const stderr = lineSplitter((line) => spec.onOutput('stderr', line));
+    const out = new PassThrough().on('data', (chunk: Buffer) => stdout.write(chunk));
+    const err = new PassThrough().on('data', (chunk: Buffer) => stderr.write(chunk));
+    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+    container.modem.demuxStream(stream, out, err);
+    let killedByUs = false;
+    let peakBytes = 0;
+    const waited = container.wait();
+    try {
+      await container.start();
+    } catch (error) {
+      await container.remove({ force: true }).catch(() => undefined);
+      throw error;
+    }
+
+    const exited: Promise<InstanceExit> = waited.then(
+      async (result: { StatusCode: number }) => {
+        stdout.end();
+        stderr.end();
+        const state = await container.inspect().then(
+          (info) => info.State,
+          () => undefined,
+        );
+        await container.remove({ force: true }).catch(() => undefined);
+        return {
+          code: result.StatusCode,
+          signal: result.StatusCode === 137 ? 'SIGKILL' : null,
+          outOfMemory: !killedByUs && state?.OOMKilled === true,
+        };
+      },
+      () => ({ code: null, signal: null, outOfMemory: false }),
+    );
+    return {
+      id: container.id.slice(0, 12),
+      exited,
+      async kill() {
+        killedByUs = true;
+        await container.kill().catch(() => undefined);
+        await exited;
+      },
+      async peakMemoryMb() {
+        try {
+          const stats = (await container.stats({ stream: false })) as {
+            memory_stats?: { max_usage?: number; usage?: number };
+          };
+          peakBytes = Math.max(peakBytes, stats.memory_stats?.max_usage ?? stats.memory_stats?.usage ?? 0);
+        } catch {
+          // gone already: keep what we saw
+        }
+        return peakBytes > 0 ? Math.ceil(peakBytes / 1024 / 1024) : undefined;
+      },
+    };
+  }
+
+  async cleanup(): Promise<void> {
+    const leftovers = await this.docker.listContainers({ all: true, filters: { label: ['faasport=true'] } });
+    await Promise.all(
+      leftovers
+        .filter((info) => !isAlive(Number(info.Labels[OWNER_LABEL])))
+        .map((info) =>
+          this.docker
+            .getContainer(info.Id)
+            .remove({ force: true })
+            .catch(() => undefined),
+        ),
+    );
+  }
+
+  private chooseImage(runtimeId: string): Promise<RuntimeImageChoice> {
+    let choice = this.imageChoice.get(runtimeId);
+    if (!choice) {
+      choice = this.findImage(runtimeId);
+      this.imageChoice.set(runtimeId, choice);
+      choice.catch(() => this.imageChoice.delete(runtimeId));
+    }
+    return choice;
+  }
+
+  private async findImage(runtimeId: string): Promise<RuntimeImageChoice> {
+    const candidates = runtimeImageCandidates(runtimeId, this.options.runtimeImages);
+    for (const candidate of candidates) {
+      const present = await this.docker
+        .getImage(candidate.image)
+        .inspect()
+        .then(
+          () => true,
+          () => false,
+        );
+      if (present) return candidate;
+    }
+    throw new UserError(
+      `no runtime image for ${runtimeId}: none of ${candidates.map((c) => c.image).join(', ')} is present`,
+      {
+        hint: 'Build the local runtime images with `bash scripts/runtime-images.sh`, or use --engine process.',
+      },
+    );
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

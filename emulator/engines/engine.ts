@@ -1,0 +1,49 @@
+/** What one function instance needs, independent of where it runs. */
+export interface InstanceSpec {
+  /** Unique, for container names and logs: `<function>-<n>`. */
+  name: string;
+  labels: Record<string, string>;
+  language: 'node' | 'python';
+  /** Provider runtime id, e.g. `nodejs22.x`, `python3.11`: picks the runtime image. */
+  runtimeId: string;
+  /** Host folder holding the function's unpacked code. */
+  codeDir: string;
+  /** The bootstrap script, relative to the runtimes folder (e.g. `aws/bootstrap.js`). */
+  bootstrap: string;
+  /** Variables for the instance; paths in them come from `Engine.paths`. */
+  env: Record<string, string>;
+  memoryMb: number;
+  onOutput(stream: 'stdout' | 'stderr', line: string): void;
+}
+
+export interface InstanceExit {
+  code: number | null;
+  signal: string | null;
+  /** The instance was killed for using more than its memory limit. */
+  outOfMemory: boolean;
+}
+
+export interface EngineInstance {
+  /** Container id or process id, for logs. */
+  readonly id: string;
+  /** Settles once when the instance is gone, whatever the reason. */
+  readonly exited: Promise<InstanceExit>;
+  /** Ends the instance now (SIGKILL); resolves when it is gone and cleaned up. */
+  kill(): Promise<void>;
+  /** Highest resident memory seen so far (sampled now too), in MB, when the engine can tell. */
+  peakMemoryMb(): Promise<number | undefined>;
+}
+
+/** Where the code and the bootstrap appear inside an instance. */
+export interface InstancePaths {
+  taskRoot: string;
+  runtimeDir: string;
+}
+
+export interface Engine {
+  readonly name: 'docker' | 'process';
+  paths(spec: Pick<InstanceSpec, 'codeDir'>): InstancePaths;
+  start(spec: InstanceSpec): Promise<EngineInstance>;
+  /** Removes leftovers of earlier runs (docker: containers labelled faasport). */
+  cleanup(): Promise<void>;
+}

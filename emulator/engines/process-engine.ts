@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packageRoot } from '../../common/package-info';
+import type { Engine, EngineInstance, InstanceExit, InstancePaths, InstanceSpec } from './engine';
+import { lineSplitter } from './line-splitter';
+
+export const RUNTIMES_DIR = join(packageRoot, 'emulator', 'runtimes');
+
+export interface ProcessEngineOptions {
+  /** Interpreter per language; defaults: this Node binary, `python3` from PATH. */
+  interpreters?: Partial<Record<InstanceSpec['language'], string>>;
+  /** How often resident memory is sampled to enforce `memoryMb`. */
+  memoryPollMs?: number;
+}
+
+/**
+ * Runs each instance as a child process on this machine: no Docker needed, same lifecycle and
+ * Runtime API, less isolation (the host's filesystem and interpreter versions). Memory is
+ * enforced by sampling the process's resident set and killing it past the limit.
+ */
+export class ProcessEngine implements Engine {
+  readonly name = 'process';
+  private readonly interpreters: Record<InstanceSpec['language'], string>;
+  private readonly memoryPollMs: number;
+
+  constructor(options: ProcessEngineOptions = {}) {
+    this.interpreters = { node: process.execPath, python: 'python3', ...options.interpreters };
+    this.memoryPollMs = options.memoryPollMs ?? 250;
+  }
+
+  paths(spec: Pick<InstanceSpec, 'codeDir'>): InstancePaths {
+    return { taskRoot: spec.codeDir, runtimeDir: RUNTIMES_DIR };
+  }
+
+  async start(spec: InstanceSpec): Promise<EngineInstance> {
+    const child = spawn(this.interpreters[spec.language], [join(RUNTIMES_DIR, spec.bootstrap)], {
+      cwd: spec.codeDir,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...spec.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stdout = lineSplitter((line) => spec.onOutput('stdout', line));
+    const stderr = lineSplitter((line) => spec.onOutput('stderr', line));
+    child.stdout.on('data', (chunk: Buffer) => stdout.write(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.write(chunk));
+
+    let outOfMemory = false;
+    let peakKb = 0;
+    const limitKb = spec.memoryMb * 1024;
+    const poll = setInterval(() => {
+      if (child.pid === undefined) return;
+      residentKb(child.pid).then((kb) => {
+        if (kb !== undefined) peakKb = Math.max(peakKb, kb);
+        if (kb !== undefined && kb > limitKb && child.exitCode === null) {
+          outOfMemory = true;
+          child.kill('SIGKILL');
+        }
+      });
+    }, this.memoryPollMs);
+    poll.unref();
+
+    const exited = new Promise<InstanceExit>((resolve) => {
+      const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+        clearInterval(poll);
+        stdout.end();
+        stderr.end();
+        resolve({ code, signal, outOfMemory });
+      };
+      child.once('exit', finish);
+      child.once('error', (error) => {
+        spec.onOutput(
+          'stderr',
+          `faasport: could not start ${this.interpreters[spec.language]}: ${error.message}`,
+        );
+        finish(null, null);
+      });
+    });
+
+    return {
+      id: `pid ${child.pid ?? '?'}`,
+      exited,
+      async kill() {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        await exited;
+      },
+      async peakMemoryMb() {
+        const kb = child.pid === undefined ? undefined : await residentKb(child.pid);
+        if (kb !== undefined) peakKb = Math.max(peakKb, kb);
+        return peakKb > 0 ? Math.ceil(peakKb / 1024) : undefined;
+      },
+    };
+  }
+
+  async cleanup(): Promise<void> {
+    // Nothing to do: an orphaned bootstrap exits on its own once its Runtime API is gone.
+  }
+}
+
+async function residentKb(pid: number): Promise<number | undefined> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}

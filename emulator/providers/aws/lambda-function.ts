@@ -1,0 +1,299 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Engine, EngineInstance, InstanceExit, InstanceSpec } from '../../engines/engine';
+import type { EmulatorLogger } from '../../logger';
+import { InstancePool } from '../../pool/instance-pool';
+import { functionArn, type LambdaFunctionConfig, lambdaEnvironment } from './lambda-environment';
+import { endLine, reportLine, startLine, timeoutLine } from './lambda-logs';
+import { LambdaInitError, type LambdaOutcome, RuntimeApiServer } from './runtime-api';
+
+/** Lambda's limit on how long init may take before the environment is discarded. */
+const INIT_TIMEOUT_MS = 10_000;
+
+export interface LambdaFunctionOptions {
+  config: LambdaFunctionConfig;
+  /** Host folder with the unpacked code. */
+  codeDir: string;
+  engine: Engine;
+  logger: EmulatorLogger;
+  /** Reserved concurrency, or the emulator's default limit. */
+  maxConcurrency: number;
+  idleTimeoutMs: number;
+}
+
+export interface LambdaInvokeResult {
+  requestId: string;
+  /** What the function returned, or its error document. */
+  payload: Buffer;
+  /** Present when the invocation failed; `Unhandled` as the cloud reports it. */
+  functionError?: { errorType: string };
+  cold: boolean;
+  /** Init duration of the instance when this invocation cold-started it. */
+  initDurationMs?: number;
+  durationMs: number;
+  instanceId: string;
+  /** The log lines of this invocation, START to REPORT (for `X-Amz-Log-Type: Tail`). */
+  logs: string[];
+}
+
+type LambdaInstance = {
+  id: string;
+  api: RuntimeApiServer;
+  engine: EngineInstance;
+  initDurationMs: number;
+  /** Lines of the invocation in progress, if any. */
+  capture: string[] | undefined;
+};
+
+/** One Lambda function: a pool of execution environments behind the Runtime API. */
+export class LambdaFunction {
+  readonly arn: string;
+  private readonly pool: InstancePool<LambdaInstance>;
+  private provisioning = false;
+
+  constructor(private readonly options: LambdaFunctionOptions) {
+    this.arn = functionArn(options.config);
+    this.pool = new InstancePool<LambdaInstance>({
+      name: options.config.name,
+      maxInstances: options.maxConcurrency,
+      idleTimeoutMs: options.idleTimeoutMs,
+      create: () => this.createInstance(),
+      destroy: (instance, reason) => this.destroyInstance(instance, reason),
+    });
+  }
+
+  get name(): string {
+    return this.options.config.name;
+  }
+
+  /** Runs one invocation: throws ThrottledError when at the concurrency limit. */
+  async invoke(payload: Buffer, extras: { clientContext?: string } = {}): Promise<LambdaInvokeResult> {
+    const requestId = randomUUID();
+    let lease: { instance: LambdaInstance; cold: boolean };
+    try {
+      lease = await this.pool.acquire();
+    } catch (error) {
+      if (error instanceof LambdaInitError) return this.initFailure(requestId, error);
+      throw error;
+    }
+    const { instance, cold } = lease;
+    const logs: string[] = [];
+    instance.capture = logs;
+    this.emit(instance, startLine(requestId));
+    const started = performance.now();
+    const timeoutSeconds = this.options.config.timeoutSeconds;
+    let discard: string | undefined;
+    let outcome: LambdaOutcome;
+
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutSeconds * 1000);
+    });
+    const result = await Promise.race([
+      instance.api.invoke({
+        requestId,
+        payload,
+        deadlineMs: Date.now() + timeoutSeconds * 1000,
+        functionArn: this.arn,
+        traceId: traceId(),
+        ...(extras.clientContext ? { clientContext: extras.clientContext } : {}),
+      }),
+      timedOut,
+      instance.engine.exited,
+    ]).finally(() => clearTimeout(timer));
+
+    if (result === 'timeout') {
+      discard = 'timeout';
+      this.emit(instance, timeoutLine(requestId, timeoutSeconds));
+      outcome = errorOutcome(
+        'Sandbox.Timedout',
+        `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
+      );
+    } else if (isExit(result)) {
+      discard = result.outOfMemory ? 'out of memory' : 'crash';
+      outcome = exitOutcome(requestId, result);
+      this.emit(
+        instance,
+        `${new Date().toISOString()} ${requestId} ${JSON.parse(outcome.payload.toString()).errorMessage}`,
+      );
+    } else {
+      outcome = result;
+    }
+    const durationMs = performance.now() - started;
+    this.emit(instance, endLine(requestId));
+    this.emit(
+      instance,
+      reportLine({
+        requestId,
+        durationMs,
+        memorySizeMb: this.options.config.memorySizeMb,
+        maxMemoryUsedMb: await instance.engine.peakMemoryMb(),
+        ...(cold ? { initDurationMs: instance.initDurationMs } : {}),
+      }),
+    );
+    instance.capture = undefined;
+    this.pool.release(instance, discard ? { discard } : {});
+    if (discard) await instance.engine.kill();
+    return {
+      requestId,
+      payload: outcome.payload,
+      ...(outcome.type === 'function-error' ? { functionError: { errorType: outcome.errorType } } : {}),
+      cold,
+      ...(cold ? { initDurationMs: instance.initDurationMs } : {}),
+      durationMs,
+      instanceId: instance.id,
+      logs,
+    };
+  }
+
+  /** The next invocation cold-starts; busy instances finish first. */
+  recycle(): void {
+    this.pool.recycle();
+  }
+
+  /** Starts `count` environments ahead of traffic (`--warm eager`, provisioned concurrency). */
+  async prewarm(count: number): Promise<void> {
+    this.provisioning = true;
+    try {
+      await this.pool.prewarm(count);
+    } finally {
+      this.provisioning = false;
+    }
+  }
+
+  stats(): { instances: number; busy: number; starting: number } {
+    return this.pool.stats();
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  private async createInstance(): Promise<LambdaInstance> {
+    const { config, engine, codeDir } = this.options;
+    const id = randomBytes(16).toString('hex');
+    const api = new RuntimeApiServer();
+    const address = await api.listen();
+    const paths = engine.paths({ codeDir });
+    const initializationType = this.provisioning ? 'provisioned-concurrency' : 'on-demand';
+    const instance: LambdaInstance = {
+      id,
+      api,
+      engine: undefined as unknown as EngineInstance, // set right below, before anyone reads it
+      initDurationMs: 0,
+      capture: undefined,
+    };
+    const spec: InstanceSpec = {
+      name: `${config.name}-${id.slice(0, 8)}`,
+      labels: { 'org.faasport.function': config.name, 'org.faasport.provider': 'aws' },
+      language: config.runtime.startsWith('python') ? 'python' : 'node',
+      runtimeId: config.runtime,
+      codeDir,
+      bootstrap: config.runtime.startsWith('python') ? 'aws/bootstrap.py' : 'aws/bootstrap.js',
+      env: lambdaEnvironment(config, paths, address, initializationType, id),
+      memoryMb: config.memorySizeMb,
+      onOutput: (stream, line) => this.emit(instance, line, stream),
+    };
+    const started = performance.now();
+    try {
+      instance.engine = await engine.start(spec);
+    } catch (error) {
+      await api.close();
+      throw error;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const initTimeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), INIT_TIMEOUT_MS);
+    });
+    try {
+      const ready = await Promise.race([
+        api.ready.then(() => 'ready' as const),
+        instance.engine.exited,
+        initTimeout,
+      ]);
+      if (ready === 'timeout') {
+        throw new LambdaInitError(
+          'Sandbox.Timedout',
+          errorDocument('Sandbox.Timedout', `Init timed out after ${INIT_TIMEOUT_MS / 1000}.00 seconds`),
+        );
+      }
+      if (ready !== 'ready') {
+        const exit = exitOutcome(undefined, ready);
+        throw new LambdaInitError(
+          exit.type === 'function-error' ? exit.errorType : 'Runtime.ExitError',
+          exit.payload,
+        );
+      }
+    } catch (error) {
+      await instance.engine.kill();
+      await api.close();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+    instance.initDurationMs = performance.now() - started;
+    // An environment that dies while idle must not be handed the next request.
+    void instance.engine.exited.then(() => this.pool.evict(instance, 'exited'));
+    return instance;
+  }
+
+  private async destroyInstance(instance: LambdaInstance, _reason: string): Promise<void> {
+    instance.api.abort(new Error('instance retired'));
+    await instance.engine.kill();
+    await instance.api.close();
+  }
+
+  private initFailure(requestId: string, error: LambdaInitError): LambdaInvokeResult {
+    const logs: string[] = [];
+    const line = (text: string) => {
+      logs.push(text);
+      this.options.logger.line(this.name, text);
+    };
+    line(startLine(requestId));
+    line(`${new Date().toISOString()} ${requestId} INIT_FAILED ${error.errorType}`);
+    line(endLine(requestId));
+    return {
+      requestId,
+      payload: error.payload,
+      functionError: { errorType: error.errorType },
+      cold: true,
+      durationMs: 0,
+      instanceId: '',
+      logs,
+    };
+  }
+
+  private emit(instance: LambdaInstance, text: string, stream: 'stdout' | 'stderr' = 'stdout'): void {
+    instance.capture?.push(text);
+    this.options.logger.line(this.name, text, stream);
+  }
+}
+
+function isExit(value: unknown): value is InstanceExit {
+  return typeof value === 'object' && value !== null && 'outOfMemory' in value;
+}
+
+function errorDocument(errorType: string, errorMessage: string): Buffer {
+  return Buffer.from(JSON.stringify({ errorType, errorMessage }));
+}
+
+function errorOutcome(errorType: string, errorMessage: string): LambdaOutcome {
+  return { type: 'function-error', errorType, payload: errorDocument(errorType, errorMessage) };
+}
+
+/** What the cloud reports when the runtime process dies under an invocation. */
+function exitOutcome(requestId: string | undefined, exit: InstanceExit): LambdaOutcome {
+  const prefix = requestId ? `RequestId: ${requestId} ` : '';
+  if (exit.outOfMemory) {
+    return errorOutcome('Runtime.OutOfMemory', `${prefix}Error: Runtime exited with error: signal: killed`);
+  }
+  const how = exit.signal
+    ? `signal: ${exit.signal.replace(/^SIG/, '').toLowerCase()}`
+    : `exit status ${exit.code}`;
+  return errorOutcome('Runtime.ExitError', `${prefix}Error: Runtime exited with error: ${how}`);
+}
+
+function traceId(): string {
+  const epoch = Math.floor(Date.now() / 1000).toString(16);
+  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+}
