@@ -118,11 +118,11 @@ async function loadHandler() {
   } catch (error) {
     if (error instanceof SyntaxError)
       throw new RuntimeError('Runtime.UserCodeSyntaxError', `${error.name}: ${error.message}`);
-    throw new RuntimeError('Runtime.ImportModuleError', `${error && error.name}: ${error && error.message}`);
+    throw new RuntimeError('Runtime.ImportModuleError', `${error?.name}: ${error?.message}`);
   }
   let fn = mod;
   for (const key of exportPath)
-    fn = fn == null ? undefined : fn[key] !== undefined ? fn[key] : fn.default && fn.default[key];
+    fn = fn == null ? undefined : fn[key] !== undefined ? fn[key] : fn.default?.[key];
   if (typeof fn !== 'function') {
     throw new RuntimeError(
       'Runtime.HandlerNotFound',
@@ -219,7 +219,7 @@ async function main() {
   process.on('unhandledRejection', (reason) => {
     const error = new RuntimeError(
       'Runtime.UnhandledPromiseRejection',
-      `${reason && reason.stack ? reason.stack : reason}`,
+      `${reason?.stack ? reason.stack : reason}`,
     );
     console.error(`Unhandled Promise Rejection \t${JSON.stringify(errorPayload(error))}`);
     const target = currentRequestId ? `/runtime/invocation/${currentRequestId}/error` : '/runtime/init/error';
@@ -237,6 +237,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  process.stderr.write(`faasport bootstrap: ${error && error.stack ? error.stack : error}\n`);
+  process.stderr.write(`faasport bootstrap: ${error?.stack ? error.stack : error}\n`);
   process.exit(1);
 });
