@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { UserError } from '../../common/errors';
+import { containerPeakMemoryBytes } from './cgroup-memory';
 import type { Engine, EngineInstance, InstanceExit, InstancePaths, InstanceSpec } from './engine';
 import { lineSplitter } from './line-splitter';
 import { RUNTIMES_DIR } from './process-engine';
@@ -79,7 +80,8 @@ export class DockerEngine implements Engine {
     container.modem.demuxStream(stream, out, err);
     let killedByUs = false;
     let peakBytes = 0;
-    const waited = container.wait();
+    // Before start, only 'next-exit' waits: the default condition returns at once for a created container.
+    const waited = container.wait({ condition: 'next-exit' });
     try {
       await container.start();
     } catch (error) {
@@ -113,14 +115,7 @@ export class DockerEngine implements Engine {
         await exited;
       },
       async peakMemoryMb() {
-        try {
-          const stats = (await container.stats({ stream: false })) as {
-            memory_stats?: { max_usage?: number; usage?: number };
-          };
-          peakBytes = Math.max(peakBytes, stats.memory_stats?.max_usage ?? stats.memory_stats?.usage ?? 0);
-        } catch {
-          // gone already: keep what we saw
-        }
+        peakBytes = Math.max(peakBytes, (await containerPeakMemoryBytes(container.id)) ?? 0);
         return peakBytes > 0 ? Math.ceil(peakBytes / 1024 / 1024) : undefined;
       },
     };

@@ -1,0 +1,166 @@
+import { UserError } from '../errors';
+
+export const TARGETS = ['aws', 'azure', 'gcp'] as const;
+export type Target = (typeof TARGETS)[number];
+
+/** A serverless.yml reduced to what faasport acts on, with defaults applied. */
+export interface ServiceModel {
+  service: string;
+  stage: string;
+  /** Folder of the serverless.yml: handler paths and package patterns are relative to it. */
+  serviceDir: string;
+  configFile: string;
+  /** Per-target provider settings (`provider.targets.<cloud>`), as written. */
+  targets: Partial<Record<Target, Record<string, unknown>>>;
+  /** `custom.faasport`, as written. */
+  custom: Record<string, unknown>;
+  functions: FunctionModel[];
+}
+
+export interface FunctionModel {
+  /** Key under `functions:`. */
+  key: string;
+  /** Deployed and emulated name: `<service>-<stage>-<key>` unless `name:` says otherwise. */
+  name: string;
+  handler: string | undefined;
+  runtime: string;
+  memorySize: number;
+  timeout: number;
+  environment: Record<string, string>;
+  targets: Target[];
+  /** Reference per target (one reference written once applies to all). */
+  sourceArtifact: Partial<Record<Target, string>>;
+  packageType: 'zip' | 'image' | undefined;
+  /** Service patterns, then the function's own. */
+  packagePatterns: string[];
+  events: Record<string, unknown>[];
+  reservedConcurrency: number | undefined;
+  provisionedConcurrency: number | undefined;
+  url: boolean;
+  /** `functions.<key>.<cloud>` overrides, as written. */
+  overrides: Partial<Record<Target, Record<string, unknown>>>;
+}
+
+/** Serverless Framework's AWS defaults, which users of `sls` expect. */
+export const DEFAULT_RUNTIME = 'nodejs22.x';
+export const DEFAULT_MEMORY_MB = 1024;
+export const DEFAULT_TIMEOUT_S = 6;
+
+export function deployedFunctionName(service: string, stage: string, functionKey: string): string {
+  return `${service}-${stage}-${functionKey}`;
+}
+
+type Raw = Record<string, unknown>;
+
+/** Builds the model from a resolved configuration (the framework's, or our own loader's). */
+export function toServiceModel(
+  config: Raw,
+  location: { serviceDir: string; configFile: string; stage?: string },
+): ServiceModel {
+  const file = location.configFile;
+  const serviceField = config.service;
+  const service =
+    typeof serviceField === 'string'
+      ? serviceField
+      : isRecord(serviceField)
+        ? String(serviceField.name ?? '')
+        : '';
+  if (!service)
+    throw new UserError(`${file}: "service" is missing`, {
+      hint: 'Add `service: <name>` at the top of the file.',
+    });
+  const provider = isRecord(config.provider) ? config.provider : {};
+  const stage = location.stage ?? (typeof provider.stage === 'string' ? provider.stage : 'dev');
+  const targets = (isRecord(provider.targets) ? provider.targets : {}) as ServiceModel['targets'];
+  const servicePatterns = patternsOf(config.package);
+  const custom = isRecord(config.custom) && isRecord(config.custom.faasport) ? config.custom.faasport : {};
+  const functionsRaw = isRecord(config.functions) ? config.functions : {};
+  const functions = Object.entries(functionsRaw).map(([key, value]) => {
+    if (!isRecord(value)) throw new UserError(`${file}: functions.${key} must be an object`);
+    return toFunctionModel(key, value, { service, stage, provider, targets, servicePatterns });
+  });
+  return { service, stage, serviceDir: location.serviceDir, configFile: file, targets, custom, functions };
+}
+
+function toFunctionModel(
+  key: string,
+  raw: Raw,
+  context: {
+    service: string;
+    stage: string;
+    provider: Raw;
+    targets: ServiceModel['targets'];
+    servicePatterns: string[];
+  },
+): FunctionModel {
+  const { provider, targets } = context;
+  const configuredTargets = TARGETS.filter((target) => targets[target] !== undefined);
+  const fnTargets = Array.isArray(raw.targets)
+    ? (raw.targets.filter((t) => TARGETS.includes(t as Target)) as Target[])
+    : undefined;
+  const chosen = fnTargets ?? (configuredTargets.length ? configuredTargets : ['aws' as Target]);
+  const source = raw.sourceArtifact;
+  const sourceArtifact: FunctionModel['sourceArtifact'] = {};
+  for (const target of chosen) {
+    const reference = typeof source === 'string' ? source : isRecord(source) ? source[target] : undefined;
+    if (typeof reference === 'string') sourceArtifact[target] = reference;
+  }
+  const overrides: FunctionModel['overrides'] = {};
+  for (const target of TARGETS) if (isRecord(raw[target])) overrides[target] = raw[target] as Raw;
+  return {
+    key,
+    name: typeof raw.name === 'string' ? raw.name : deployedFunctionName(context.service, context.stage, key),
+    handler: typeof raw.handler === 'string' ? raw.handler : undefined,
+    runtime: stringOr(raw.runtime, stringOr(provider.runtime, DEFAULT_RUNTIME)),
+    memorySize: numberOr(raw.memorySize, numberOr(provider.memorySize, DEFAULT_MEMORY_MB)),
+    timeout: numberOr(raw.timeout, numberOr(provider.timeout, DEFAULT_TIMEOUT_S)),
+    environment: { ...stringMap(provider.environment), ...stringMap(raw.environment) },
+    targets: chosen,
+    sourceArtifact,
+    packageType: raw.packageType === 'zip' || raw.packageType === 'image' ? raw.packageType : undefined,
+    packagePatterns: [...context.servicePatterns, ...patternsOf(raw.package)],
+    events: Array.isArray(raw.events) ? raw.events.filter(isRecord) : [],
+    reservedConcurrency: typeof raw.reservedConcurrency === 'number' ? raw.reservedConcurrency : undefined,
+    provisionedConcurrency:
+      typeof raw.provisionedConcurrency === 'number' ? raw.provisionedConcurrency : undefined,
+    url: raw.url === true || isRecord(raw.url),
+    overrides,
+  };
+}
+
+/** A function's settings for one cloud: the per-target override, then the function, then the target's defaults. */
+export function settingFor<T>(
+  model: ServiceModel,
+  fn: FunctionModel,
+  target: Target,
+  key: string,
+  fallback: T,
+): T {
+  const override = fn.overrides[target]?.[key];
+  if (override !== undefined) return override as T;
+  const own = (fn as unknown as Raw)[key];
+  if (own !== undefined) return own as T;
+  const targetDefault = model.targets[target]?.[key];
+  return targetDefault !== undefined ? (targetDefault as T) : fallback;
+}
+
+function patternsOf(value: unknown): string[] {
+  return isRecord(value) && Array.isArray(value.patterns) ? value.patterns.map(String) : [];
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  if (!isRecord(value)) return {};
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+}
+
+function stringOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
+}
+
+function numberOr(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+}
+
+function isRecord(value: unknown): value is Raw {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

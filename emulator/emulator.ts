@@ -1,0 +1,165 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { FunctionModel, ServiceModel } from '../common/service/service-model';
+import { chooseEngine, type EngineName } from './engines/choose-engine';
+import type { Engine } from './engines/engine';
+import { jsonResponse } from './gateway/gateway-response';
+import { GatewayServer } from './gateway/gateway-server';
+import { consoleLogger, type EmulatorLogger } from './logger';
+import { AwsFrontEnd } from './providers/aws/aws-front-end';
+import { createInvokeApiHandler } from './providers/aws/invoke-api';
+
+export interface EmulatorOptions {
+  model: ServiceModel;
+  engine?: EngineName | Engine;
+  host?: string;
+  /** API Gateway port (0 = any free port). */
+  port?: number;
+  /** Lambda Invoke API port. */
+  lambdaPort?: number;
+  warm?: 'eager' | 'lazy';
+  idleTimeoutMs?: number;
+  /** Concurrency limit for functions without reservedConcurrency. */
+  defaultConcurrency?: number;
+  logger?: EmulatorLogger;
+  /** Host folder with a function's unpacked code. */
+  codeDirFor?(fn: FunctionModel): Promise<string>;
+}
+
+export interface Endpoint {
+  name: string;
+  url: string;
+  description: string;
+}
+
+/** Default ports, as serverless-offline users know them. */
+export const DEFAULT_PORTS = { gateway: 3000, lambda: 3002 };
+
+/**
+ * A running emulator: the engine, the provider front-ends and their servers. `start()` binds
+ * everything (127.0.0.1 unless told otherwise) and `stop()` releases everything it started.
+ */
+export class Emulator {
+  readonly gateway = new GatewayServer();
+  private aws!: AwsFrontEnd;
+  private engine!: Engine;
+  private lambdaServer: Server | undefined;
+  private readonly host: string;
+  private ports = { gateway: 0, lambda: 0 };
+  private readonly logger: EmulatorLogger;
+
+  constructor(private readonly options: EmulatorOptions) {
+    this.host = options.host ?? '127.0.0.1';
+    this.logger = options.logger ?? consoleLogger;
+  }
+
+  get engineName(): string {
+    return this.engine.name;
+  }
+
+  async start(): Promise<void> {
+    const { options } = this;
+    this.engine = typeof options.engine === 'object' ? options.engine : await chooseEngine(options.engine);
+    await this.engine.cleanup();
+    this.aws = new AwsFrontEnd({
+      model: options.model,
+      engine: this.engine,
+      logger: this.logger,
+      codeDirFor: options.codeDirFor ?? (async () => options.model.serviceDir),
+      idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
+      defaultConcurrency: options.defaultConcurrency ?? 10,
+    });
+    await this.aws.load();
+    this.gateway.setRoutes(this.aws.routes());
+    this.gateway.addControl('POST', '/__faasport/functions/{name}/recycle', async (_request, params) => {
+      const fn = this.aws.find(params.name ?? '');
+      if (!fn) return { response: jsonResponse(404, { message: `no function named ${params.name}` }) };
+      fn.recycle();
+      return { response: jsonResponse(200, { recycled: fn.name }) };
+    });
+    this.gateway.addControl('GET', '/__faasport/functions', async () => ({
+      response: jsonResponse(200, {
+        functions: this.aws
+          .list()
+          .map(({ lambda }) => ({ name: lambda.name, provider: 'aws', ...lambda.stats() })),
+      }),
+    }));
+    this.ports.gateway = await this.gateway.listen(options.port ?? DEFAULT_PORTS.gateway, this.host);
+    const invokeApi = createInvokeApiHandler(this.aws, this.aws.region, this.aws.accountId);
+    this.lambdaServer = createServer((req, res) => {
+      invokeApi(req, res).catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'x-amzn-errortype': 'ServiceException' });
+        res.end(JSON.stringify({ Type: 'Service', message: String(error) }));
+      });
+    });
+    this.ports.lambda = await listen(
+      this.lambdaServer,
+      options.lambdaPort ?? DEFAULT_PORTS.lambda,
+      this.host,
+    );
+    await this.aws.prewarm(options.warm === 'eager');
+  }
+
+  get urls(): { gateway: string; lambda: string } {
+    return {
+      gateway: `http://${this.host}:${this.ports.gateway}`,
+      lambda: `http://${this.host}:${this.ports.lambda}`,
+    };
+  }
+
+  /** Every URL the emulator serves, for the start-up table. */
+  endpoints(): Endpoint[] {
+    const endpoints: Endpoint[] = this.gateway.listRoutes().map((route) => ({
+      name: route.method,
+      url: `${this.urls.gateway}${route.path}`,
+      description: route.description,
+    }));
+    endpoints.push({
+      name: 'Invoke API',
+      url: `${this.urls.lambda}/2015-03-31/functions/<name>/invocations`,
+      description: 'Lambda Invoke API (SDK, CLI)',
+    });
+    return endpoints;
+  }
+
+  functionNames(): string[] {
+    return this.aws.list().map(({ lambda }) => lambda.name);
+  }
+
+  /** Invokes a function directly, as the Invoke API does. */
+  async invoke(name: string, event: unknown) {
+    const fn = this.aws.find(name);
+    if (!fn) throw new Error(`no function named ${name}; known: ${this.functionNames().join(', ')}`);
+    return fn.invoke(Buffer.from(JSON.stringify(event ?? {})));
+  }
+
+  recycle(name: string): void {
+    const fn = this.aws.find(name);
+    if (!fn) throw new Error(`no function named ${name}`);
+    fn.recycle();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([
+      this.gateway.close(),
+      this.lambdaServer ? closeServer(this.lambdaServer) : undefined,
+      this.aws?.close(),
+    ]);
+  }
+}
+
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}

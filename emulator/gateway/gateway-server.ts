@@ -1,0 +1,147 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readRequestBody } from '../http/body';
+import type { GatewayResponse } from './gateway-response';
+import { jsonResponse } from './gateway-response';
+import { type GatewayRequest, toGatewayRequest } from './http-request';
+import { compileRoutePattern, type RoutePattern } from './route-pattern';
+
+/** API Gateway's payload quota. */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+/** Whether the response came from a cold start, for the x-faasport-* headers. */
+export interface InvocationFacts {
+  cold: boolean;
+  initDurationMs?: number;
+  instanceId: string;
+}
+
+export type RouteHandler = (
+  request: GatewayRequest,
+  params: Record<string, string>,
+) => Promise<{ response: GatewayResponse; facts?: InvocationFacts }>;
+
+export interface GatewayRouteDefinition {
+  /** HTTP method, or `ANY`. */
+  method: string;
+  /** Path template, e.g. `/dev/items/{id}`. */
+  path: string;
+  /** For the endpoint table: `GET /dev/items/{id} → svc-dev-items (REST)`. */
+  description: string;
+  handle: RouteHandler;
+}
+
+type CompiledRoute = GatewayRouteDefinition & { pattern: RoutePattern };
+
+/**
+ * The HTTP front door: routes requests to provider adapters by method and path template (most
+ * specific template first) and adds the cold/warm headers every provider shares.
+ */
+export class GatewayServer {
+  private routes: CompiledRoute[] = [];
+  private readonly server: Server;
+  private readonly control = new Map<string, RouteHandler>();
+
+  constructor() {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent)
+          write(res, jsonResponse(500, { message: 'faasport gateway error', detail: String(error) }));
+        else res.destroy();
+      });
+    });
+  }
+
+  setRoutes(routes: GatewayRouteDefinition[]): void {
+    this.routes = routes
+      .map((route) => ({
+        ...route,
+        method: route.method.toUpperCase(),
+        pattern: compileRoutePattern(route.path),
+      }))
+      .sort(
+        (a, b) =>
+          b.pattern.specificity - a.pattern.specificity ||
+          Number(a.method === 'ANY') - Number(b.method === 'ANY'),
+      );
+  }
+
+  listRoutes(): readonly GatewayRouteDefinition[] {
+    return this.routes;
+  }
+
+  /** `/__faasport/...` endpoints (recycle, status): matched before user routes. */
+  addControl(method: string, path: string, handle: RouteHandler): void {
+    this.control.set(`${method.toUpperCase()} ${path}`, handle);
+  }
+
+  async listen(port: number, host: string): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readRequestBody(req, MAX_REQUEST_BYTES);
+    if (body === undefined) return write(res, jsonResponse(413, { message: 'Request Too Long' }));
+    const request = toGatewayRequest(req, body);
+    const found = this.find(request);
+    if (!found) return write(res, jsonResponse(404, { message: 'Not Found' }));
+    const { response, facts } = await found.handle(request, found.params);
+    if (facts) {
+      response.headers.push(
+        ['x-faasport-cold', String(facts.cold)],
+        ['x-faasport-instance', facts.instanceId],
+      );
+      if (facts.initDurationMs !== undefined)
+        response.headers.push(['x-faasport-init-ms', facts.initDurationMs.toFixed(1)]);
+    }
+    write(res, response);
+  }
+
+  private find(
+    request: GatewayRequest,
+  ): { handle: RouteHandler; params: Record<string, string> } | undefined {
+    const control = this.control.get(`${request.method} ${controlKey(request.path)}`);
+    if (control) return { handle: control, params: controlParams(request.path) };
+    for (const route of this.routes) {
+      if (route.method !== 'ANY' && route.method !== request.method) continue;
+      const params = route.pattern.match(request.path);
+      if (params) return { handle: route.handle, params };
+    }
+    return undefined;
+  }
+}
+
+/** `/__faasport/functions/<name>/recycle` → `/__faasport/functions/{name}/recycle`. */
+function controlKey(path: string): string {
+  return path.replace(/^\/__faasport\/functions\/[^/]+(\/|$)/, '/__faasport/functions/{name}$1');
+}
+
+function controlParams(path: string): Record<string, string> {
+  const match = /^\/__faasport\/functions\/([^/]+)/.exec(path);
+  return match ? { name: decodeURIComponent(match[1] ?? '') } : {};
+}
+
+function write(res: ServerResponse, response: GatewayResponse): void {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of response.headers) {
+    const key = name.toLowerCase();
+    const existing = headers[key];
+    if (existing === undefined) headers[key] = value;
+    else headers[key] = Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  headers['content-length'] = String(response.body.length);
+  res.writeHead(response.status, headers);
+  res.end(response.body);
+}

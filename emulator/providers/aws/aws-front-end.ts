@@ -1,0 +1,180 @@
+import type { FunctionModel, ServiceModel } from '../../../common/service/service-model';
+import { settingFor } from '../../../common/service/service-model';
+import type { Engine } from '../../engines/engine';
+import type { GatewayRouteDefinition, InvocationFacts } from '../../gateway/gateway-server';
+import type { EmulatorLogger } from '../../logger';
+import { ThrottledError } from '../../pool/instance-pool';
+import { httpApiEvent, httpApiResponse } from './apigw/http-api-event';
+import { restEvent, restResponse, restThrottled } from './apigw/rest-event';
+import { awsHttpTriggers } from './http-events';
+import type { FunctionDirectory } from './invoke-api';
+import { LambdaFunction, type LambdaInvokeResult } from './lambda-function';
+
+export const LOCAL_ACCOUNT_ID = '123456789012';
+const API_ID = 'faasportlocal';
+
+export interface AwsFrontEndOptions {
+  model: ServiceModel;
+  engine: Engine;
+  logger: EmulatorLogger;
+  /** Host folder with the function's unpacked code. */
+  codeDirFor(fn: FunctionModel): Promise<string>;
+  idleTimeoutMs: number;
+  /** Concurrency limit for functions without reservedConcurrency. */
+  defaultConcurrency: number;
+}
+
+/** The AWS side of the emulator: one LambdaFunction per function that targets aws, and its routes. */
+export class AwsFrontEnd implements FunctionDirectory {
+  readonly region: string;
+  readonly accountId = LOCAL_ACCOUNT_ID;
+  private readonly functions = new Map<string, { model: FunctionModel; lambda: LambdaFunction }>();
+
+  constructor(private readonly options: AwsFrontEndOptions) {
+    const region = options.model.targets.aws?.region;
+    this.region = typeof region === 'string' ? region : 'us-east-1';
+  }
+
+  /** Creates the functions (no instance starts until the first request, or `prewarm`). */
+  async load(): Promise<void> {
+    const { model } = this.options;
+    for (const fn of model.functions) {
+      if (!fn.targets.includes('aws') || fn.packageType === 'image') continue;
+      const handler = settingFor<string | undefined>(model, fn, 'aws', 'handler', undefined);
+      if (!handler) continue;
+      const lambda = new LambdaFunction({
+        config: {
+          name: fn.name,
+          handler,
+          runtime: settingFor(model, fn, 'aws', 'runtime', fn.runtime),
+          memorySizeMb: settingFor(model, fn, 'aws', 'memorySize', fn.memorySize),
+          timeoutSeconds: settingFor(model, fn, 'aws', 'timeout', fn.timeout),
+          environment: { ...fn.environment, ...stringMap(fn.overrides.aws?.environment) },
+          region: this.region,
+          accountId: this.accountId,
+        },
+        codeDir: await this.options.codeDirFor(fn),
+        engine: this.options.engine,
+        logger: this.options.logger,
+        maxConcurrency:
+          settingFor(model, fn, 'aws', 'reservedConcurrency', undefined) ?? this.options.defaultConcurrency,
+        idleTimeoutMs: this.options.idleTimeoutMs,
+      });
+      this.functions.set(fn.name, { model: fn, lambda });
+    }
+  }
+
+  list(): { model: FunctionModel; lambda: LambdaFunction }[] {
+    return [...this.functions.values()];
+  }
+
+  find(nameOrArn: string): LambdaFunction | undefined {
+    // Accepts `name`, `arn:aws:lambda:region:acct:function:name[:qualifier]` and `acct:function:name`.
+    const match = /(?:^|:)function:([^:]+)/.exec(nameOrArn);
+    const name = match ? (match[1] ?? '') : nameOrArn;
+    return this.functions.get(name)?.lambda ?? this.byKey(name);
+  }
+
+  /** REST routes under `/<stage>`, HTTP API routes at the root, function URLs under `/@url/<function>`. */
+  routes(): GatewayRouteDefinition[] {
+    const { stage } = this.options.model;
+    const routes: GatewayRouteDefinition[] = [];
+    for (const { model: fn, lambda } of this.functions.values()) {
+      for (const trigger of awsHttpTriggers(fn)) {
+        if (trigger.kind === 'rest') {
+          routes.push({
+            method: trigger.method,
+            path: `/${stage}${trigger.path === '/' ? '' : trigger.path}`,
+            description: `${lambda.name} (API Gateway REST)`,
+            handle: async (request, params) => {
+              const path = request.path.slice(stage.length + 1) || '/';
+              const event = restEvent(request, {
+                stage,
+                resource: trigger.path,
+                pathParameters: params,
+                path,
+                binaryMediaTypes: [],
+                accountId: this.accountId,
+                apiId: API_ID,
+              });
+              const result = await invokeForGateway(lambda, event);
+              if (!result) return { response: restThrottled() };
+              return {
+                response: restResponse(result.payload, Boolean(result.functionError)),
+                facts: facts(result),
+              };
+            },
+          });
+        } else {
+          const isUrl = trigger.kind === 'function-url';
+          const prefix = isUrl ? `/@url/${fn.key}` : '';
+          routes.push({
+            method: trigger.method,
+            path: `${prefix}${trigger.path}`,
+            description: `${lambda.name} (${isUrl ? 'function URL' : 'HTTP API'})`,
+            handle: async (request, params) => {
+              const local = isUrl ? { ...request, path: request.path.slice(prefix.length) || '/' } : request;
+              const event = httpApiEvent(local, {
+                routeKey: trigger.routeKey,
+                pathParameters: isUrl || trigger.routeKey === '$default' ? {} : params,
+                accountId: this.accountId,
+                apiId: API_ID,
+              });
+              const result = await invokeForGateway(lambda, event);
+              if (!result) return { response: httpApiResponse(Buffer.alloc(0), true) };
+              return {
+                response: httpApiResponse(result.payload, Boolean(result.functionError)),
+                facts: facts(result),
+              };
+            },
+          });
+        }
+      }
+    }
+    return routes;
+  }
+
+  async prewarm(eager: boolean): Promise<void> {
+    await Promise.all(
+      this.list().map(({ model, lambda }) => {
+        const count = model.provisionedConcurrency ?? (eager ? 1 : 0);
+        return count > 0 ? lambda.prewarm(count) : undefined;
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.list().map(({ lambda }) => lambda.close()));
+  }
+
+  private byKey(key: string): LambdaFunction | undefined {
+    for (const entry of this.functions.values()) if (entry.model.key === key) return entry.lambda;
+    return undefined;
+  }
+}
+
+/** Undefined when throttled: API Gateway then answers 500 without invoking. */
+async function invokeForGateway(
+  lambda: LambdaFunction,
+  event: unknown,
+): Promise<LambdaInvokeResult | undefined> {
+  try {
+    return await lambda.invoke(Buffer.from(JSON.stringify(event)));
+  } catch (error) {
+    if (error instanceof ThrottledError) return undefined;
+    throw error;
+  }
+}
+
+function facts(result: LambdaInvokeResult): InvocationFacts {
+  return {
+    cold: result.cold,
+    instanceId: result.instanceId,
+    ...(result.initDurationMs !== undefined ? { initDurationMs: result.initDurationMs } : {}),
+  };
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null) return {};
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+}
