@@ -152,3 +152,45 @@ describe.each([
     expect(notFound.functionError?.errorType).toBe('Runtime.HandlerNotFound');
   });
 });
+
+describe.each([
+  ['process', () => new ProcessEngine()],
+  ['docker', () => new DockerEngine()],
+])('a Python handler on the %s engine', (_name, makeEngine) => {
+  test('runs cold then warm, with the context and the cloud’s error shape', async () => {
+    const fn = new LambdaFunction({
+      config: {
+        name: 'faasport-test-dev-python',
+        handler: 'handler.handler',
+        runtime: 'python3.11',
+        memorySizeMb: 128,
+        timeoutSeconds: 5,
+        environment: {},
+        region: 'us-east-1',
+        accountId: '123456789012',
+      },
+      codeDir: join(__dirname, '../../../fixtures/python-aws'),
+      engine: makeEngine(),
+      logger: new MemoryLogger(),
+      maxConcurrency: 1,
+      idleTimeoutMs: 60_000,
+    });
+    try {
+      const cold = await fn.invoke(event({ queryStringParameters: { name: 'py' } }));
+      const warm = await fn.invoke(event({}));
+      expect(cold.functionError).toBeUndefined();
+      const coldBody = JSON.parse(json(cold.payload).body);
+      expect(coldBody).toMatchObject({ message: 'Hello, py!', cold: true, requestId: cold.requestId });
+      expect(coldBody.runtime).toMatch(/^python 3\./);
+      expect(JSON.parse(json(warm.payload).body)).toMatchObject({
+        cold: false,
+        instance: { invocations: 2 },
+      });
+      expect(warm.cold).toBe(false);
+      const broken = await fn.invoke(Buffer.from('"not an object"'));
+      expect(broken.functionError).toBeUndefined();
+    } finally {
+      await fn.close();
+    }
+  });
+});
