@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<Command>> = {
   inspect: async () => (await import('./commands/inspect.js')).inspect,
   copy: async () => (await import('./commands/copy.js')).copy,
   pull: async () => (await import('./commands/pull.js')).pull,
+  emulate: async () => (await import('./commands/emulate.js')).emulate,
 };
 
 function usage(): string {

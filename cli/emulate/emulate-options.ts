@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import { UserError } from '../../common/errors';
+import type { EngineName } from '../../emulator/engines/choose-engine';
+
+export interface EmulateArgs {
+  config: string;
+  stage?: string;
+  engine?: EngineName;
+  host: string;
+  port: number;
+  lambdaPort: number;
+  warm: 'eager' | 'lazy';
+  idleTimeoutSeconds: number;
+  maxConcurrency: number;
+  artifacts: 'local' | 'registry';
+  help: boolean;
+}
+
+export const EMULATE_HELP = `Usage: faasport emulate [-c serverless.yml] [options]
+       faasport emulate invoke -f <function> [--event s3|sqs|sns|schedule|apigw|apigw-v2|<file.json>]
+
+Runs the service's functions locally, with each provider's events and Lambda's lifecycle.
+
+  -c, --config <file>       service file (default: serverless.yml)
+  -s, --stage <stage>       stage (default: provider.stage, else dev)
+  --engine docker|process   where instances run (default: docker when an engine answers)
+  --host <address>          address to bind (default: 127.0.0.1)
+  --port <n>                API Gateway port (default: 3000)
+  --lambda-port <n>         Lambda Invoke API port (default: 3002)
+  --warm eager|lazy         start one instance per function at start-up (eager) or on demand (lazy)
+  --idle-timeout <seconds>  reclaim instances idle this long (default: 600)
+  --max-concurrency <n>     instances per function without reservedConcurrency (default: 10)
+  --artifacts local|registry  run local source packed by faasport (default) or what sourceArtifact points to
+`;
+
+function integer(value: string | undefined, name: string, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > 65_535 * 1000) {
+    throw new UserError(`--${name} must be a whole number${min ? ` ≥ ${min}` : ''}, got "${value}"`, {
+      exitCode: 2,
+    });
+  }
+  return parsed;
+}
+
+function oneOf<T extends string>(
+  value: string | undefined,
+  name: string,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (!allowed.includes(value as T)) {
+    throw new UserError(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`, { exitCode: 2 });
+  }
+  return value as T;
+}
+
+export function parseEmulateArgs(argv: string[]): EmulateArgs {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string', short: 'c' },
+        stage: { type: 'string', short: 's' },
+        engine: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'lambda-port': { type: 'string' },
+        warm: { type: 'string' },
+        'idle-timeout': { type: 'string' },
+        'max-concurrency': { type: 'string' },
+        artifacts: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UserError((error as Error).message, { hint: 'see `faasport emulate --help`', exitCode: 2 });
+  }
+  const engine = oneOf(values.engine as string | undefined, 'engine', ['docker', 'process'] as const);
+  const stage = values.stage as string | undefined;
+  return {
+    config: (values.config as string | undefined) ?? 'serverless.yml',
+    ...(stage ? { stage } : {}),
+    ...(engine ? { engine } : {}),
+    host: (values.host as string | undefined) ?? '127.0.0.1',
+    port: integer(values.port as string | undefined, 'port', 3000),
+    lambdaPort: integer(values['lambda-port'] as string | undefined, 'lambda-port', 3002),
+    warm: oneOf(values.warm as string | undefined, 'warm', ['eager', 'lazy'] as const) ?? 'lazy',
+    idleTimeoutSeconds: integer(values['idle-timeout'] as string | undefined, 'idle-timeout', 600),
+    maxConcurrency: integer(values['max-concurrency'] as string | undefined, 'max-concurrency', 10, 1),
+    artifacts:
+      oneOf(values.artifacts as string | undefined, 'artifacts', ['local', 'registry'] as const) ?? 'local',
+    help: values.help === true,
+  };
+}
