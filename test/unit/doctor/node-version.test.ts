@@ -1,0 +1,15 @@
+import { expect, test } from 'vitest';
+import { checkNodeVersion } from '../../../cli/doctor/node-version';
+
+test.each([
+  ['22.0.0', 'ok'],
+  ['22.13.1', 'ok'],
+  ['24.21.0', 'ok'],
+  ['20.19.2', 'missing'],
+  ['18.0.0', 'missing'],
+])('Node %s is %s, and the check is required', (version, status) => {
+  const check = checkNodeVersion(version);
+  expect(check).toMatchObject({ name: 'Node.js', status, required: true });
+  expect(check.detail).toContain(version);
+  if (status === 'missing') expect(check.detail).toMatch(/22 or newer/);
+});
