@@ -1,0 +1,70 @@
+import { formatColumns } from '../common/columns';
+import { UserError } from '../common/errors';
+import type { ServiceModel } from '../common/service/service-model';
+import { Emulator } from './emulator';
+import type { EngineName } from './engines/choose-engine';
+
+export interface ServeOptions {
+  engine?: EngineName;
+  host: string;
+  port: number;
+  lambdaPort: number;
+  warm: 'eager' | 'lazy';
+  idleTimeoutSeconds: number;
+  maxConcurrency: number;
+}
+
+/**
+ * Runs the emulator in the foreground until SIGINT or SIGTERM, then stops everything it started.
+ * Shared by `faasport emulate` and the plugin's `sls emulate` / `sls offline`.
+ */
+export async function serveUntilSignal(model: ServiceModel, options: ServeOptions): Promise<void> {
+  const emulator = new Emulator({
+    model,
+    ...(options.engine ? { engine: options.engine } : {}),
+    host: options.host,
+    port: options.port,
+    lambdaPort: options.lambdaPort,
+    warm: options.warm,
+    idleTimeoutMs: options.idleTimeoutSeconds * 1000,
+    defaultConcurrency: options.maxConcurrency,
+  });
+  try {
+    await emulator.start();
+  } catch (error) {
+    await emulator.stop();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      const address = (error as Error).message.replace(/^listen EADDRINUSE: address already in use /, '');
+      throw new UserError(`a port is already in use (${address})`, {
+        hint: 'Stop what uses it, or pick other ports with --port / --lambda-port.',
+      });
+    }
+    throw error;
+  }
+  process.stdout.write(startBanner(emulator, model));
+  await waitForSignal();
+  process.stderr.write('\nfaasport: stopping…\n');
+  await emulator.stop();
+}
+
+function startBanner(emulator: Emulator, model: ServiceModel): string {
+  const rows = emulator.endpoints().map((endpoint) => [endpoint.name, endpoint.url, endpoint.description]);
+  return (
+    `faasport emulate: ${model.service} (stage ${model.stage}), ${emulator.functionNames().length} functions on the ${emulator.engineName} engine\n\n` +
+    `${formatColumns(['ROUTE', 'URL', 'FUNCTION'], rows)}\n\n` +
+    `Recycle a function (next request cold): POST ${emulator.urls.gateway}/__faasport/functions/<name>/recycle\n` +
+    'Ctrl-C stops everything.\n'
+  );
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}
