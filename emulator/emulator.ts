@@ -98,6 +98,7 @@ export class Emulator {
       this.host,
     );
     await this.aws.prewarm(options.warm === 'eager');
+    this.aws.startSchedules();
   }
 
   get urls(): { gateway: string; lambda: string } {

@@ -9,6 +9,7 @@ import { restEvent, restResponse, restThrottled } from './apigw/rest-event';
 import { awsHttpTriggers } from './http-events';
 import type { FunctionDirectory } from './invoke-api';
 import { LambdaFunction, type LambdaInvokeResult } from './lambda-function';
+import { Scheduler, scheduleTriggers } from './scheduler';
 
 export const LOCAL_ACCOUNT_ID = '123456789012';
 const API_ID = 'faasportlocal';
@@ -29,10 +30,16 @@ export class AwsFrontEnd implements FunctionDirectory {
   readonly region: string;
   readonly accountId = LOCAL_ACCOUNT_ID;
   private readonly functions = new Map<string, { model: FunctionModel; lambda: LambdaFunction }>();
+  private readonly schedules: {
+    lambda: LambdaFunction;
+    trigger: ReturnType<typeof scheduleTriggers>[number];
+  }[] = [];
+  private readonly scheduler: Scheduler;
 
   constructor(private readonly options: AwsFrontEndOptions) {
     const region = options.model.targets.aws?.region;
     this.region = typeof region === 'string' ? region : 'us-east-1';
+    this.scheduler = new Scheduler(options.logger, { region: this.region, accountId: this.accountId });
   }
 
   /** Creates the functions (no instance starts until the first request, or `prewarm`). */
@@ -61,7 +68,13 @@ export class AwsFrontEnd implements FunctionDirectory {
         idleTimeoutMs: this.options.idleTimeoutMs,
       });
       this.functions.set(fn.name, { model: fn, lambda });
+      for (const trigger of scheduleTriggers(fn, model.configFile)) this.schedules.push({ lambda, trigger });
     }
+  }
+
+  /** Arms `schedule` events (parsed in load(), so a bad expression fails before anything serves). */
+  startSchedules(): void {
+    for (const { lambda, trigger } of this.schedules) this.scheduler.add(lambda, trigger);
   }
 
   list(): { model: FunctionModel; lambda: LambdaFunction }[] {
@@ -144,6 +157,7 @@ export class AwsFrontEnd implements FunctionDirectory {
   }
 
   async close(): Promise<void> {
+    this.scheduler.stop();
     await Promise.all(this.list().map(({ lambda }) => lambda.close()));
   }
 
