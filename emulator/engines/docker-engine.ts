@@ -49,28 +49,10 @@ export class DockerEngine implements Engine {
   }
 
   async start(spec: InstanceSpec): Promise<EngineInstance> {
-    const choice = await this.chooseImage(spec.runtimeId);
-    const interpreter = spec.language === 'python' ? 'python3' : 'node';
-    const env = { PATH: '/var/lang/bin:/usr/local/bin:/usr/bin:/bin:/opt/bin', ...spec.env };
-    const binds = [`${spec.codeDir}:${TASK_ROOT}:ro`];
-    if (!choice.official) binds.push(`${RUNTIMES_DIR}:${RUNTIME_DIR}:ro`);
     const container = await this.docker.createContainer({
       name: `faasport-${spec.name}`,
-      Image: choice.image,
-      // An official base image runs its own runtime client; ours runs faasport's bootstrap.
-      Cmd: choice.official
-        ? [String(spec.env._HANDLER ?? '')]
-        : [interpreter, `${RUNTIME_DIR}/${spec.bootstrap}`],
-      Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
-      WorkingDir: TASK_ROOT,
+      ...(spec.image ? await this.imageContainer(spec, spec.image) : await this.zipContainer(spec)),
       Labels: { faasport: 'true', [OWNER_LABEL]: String(process.pid), ...spec.labels },
-      HostConfig: {
-        Binds: binds,
-        NetworkMode: this.network,
-        Memory: spec.memoryMb * 1024 * 1024,
-        MemorySwap: spec.memoryMb * 1024 * 1024,
-        Tmpfs: { '/tmp': 'rw,exec,size=512m' },
-      },
     });
     const stdout = lineSplitter((line) => spec.onOutput('stdout', line));
     const stderr = lineSplitter((line) => spec.onOutput('stderr', line));
@@ -121,6 +103,67 @@ export class DockerEngine implements Engine {
     };
   }
 
+  private hostConfig(spec: InstanceSpec, binds: string[]): Docker.HostConfig {
+    return {
+      Binds: binds,
+      NetworkMode: this.network,
+      Memory: spec.memoryMb * 1024 * 1024,
+      MemorySwap: spec.memoryMb * 1024 * 1024,
+      Tmpfs: { '/tmp': 'rw,exec,size=512m' },
+    };
+  }
+
+  /** A zip artefact on a runtime image: the code mounted read-only, a runtime client in front. */
+  private async zipContainer(spec: InstanceSpec): Promise<Docker.ContainerCreateOptions> {
+    const choice = await this.chooseImage(spec.runtimeId);
+    const interpreter = spec.language === 'python' ? 'python3' : 'node';
+    const binds = [`${spec.codeDir}:${TASK_ROOT}:ro`];
+    if (!choice.official) binds.push(`${RUNTIMES_DIR}:${RUNTIME_DIR}:ro`);
+    return {
+      Image: choice.image,
+      // An official base image runs its own runtime client; ours runs faasport's bootstrap.
+      Cmd: choice.official ? [spec.env._HANDLER ?? ''] : [interpreter, `${RUNTIME_DIR}/${spec.bootstrap}`],
+      Env: environment({ PATH: '/var/lang/bin:/usr/local/bin:/usr/bin:/bin:/opt/bin', ...spec.env }),
+      WorkingDir: TASK_ROOT,
+      HostConfig: this.hostConfig(spec, binds),
+    };
+  }
+
+  /** An image artefact runs as built (its entrypoint and command) against our Runtime API. */
+  private async imageContainer(spec: InstanceSpec, image: string): Promise<Docker.ContainerCreateOptions> {
+    await this.ensureImage(image);
+    const env = Object.fromEntries(
+      Object.entries(spec.env).filter(
+        ([key]) => !['PATH', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR', '_HANDLER'].includes(key),
+      ),
+    );
+    if (spec.env._HANDLER) env._HANDLER = spec.env._HANDLER;
+    return { Image: image, Env: environment(env), HostConfig: this.hostConfig(spec, []) };
+  }
+
+  private async ensureImage(image: string): Promise<void> {
+    const present = await this.docker
+      .getImage(image)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      );
+    if (present) return;
+    try {
+      const stream = await this.docker.pull(image);
+      await new Promise<void>((resolve, reject) => {
+        this.docker.modem.followProgress(stream, (error: Error | null) =>
+          error ? reject(error) : resolve(),
+        );
+      });
+    } catch (error) {
+      throw new UserError(`cannot pull image ${image}: ${(error as Error).message}`, {
+        hint: 'Check the reference and that the registry is reachable (docker login for private registries).',
+      });
+    }
+  }
+
   async cleanup(): Promise<void> {
     const leftovers = await this.docker.listContainers({ all: true, filters: { label: ['faasport=true'] } });
     await Promise.all(
@@ -164,6 +207,10 @@ export class DockerEngine implements Engine {
       },
     );
   }
+}
+
+function environment(env: Record<string, string>): string[] {
+  return Object.entries(env).map(([key, value]) => `${key}=${value}`);
 }
 
 function isAlive(pid: number): boolean {

@@ -6,8 +6,10 @@ export interface InstanceSpec {
   language: 'node' | 'python';
   /** Provider runtime id, e.g. `nodejs22.x`, `python3.11`: picks the runtime image. */
   runtimeId: string;
-  /** Host folder holding the function's unpacked code. */
+  /** Host folder holding the function's unpacked code (zip artefacts). */
   codeDir: string;
+  /** A container image artefact: run as it is (its own entrypoint), code and bootstrap unused. */
+  image?: string;
   /** The bootstrap script, relative to the runtimes folder (e.g. `aws/bootstrap.js`). */
   bootstrap: string;
   /** Variables for the instance; paths in them come from `Engine.paths`. */

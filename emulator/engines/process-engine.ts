@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UserError } from '../../common/errors';
 import { packageRoot } from '../../common/package-info';
 import type { Engine, EngineInstance, InstanceExit, InstancePaths, InstanceSpec } from './engine';
 import { lineSplitter } from './line-splitter';
@@ -34,6 +35,14 @@ export class ProcessEngine implements Engine {
   }
 
   async start(spec: InstanceSpec): Promise<EngineInstance> {
+    if (spec.image) {
+      throw new UserError(
+        `${spec.labels['org.faasport.function'] ?? spec.name} is a container image, which needs the docker engine`,
+        {
+          hint: 'Start Docker (or set DOCKER_HOST) and use --engine docker.',
+        },
+      );
+    }
     const child = spawn(this.interpreters[spec.language], [join(RUNTIMES_DIR, spec.bootstrap)], {
       cwd: spec.codeDir,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...spec.env },

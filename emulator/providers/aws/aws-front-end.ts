@@ -46,13 +46,24 @@ export class AwsFrontEnd implements FunctionDirectory {
   async load(): Promise<void> {
     const { model } = this.options;
     for (const fn of model.functions) {
-      if (!fn.targets.includes('aws') || fn.packageType === 'image') continue;
-      const handler = settingFor<string | undefined>(model, fn, 'aws', 'handler', undefined);
-      if (!handler) continue;
+      if (!fn.targets.includes('aws')) continue;
+      // An image artefact runs from its reference (docker engine); a zip from its packed source.
+      const image = fn.packageType === 'image' ? fn.sourceArtifact.aws : undefined;
+      const handler =
+        settingFor<string | undefined>(model, fn, 'aws', 'handler', undefined) ?? (image ? '' : undefined);
+      if (handler === undefined || (fn.packageType === 'image' && !image)) {
+        this.options.logger.line(
+          'faasport',
+          `${fn.name}: not emulated on aws (${image === undefined && fn.packageType === 'image' ? 'no sourceArtifact for the image' : 'no handler'})`,
+          'stderr',
+        );
+        continue;
+      }
       const lambda = new LambdaFunction({
         config: {
           name: fn.name,
           handler,
+          ...(image ? { image } : {}),
           runtime: settingFor(model, fn, 'aws', 'runtime', fn.runtime),
           memorySizeMb: settingFor(model, fn, 'aws', 'memorySize', fn.memorySize),
           timeoutSeconds: settingFor(model, fn, 'aws', 'timeout', fn.timeout),
@@ -60,7 +71,7 @@ export class AwsFrontEnd implements FunctionDirectory {
           region: this.region,
           accountId: this.accountId,
         },
-        codeDir: await this.options.codeDirFor(fn),
+        codeDir: image ? model.serviceDir : await this.options.codeDirFor(fn),
         engine: this.options.engine,
         logger: this.options.logger,
         maxConcurrency:

@@ -3,7 +3,10 @@ import type { InstancePaths } from '../../engines/engine';
 export interface LambdaFunctionConfig {
   /** Deployed name, `<service>-<stage>-<function>`. */
   name: string;
+  /** Empty for an image whose command names the handler. */
   handler: string;
+  /** Container image artefact (docker engine only). */
+  image?: string;
   /** e.g. `nodejs22.x`, `python3.12`. */
   runtime: string;
   memorySizeMb: number;
@@ -37,7 +40,7 @@ export function lambdaEnvironment(
     AWS_SECRET_ACCESS_KEY: 'faasport-local-secret',
     AWS_SESSION_TOKEN: 'faasport-local-session',
     ...config.environment,
-    _HANDLER: config.handler,
+    ...(config.handler ? { _HANDLER: config.handler } : {}),
     AWS_REGION: config.region,
     AWS_DEFAULT_REGION: config.region,
     AWS_EXECUTION_ENV: `AWS_Lambda_${config.runtime}`,

@@ -189,6 +189,7 @@ export class LambdaFunction {
       language: config.runtime.startsWith('python') ? 'python' : 'node',
       runtimeId: config.runtime,
       codeDir,
+      ...(config.image ? { image: config.image } : {}),
       bootstrap: config.runtime.startsWith('python') ? 'aws/bootstrap.py' : 'aws/bootstrap.js',
       env: lambdaEnvironment(config, paths, address, initializationType, id),
       memoryMb: config.memorySizeMb,

@@ -14,7 +14,8 @@ const [apiHost, apiPortText] = (process.env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1
 const apiPort = Number(apiPortText || 80);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const taskRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
-const handlerName = process.env._HANDLER || '';
+// Managed runtimes set _HANDLER; an image's entrypoint passes its CMD (the handler) as argv.
+const handlerName = process.env._HANDLER || process.argv[2] || '';
 
 let currentRequestId;
 
