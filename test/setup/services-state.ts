@@ -3,6 +3,8 @@
  * `$FAASPORT_SERVICES_DIR/services.json` and provided to tests as `inject('services')`.
  */
 export interface ServicesState {
+  /** The rig's folder: services.json, logs, pid files (`$FAASPORT_SERVICES_DIR`). */
+  stateDir: string;
   docker: {
     /** Value for DOCKER_HOST, e.g. `unix:///var/run/docker.sock`. */
     host: string;
@@ -20,6 +22,8 @@ export interface ServicesState {
   runtimeImages: Record<string, string>;
   /** Absolute paths of the frameworks' CLI entry scripts (run them with `node`). */
   frameworks: { serverless3: string; osls: string };
+  /** Pids of the daemons scripts/services.sh started; no `dockerd` when it found an engine running. */
+  pids: { dockerd?: number; registry: number; authRegistry: number };
 }
 
 declare module 'vitest' {

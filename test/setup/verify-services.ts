@@ -1,0 +1,90 @@
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { connectDocker } from './docker-client';
+import type { ServicesState } from './services-state';
+
+const start = '`bash scripts/services.sh start`';
+
+/**
+ * Checks that every service in the state really answers, so that a broken rig fails the run
+ * once, with what is missing and the script that provides it, instead of failing every test.
+ */
+export async function verifyServices(state: ServicesState): Promise<void> {
+  const problems = (
+    await Promise.all([
+      checkEngine(state),
+      checkRegistry(state.registry.host, 200, 'plain OCI registry', join(state.stateDir, 'registry-plain')),
+      checkRegistry(
+        state.authRegistry.host,
+        401,
+        'basic-auth OCI registry',
+        join(state.stateDir, 'registry-auth'),
+      ),
+      checkExecutable(state.skopeo, 'skopeo', start),
+      ...Object.values(state.runtimeImages).map((tag) => checkImage(state, tag)),
+      checkFile(state.frameworks.serverless3, 'serverless@3 CLI', '`npm install` (root devDependency)'),
+      checkFile(state.frameworks.osls, 'osls CLI', '`bash scripts/frameworks.sh install`'),
+    ])
+  ).filter((problem): problem is string => problem !== undefined);
+  if (problems.length > 0) {
+    throw new Error(`The test services are not all available:\n- ${problems.join('\n- ')}`);
+  }
+}
+
+async function checkEngine(state: ServicesState): Promise<string | undefined> {
+  try {
+    await connectDocker(state.docker).ping();
+    return undefined;
+  } catch (error) {
+    return (
+      `Docker engine did not answer on ${state.docker.socketPath || state.docker.host} ` +
+      `(${(error as Error).message}) — run ${start}; log at ${join(state.stateDir, 'dockerd.log')} ` +
+      'when the script started it'
+    );
+  }
+}
+
+async function checkRegistry(
+  host: string,
+  expected: number,
+  name: string,
+  dir: string,
+): Promise<string | undefined> {
+  const url = `http://${host}/v2/`;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    await response.body?.cancel();
+    if (response.status === expected) return undefined;
+    return `${name} at ${url} answered ${response.status}, expected ${expected} — run ${start}; log at ${dir}/registry.log`;
+  } catch (error) {
+    return `${name} did not answer on ${url} (${(error as Error).message}) — run ${start}; log at ${dir}/registry.log`;
+  }
+}
+
+async function checkImage(state: ServicesState, tag: string): Promise<string | undefined> {
+  try {
+    await connectDocker(state.docker).getImage(tag).inspect();
+    return undefined;
+  } catch {
+    return `runtime image ${tag} is missing — run \`bash scripts/runtime-images.sh\` (${start} runs it)`;
+  }
+}
+
+async function checkExecutable(path: string, name: string, fix: string): Promise<string | undefined> {
+  try {
+    await access(path, constants.X_OK);
+    return undefined;
+  } catch {
+    return `${name} not found at ${path || '(no path)'} — run ${fix}`;
+  }
+}
+
+async function checkFile(path: string, name: string, fix: string): Promise<string | undefined> {
+  try {
+    await access(path, constants.R_OK);
+    return undefined;
+  } catch {
+    return `${name} not found at ${path} — run ${fix}`;
+  }
+}
