@@ -71,8 +71,17 @@ export class DockerEngine implements Engine {
       throw error;
     }
 
+    const sample = () =>
+      containerPeakMemoryBytes(container.id).then((bytes) => {
+        peakBytes = Math.max(peakBytes, bytes ?? 0);
+      });
+    const poll = setInterval(sample, 500);
+    poll.unref();
+    void sample();
+
     const exited: Promise<InstanceExit> = waited.then(
       async (result: { StatusCode: number }) => {
+        clearInterval(poll);
         stdout.end();
         stderr.end();
         const state = await container.inspect().then(
@@ -86,7 +95,10 @@ export class DockerEngine implements Engine {
           outOfMemory: !killedByUs && state?.OOMKilled === true,
         };
       },
-      () => ({ code: null, signal: null, outOfMemory: false }),
+      () => {
+        clearInterval(poll);
+        return { code: null, signal: null, outOfMemory: false };
+      },
     );
     return {
       id: container.id.slice(0, 12),
@@ -96,10 +108,7 @@ export class DockerEngine implements Engine {
         await container.kill().catch(() => undefined);
         await exited;
       },
-      async peakMemoryMb() {
-        peakBytes = Math.max(peakBytes, (await containerPeakMemoryBytes(container.id)) ?? 0);
-        return peakBytes > 0 ? Math.ceil(peakBytes / 1024 / 1024) : undefined;
-      },
+      peakMemoryMb: () => (peakBytes > 0 ? Math.ceil(peakBytes / 1024 / 1024) : undefined),
     };
   }
 

@@ -32,8 +32,11 @@ export interface EngineInstance {
   readonly exited: Promise<InstanceExit>;
   /** Ends the instance now (SIGKILL); resolves when it is gone and cleaned up. */
   kill(): Promise<void>;
-  /** Highest resident memory seen so far (sampled now too), in MB, when the engine can tell. */
-  peakMemoryMb(): Promise<number | undefined>;
+  /**
+   * Highest memory use seen so far, in MB, when the engine can tell. Sampled in the background:
+   * reading it costs nothing on the invocation path.
+   */
+  peakMemoryMb(): number | undefined;
 }
 
 /** Where the code and the bootstrap appear inside an instance. */

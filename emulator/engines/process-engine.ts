@@ -92,11 +92,7 @@ export class ProcessEngine implements Engine {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         await exited;
       },
-      async peakMemoryMb() {
-        const kb = child.pid === undefined ? undefined : await residentKb(child.pid);
-        if (kb !== undefined) peakKb = Math.max(peakKb, kb);
-        return peakKb > 0 ? Math.ceil(peakKb / 1024) : undefined;
-      },
+      peakMemoryMb: () => (peakKb > 0 ? Math.ceil(peakKb / 1024) : undefined),
     };
   }
 

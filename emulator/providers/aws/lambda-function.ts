@@ -127,7 +127,7 @@ export class LambdaFunction {
         requestId,
         durationMs,
         memorySizeMb: this.options.config.memorySizeMb,
-        maxMemoryUsedMb: await instance.engine.peakMemoryMb(),
+        maxMemoryUsedMb: instance.engine.peakMemoryMb(),
         ...(cold ? { initDurationMs: instance.initDurationMs } : {}),
       }),
     );

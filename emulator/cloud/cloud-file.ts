@@ -1,0 +1,78 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { UserError } from '../../common/errors';
+
+/**
+ * Where the local control planes listen: what `faasport emulate --cloud` writes to
+ * `.faasport/cloud.json` in the service folder, and what `sls deploy --local-cloud` reads (from
+ * that file, another file, or the URL of a running control plane).
+ */
+export interface LocalCloudEndpoints {
+  aws: {
+    region: string;
+    accountId: string;
+    /** Lambda control plane (and its request log). */
+    lambda: string;
+    /** S3 subset for staging large zips. */
+    s3: string;
+  };
+}
+
+export const CLOUD_FILE = join('.faasport', 'cloud.json');
+
+export async function writeCloudFile(serviceDir: string, endpoints: LocalCloudEndpoints): Promise<string> {
+  const file = join(serviceDir, CLOUD_FILE);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(`${file}.tmp`, `${JSON.stringify(endpoints, null, 2)}\n`);
+  await rename(`${file}.tmp`, file);
+  return file;
+}
+
+export async function readCloudFile(file: string): Promise<LocalCloudEndpoints> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UserError(
+      `cannot read the local cloud file ${file} (${(error as NodeJS.ErrnoException).code})`,
+      {
+        hint: 'Start the local control planes with `faasport emulate --cloud` in the service folder, or pass --local-cloud <file|url>.',
+        exitCode: 2,
+      },
+    );
+  }
+  return parseCloudEndpoints(text, file);
+}
+
+export function parseCloudEndpoints(text: string, where: string): LocalCloudEndpoints {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UserError(`${where} is not JSON`, { exitCode: 2 });
+  }
+  const aws = (parsed as { aws?: Record<string, unknown> } | null)?.aws;
+  const ok =
+    aws &&
+    typeof aws.region === 'string' &&
+    typeof aws.accountId === 'string' &&
+    isHttpUrl(aws.lambda) &&
+    isHttpUrl(aws.s3);
+  if (!ok) {
+    throw new UserError(`${where}: expected {"aws": {"region", "accountId", "lambda": <url>, "s3": <url>}}`, {
+      hint: 'Let `faasport emulate --cloud` write it.',
+      exitCode: 2,
+    });
+  }
+  return parsed as LocalCloudEndpoints;
+}
+
+function isHttpUrl(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

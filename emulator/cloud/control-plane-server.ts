@@ -1,0 +1,213 @@
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { compileRoutePattern, type RoutePattern } from '../gateway/route-pattern';
+import { readRequestBody, sendJson } from '../http/body';
+import { CloudError } from './cloud-error';
+import type { LoggedRequest, RequestLog } from './request-log';
+
+export const REQUEST_LOG_PATH = '/__faasport/cloud/requests';
+/** Every control plane also says where all of them listen (what `.faasport/cloud.json` holds). */
+export const ENDPOINTS_PATH = '/__faasport/cloud/endpoints';
+
+export interface CloudRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  params: Record<string, string>;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface CloudResponse {
+  status: number;
+  /** Serialised as JSON; omit for an empty body. */
+  json?: unknown;
+  /** Raw bytes (S3 XML, object content). */
+  body?: Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface CloudRoute {
+  method: string;
+  path: string;
+  operation: string;
+  write: boolean;
+  handle(request: CloudRequest): CloudResponse | Promise<CloudResponse>;
+}
+
+/** One cloud API served by a control plane: its routes and how it writes errors on the wire. */
+export interface CloudApi {
+  provider: LoggedRequest['provider'];
+  routes: CloudRoute[];
+  /** Largest request body accepted; larger ones get `tooLarge`. */
+  bodyLimit: number;
+  tooLarge(): CloudError;
+  errorResponse(error: CloudError): CloudResponse;
+  /** Runs before every routed call: injected faults throw a CloudError here. */
+  beforeCall?(route: CloudRoute, request: CloudRequest): void;
+}
+
+interface CompiledRoute {
+  route: CloudRoute;
+  pattern: RoutePattern;
+}
+
+/**
+ * An HTTP server for one cloud API on 127.0.0.1 (unless told otherwise): routes by method and path
+ * as the SDK's REST protocol sends them, ignores request signing, logs every call, and serves the
+ * shared request log at `GET /__faasport/cloud/requests`.
+ */
+export class ControlPlaneServer {
+  private readonly server: Server;
+  private readonly compiled: CompiledRoute[];
+  private address: AddressInfo | undefined;
+  private endpoints: unknown;
+
+  constructor(
+    private readonly api: CloudApi,
+    private readonly log: RequestLog,
+  ) {
+    this.compiled = api.routes
+      .map((route) => ({ route, pattern: compileRoutePattern(route.path) }))
+      .sort((a, b) => b.pattern.specificity - a.pattern.specificity);
+    this.server = createServer((req, res) => {
+      this.serve(req, res).catch((error: unknown) => {
+        if (!res.headersSent) sendJson(res, 500, { message: String(error) });
+        else res.destroy();
+      });
+    });
+    // Deployers keep connections alive; do not let an idle socket hold close() up.
+    this.server.keepAliveTimeout = 1_000;
+  }
+
+  async listen(port: number, host: string): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.address = this.server.address() as AddressInfo;
+  }
+
+  /** What `GET /__faasport/cloud/endpoints` answers. */
+  describe(endpoints: unknown): void {
+    this.endpoints = endpoints;
+  }
+
+  get url(): string {
+    if (!this.address) throw new Error('control plane not listening');
+    const host = this.address.family === 'IPv6' ? `[${this.address.address}]` : this.address.address;
+    return `http://${host}:${this.address.port}`;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://control-plane');
+    const method = req.method ?? 'GET';
+    if (url.pathname === REQUEST_LOG_PATH) {
+      if (method === 'DELETE') {
+        this.log.clear();
+        res.writeHead(204).end();
+        return;
+      }
+      sendJson(res, 200, this.log.list());
+      return;
+    }
+    if (url.pathname === ENDPOINTS_PATH && method === 'GET' && this.endpoints !== undefined) {
+      sendJson(res, 200, this.endpoints);
+      return;
+    }
+    const found = this.match(method, url.pathname);
+    if (!found) {
+      // Unknown calls are logged too: a deployer calling something unexpected must show up.
+      this.log.record({
+        provider: this.api.provider,
+        method,
+        path: url.pathname,
+        operation: 'Unknown',
+        write: method !== 'GET' && method !== 'HEAD',
+        status: 404,
+      });
+      await drain(req);
+      return write(
+        res,
+        this.api.errorResponse(
+          new CloudError(404, 'UnknownOperationException', `Unknown operation ${method} ${url.pathname}`),
+        ),
+      );
+    }
+    const { route, params } = found;
+    const body = await readRequestBody(req, this.api.bodyLimit);
+    let response: CloudResponse;
+    if (body === undefined) {
+      response = this.api.errorResponse(this.api.tooLarge());
+    } else {
+      const request: CloudRequest = {
+        method,
+        path: url.pathname,
+        query: url.searchParams,
+        params,
+        headers: req.headers,
+        body,
+      };
+      try {
+        this.api.beforeCall?.(route, request);
+        response = await route.handle(request);
+      } catch (error) {
+        if (!(error instanceof CloudError)) throw error;
+        response = this.api.errorResponse(error);
+      }
+    }
+    this.log.record({
+      provider: this.api.provider,
+      method,
+      path: url.pathname,
+      operation: route.operation,
+      write: route.write,
+      status: response.status,
+    });
+    write(res, response, method === 'HEAD');
+  }
+
+  private match(
+    method: string,
+    path: string,
+  ): { route: CloudRoute; params: Record<string, string> } | undefined {
+    for (const { route, pattern } of this.compiled) {
+      if (route.method !== method) continue;
+      const params = pattern.match(path);
+      if (params) return { route, params };
+    }
+    return undefined;
+  }
+}
+
+function write(res: ServerResponse, response: CloudResponse, head = false): void {
+  const headers = { ...response.headers };
+  let bytes: Buffer | undefined = response.body;
+  if (response.json !== undefined) {
+    bytes = Buffer.from(JSON.stringify(response.json));
+    headers['content-type'] ??= 'application/json';
+  }
+  if (bytes && !('content-length' in headers)) headers['content-length'] = String(bytes.length);
+  res.writeHead(response.status, headers);
+  res.end(head ? undefined : bytes);
+}
+
+async function drain(req: IncomingMessage): Promise<void> {
+  for await (const _chunk of req) {
+    // discard
+  }
+}

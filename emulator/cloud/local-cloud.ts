@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import { type AwsCloudBehaviour, DEFAULT_AWS_BEHAVIOUR } from './aws/aws-faults';
+import { FunctionRecords } from './aws/function-records';
+import { LambdaApi, type LambdaInvoker } from './aws/lambda-api';
+import { S3Buckets } from './aws/s3-api';
+import type { LocalCloudEndpoints } from './cloud-file';
+import { ControlPlaneServer, REQUEST_LOG_PATH } from './control-plane-server';
+import { type LoggedRequest, RequestLog } from './request-log';
+
+export interface LocalCloudOptions {
+  host?: string;
+  /** Lambda control-plane port (0 = any free port). */
+  lambdaPort?: number;
+  s3Port?: number;
+  region?: string;
+  accountId?: string;
+  aws?: Partial<AwsCloudBehaviour>;
+  /** Folder where deployed functions are recorded (and restored from on start). */
+  stateDir?: string;
+  invoker?: LambdaInvoker;
+}
+
+/** The local control planes, running: endpoints, the request log, the knobs tests turn. */
+export interface LocalCloud {
+  endpoints: LocalCloudEndpoints;
+  /** Mutable: faults and delays apply to the next calls. */
+  aws: AwsCloudBehaviour;
+  lambda: LambdaApi;
+  requests(): LoggedRequest[];
+  clearRequests(): void;
+  stop(): Promise<void>;
+}
+
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT = '000000000000';
+
+/** Starts the local AWS control plane (Lambda + the S3 subset), bound to 127.0.0.1 by default. */
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const host = options.host ?? '127.0.0.1';
+  const region = options.region ?? LOCAL_REGION;
+  const accountId = options.accountId ?? LOCAL_ACCOUNT;
+  const behaviour: AwsCloudBehaviour = { ...DEFAULT_AWS_BEHAVIOUR, ...options.aws };
+  const log = new RequestLog();
+  const s3 = new S3Buckets();
+  let lambdaServer: ControlPlaneServer | undefined;
+  const lambda = new LambdaApi({
+    region,
+    accountId,
+    behaviour,
+    s3,
+    ...(options.stateDir ? { records: new FunctionRecords(join(options.stateDir, 'aws', 'functions')) } : {}),
+    ...(options.invoker ? { invoker: options.invoker } : {}),
+    baseUrl: () => lambdaServer?.url ?? '',
+  });
+  await lambda.restore();
+  lambdaServer = new ControlPlaneServer(lambda.api(), log);
+  const s3Server = new ControlPlaneServer(s3.api(), log);
+  await lambdaServer.listen(options.lambdaPort ?? 0, host);
+  try {
+    await s3Server.listen(options.s3Port ?? 0, host);
+  } catch (error) {
+    await lambdaServer.close();
+    throw error;
+  }
+  const servers = [lambdaServer, s3Server];
+  const endpoints: LocalCloudEndpoints = {
+    aws: { region, accountId, lambda: lambdaServer.url, s3: s3Server.url },
+  };
+  for (const server of servers) server.describe(endpoints);
+  return {
+    endpoints,
+    aws: behaviour,
+    lambda,
+    requests: () => log.list(),
+    clearRequests: () => log.clear(),
+    async stop() {
+      await Promise.all(servers.map((server) => server.close()));
+      await lambda.close();
+    },
+  };
+}
+
+/** The request log URL of a control plane. */
+export function requestLogUrl(baseUrl: string): string {
+  return `${baseUrl}${REQUEST_LOG_PATH}`;
+}
