@@ -1,9 +1,51 @@
-import { UserError } from '../../common/errors';
+import { copyReference } from '../../artifact/copy-reference';
+import {
+  commonOptions,
+  formatBytes,
+  parseCommandLine,
+  platformOption,
+  printResult,
+  progressReporter,
+  referenceArgument,
+} from '../artifact-cli';
 import type { Command } from '../main';
 
+const USAGE = 'Usage: faasport copy <source-reference> <target-reference> [--json] [--insecure]';
+
 export const copy: Command = {
-  summary: '(not available yet)',
-  async run() {
-    throw new UserError('faasport copy is not available in this build yet');
+  summary: 'Copy an artefact to another registry, repository or local layout, digests preserved',
+  async run(argv) {
+    const { values, positionals } = parseCommandLine(
+      argv,
+      { ...commonOptions, platform: { type: 'string' } },
+      USAGE,
+    );
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const from = referenceArgument(positionals[0], 'the source reference', USAGE);
+    const to = referenceArgument(positionals[1], 'the target reference', USAGE);
+    const progress = progressReporter('copy');
+    try {
+      const result = await copyReference(from, to, {
+        insecure: values.insecure,
+        platform: platformOption(values.platform),
+        onProgress: progress.onProgress,
+      });
+      progress.done();
+      printResult(values.json, result, [
+        ['reference', result.reference],
+        ['source', result.source],
+        ['digest', result.digest],
+        ['shape', result.shape],
+        ['sent', formatBytes(result.transferredBytes)],
+        ['mounted', result.mounted ? `${result.mounted} blob(s)` : undefined],
+        ['already there', result.skipped ? `${result.skipped} item(s)` : undefined],
+      ]);
+    } finally {
+      progress.done();
+    }
+    return 0;
   },
 };

@@ -1,9 +1,224 @@
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { copyArtifact } from '../../artifact/copy';
+import { mountSource, openStore } from '../../artifact/open-store';
+import { type PublishedFolder, publishFolder } from '../../artifact/publish/publish-folder';
+import { publishImage } from '../../artifact/publish/publish-image';
+import {
+  type FunctionToPublish,
+  functionsToPublish,
+  type ServiceConfig,
+} from '../../artifact/publish/service-functions';
+import { formatReference, parseReference, type Reference, withDigest } from '../../artifact/reference';
 import { UserError } from '../../common/errors';
+import {
+  commonOptions,
+  formatBytes,
+  parseCommandLine,
+  printResult,
+  progressReporter,
+  usageError,
+} from '../artifact-cli';
 import type { Command } from '../main';
 
+const USAGE = [
+  'Usage: faasport publish <dir> --to <reference> [--pattern <glob>]... [--node-modules production|none] [--json] [--insecure]',
+  '       faasport publish <oci-layout-dir | docker-save.tar> --to <reference> [--json] [--insecure]',
+  '       faasport publish [-c serverless.yml] [-f function] [--json] [--insecure]',
+].join('\n');
+
+const options = {
+  ...commonOptions,
+  to: { type: 'string' },
+  pattern: { type: 'string', multiple: true },
+  'node-modules': { type: 'string' },
+  config: { type: 'string', short: 'c' },
+  function: { type: 'string', short: 'f' },
+} as const;
+
+interface Published {
+  reference: string;
+  digest: string;
+  shape: 'zip' | 'image';
+}
+
+function tagOf(reference: Reference): string | undefined {
+  return reference.tag;
+}
+
+async function isImageSource(path: string): Promise<boolean> {
+  const info = await stat(path).catch(() => undefined);
+  if (info?.isFile()) return true;
+  return (
+    info?.isDirectory() === true &&
+    (await stat(resolve(path, 'oci-layout')).catch(() => undefined)) !== undefined
+  );
+}
+
+async function publishOneFolder(
+  dir: string,
+  to: Reference,
+  values: { insecure: boolean; json: boolean; pattern?: string[]; 'node-modules'?: string },
+) {
+  const nodeModules = values['node-modules'] ?? 'production';
+  if (nodeModules !== 'production' && nodeModules !== 'none') {
+    throw usageError(`--node-modules must be "production" or "none", not "${nodeModules}"`, USAGE);
+  }
+  const progress = progressReporter('push');
+  try {
+    const result: PublishedFolder = await publishFolder(
+      openStore(to, { insecure: values.insecure }),
+      { sourceDir: dir, patterns: values.pattern ?? [], nodeModules },
+      tagOf(to),
+      { onProgress: progress.onProgress },
+    );
+    progress.done();
+    const output = {
+      reference: formatReference(withDigest(to, result.manifest.digest)),
+      digest: result.manifest.digest,
+      shape: 'zip' as const,
+      layer: { digest: result.layer.digest, size: result.layer.size },
+      manifestShape: result.manifestShape,
+      uploadedBytes: result.uploadedBytes,
+      files: result.files,
+    };
+    printResult(values.json, output, [
+      ['reference', output.reference],
+      ['digest', output.digest],
+      ['shape', 'zip'],
+      ['layer', `${output.layer.digest} (${formatBytes(output.layer.size)}, ${output.files} files)`],
+      ['uploaded', output.uploadedBytes ? formatBytes(output.uploadedBytes) : 'nothing (unchanged)'],
+      [
+        'manifest',
+        output.manifestShape === 'v1.0' ? 'image-spec 1.0 shape (the registry refused 1.1)' : undefined,
+      ],
+    ]);
+  } finally {
+    progress.done();
+  }
+}
+
+async function publishService(
+  configPath: string,
+  only: string | undefined,
+  values: { insecure: boolean; json: boolean },
+) {
+  let text: string;
+  try {
+    text = await readFile(configPath, 'utf8');
+  } catch {
+    throw new UserError(`cannot read ${configPath}`, {
+      hint: 'Run in the service folder, or pass -c <serverless.yml>; to publish a folder use --to <reference>.',
+      exitCode: 2,
+    });
+  }
+  let config: ServiceConfig;
+  try {
+    config = (parseYaml(text) ?? {}) as ServiceConfig;
+  } catch (error) {
+    throw new UserError(`${configPath} is not valid YAML: ${(error as Error).message}`, { exitCode: 2 });
+  }
+  const serviceDir = dirname(configPath);
+  const functions: FunctionToPublish[] = functionsToPublish(config, only);
+  const results: Array<Published & { function: string }> = [];
+  for (const fn of functions) {
+    const [primary, ...others] = fn.references;
+    if (!primary) continue;
+    const progress = progressReporter(`push ${fn.name}`);
+    try {
+      const primaryStore = openStore(primary, { insecure: values.insecure, baseDir: serviceDir });
+      const published = await publishFolder(
+        primaryStore,
+        { sourceDir: serviceDir, patterns: fn.patterns, nodeModules: 'production' },
+        tagOf(primary),
+        { onProgress: progress.onProgress },
+      );
+      progress.done();
+      const digest = published.manifest.digest;
+      results.push({
+        function: fn.name,
+        reference: formatReference(withDigest(primary, digest)),
+        digest,
+        shape: 'zip',
+      });
+      for (const other of others) {
+        const mountFrom = mountSource(primary, other);
+        await copyArtifact(
+          primaryStore,
+          openStore(other, { insecure: values.insecure, baseDir: serviceDir }),
+          published.manifest,
+          {
+            ...(other.tag !== undefined ? { tag: other.tag } : {}),
+            ...(mountFrom !== undefined ? { mountFrom } : {}),
+          },
+        );
+        results.push({
+          function: fn.name,
+          reference: formatReference(withDigest(other, digest)),
+          digest,
+          shape: 'zip',
+        });
+      }
+    } finally {
+      progress.done();
+    }
+  }
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ functions: results }, null, 2)}\n`);
+  } else {
+    for (const result of results) process.stdout.write(`${result.function}: ${result.reference}\n`);
+  }
+}
+
 export const publish: Command = {
-  summary: '(not available yet)',
-  async run() {
-    throw new UserError('faasport publish is not available in this build yet');
+  summary: 'Pack function code deterministically and push it as an OCI artefact',
+  async run(argv) {
+    const { values, positionals } = parseCommandLine(argv, options, USAGE);
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (positionals.length > 1)
+      throw usageError(`unexpected arguments: ${positionals.slice(1).join(' ')}`, USAGE);
+    const [source] = positionals;
+    if (source === undefined) {
+      if (values.to)
+        throw usageError('--to needs the folder to publish: faasport publish <dir> --to <reference>', USAGE);
+      await publishService(resolve(values.config ?? 'serverless.yml'), values.function, values);
+      return 0;
+    }
+    if (values.config || values.function) {
+      throw usageError(
+        '-c/-f publish from serverless.yml; they do not combine with a folder argument',
+        USAGE,
+      );
+    }
+    if (!values.to) throw usageError('missing --to <reference>', USAGE);
+    const to = parseReference(values.to);
+    if (to.digest !== undefined) {
+      throw usageError(`--to ${values.to}: publish to a tag, not a digest (the digest is the result)`, USAGE);
+    }
+    if (source.startsWith('oci:') || (await isImageSource(source))) {
+      const progress = progressReporter('push');
+      try {
+        const result = await publishImage(source, to, {
+          insecure: values.insecure,
+          onProgress: progress.onProgress,
+        });
+        progress.done();
+        printResult(values.json, result, [
+          ['reference', result.reference],
+          ['digest', result.digest],
+          ['shape', result.shape],
+          ['sent', formatBytes(result.transferredBytes)],
+        ]);
+      } finally {
+        progress.done();
+      }
+      return 0;
+    }
+    await publishOneFolder(source, to, values);
+    return 0;
   },
 };

@@ -1,9 +1,55 @@
-import { UserError } from '../../common/errors';
+import { openStore } from '../../artifact/open-store';
+import { pullArtifact } from '../../artifact/pull';
+import {
+  commonOptions,
+  formatBytes,
+  parseCommandLine,
+  platformOption,
+  printResult,
+  progressReporter,
+  referenceArgument,
+  usageError,
+} from '../artifact-cli';
 import type { Command } from '../main';
 
+const USAGE = 'Usage: faasport pull <reference> --out <dir> [--platform os/arch] [--json] [--insecure]';
+
 export const pull: Command = {
-  summary: '(not available yet)',
-  async run() {
-    throw new UserError('faasport pull is not available in this build yet');
+  summary: 'Download a zip artefact, verify it and extract it safely into a folder',
+  async run(argv) {
+    const { values, positionals } = parseCommandLine(
+      argv,
+      { ...commonOptions, out: { type: 'string', short: 'o' }, platform: { type: 'string' } },
+      USAGE,
+    );
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const reference = referenceArgument(positionals[0], 'the artefact reference', USAGE);
+    if (!values.out) throw usageError('missing --out <dir>', USAGE);
+    const progress = progressReporter('pull');
+    try {
+      const result = await pullArtifact(
+        openStore(reference, { insecure: values.insecure }),
+        reference,
+        values.out,
+        {
+          platform: platformOption(values.platform),
+          onProgress: progress.onProgress,
+        },
+      );
+      progress.done();
+      printResult(values.json, result, [
+        ['reference', result.reference],
+        ['digest', result.digest],
+        ['shape', result.shape],
+        ['layer', `${result.layer.digest} (${formatBytes(result.layer.size)})`],
+        ['extracted', `${result.files} files, ${formatBytes(result.bytes)} into ${result.out}`],
+      ]);
+    } finally {
+      progress.done();
+    }
+    return 0;
   },
 };

@@ -1,0 +1,72 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { UserError } from '../../common/errors';
+import { createPathFilter } from './patterns';
+import { productionPackages } from './production-deps';
+import { listFiles, type SourceFile } from './walk';
+import { sourceDateEpoch, type WrittenZip, writeDeterministicZip } from './zip-writer';
+
+export interface PackOptions {
+  /** The function's source folder. */
+  sourceDir: string;
+  /** Serverless `package.patterns`: globs, `!` to exclude, applied in order after the defaults. */
+  patterns?: readonly string[];
+  /** `production`: pack the runtime dependencies from node_modules; `none`: no node_modules. */
+  nodeModules?: 'production' | 'none';
+  /** Seconds since the epoch for every entry; defaults to SOURCE_DATE_EPOCH or 1980-01-01. */
+  epochSeconds?: number;
+  /** Where to write the zip (its folder is created). */
+  outFile: string;
+}
+
+export interface PackResult extends WrittenZip {
+  /** Paths inside the zip, in zip order. */
+  files: string[];
+}
+
+/**
+ * Packs a function folder into a deterministic zip: the same files with the same contents give
+ * byte-identical output whatever their timestamps, owners, permissions beyond the x bit, or the
+ * order the file system lists them in.
+ */
+export async function packFunction(options: PackOptions): Promise<PackResult> {
+  const root = resolve(options.sourceDir);
+  const info = await stat(root).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new UserError(`function source folder ${root} does not exist or is not a folder`, {
+      hint: 'Pass the folder that holds the function code.',
+      exitCode: 2,
+    });
+  }
+  const outFile = resolve(options.outFile);
+  const include = createPathFilter(options.patterns);
+
+  const files: SourceFile[] = await listFiles(root, (dir) => dir === 'node_modules');
+  if ((options.nodeModules ?? 'production') === 'production') {
+    for (const pkg of await productionPackages(root)) {
+      // each package without its own node_modules: those hold packages resolved separately
+      const inner = await listFiles(resolve(root, pkg), (dir) => dir === 'node_modules');
+      for (const file of inner) files.push({ ...file, path: `${pkg}/${file.path}` });
+    }
+  }
+
+  const selected = files
+    .filter((file) => include(file.path) && file.absolutePath !== outFile)
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const file of selected) {
+    if (file.path.includes('\\')) {
+      throw new UserError(`cannot pack "${file.path}": backslashes in file names are not portable in a zip`, {
+        hint: 'Rename the file, or exclude it with a "!" pattern in package.patterns.',
+      });
+    }
+  }
+  if (selected.length === 0) {
+    throw new UserError(`nothing to pack in ${root}: every file was excluded`, {
+      hint: 'Check package.patterns; a function needs at least its handler file.',
+    });
+  }
+
+  await mkdir(dirname(outFile), { recursive: true });
+  const written = await writeDeterministicZip(selected, outFile, options.epochSeconds ?? sourceDateEpoch());
+  return { ...written, files: selected.map((file) => file.path) };
+}

@@ -1,0 +1,236 @@
+import { constants } from 'node:fs';
+import { lstat, mkdir, open } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { UserError } from '../../common/errors';
+import { DEFAULT_UNZIP_LIMITS, type UnzipLimits } from './limits';
+
+export interface ExtractResult {
+  files: number;
+  bytes: number;
+}
+
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+const S_IFDIR = 0o040000;
+const UNIX_HOST = 3;
+/** Local file header: 30 fixed bytes before the name; no two entries' data may overlap. */
+const LOCAL_HEADER_BYTES = 30;
+
+function unsafe(zipPath: string, why: string): UserError {
+  return new UserError(`refusing to extract ${zipPath}: ${why}`, {
+    hint: 'The zip is malformed or hostile; nothing outside the target folder was written. Rebuild it with faasport publish.',
+  });
+}
+
+function openZip(zipPath: string): Promise<ZipFile> {
+  return new Promise((resolvePromise, reject) => {
+    yauzl.open(
+      zipPath,
+      {
+        lazyEntries: true,
+        autoClose: false,
+        validateEntrySizes: true,
+        strictFileNames: true,
+        decodeStrings: true,
+      },
+      (error, zip) => (error ? reject(unsafe(zipPath, error.message)) : resolvePromise(zip)),
+    );
+  });
+}
+
+/** The whole central directory, read before anything is written so every check sees all entries. */
+function readEntries(zip: ZipFile, zipPath: string): Promise<Entry[]> {
+  return new Promise((resolvePromise, reject) => {
+    const entries: Entry[] = [];
+    zip.on('entry', (entry: Entry) => {
+      entries.push(entry);
+      zip.readEntry();
+    });
+    zip.on('end', () => resolvePromise(entries));
+    zip.on('error', (error: Error) => reject(unsafe(zipPath, error.message)));
+    zip.readEntry();
+  });
+}
+
+function openEntry(zip: ZipFile, entry: Entry, zipPath: string): Promise<Readable> {
+  return new Promise((resolvePromise, reject) => {
+    zip.openReadStream(entry, (error, stream) =>
+      error ? reject(unsafe(zipPath, `${entry.fileName}: ${error.message}`)) : resolvePromise(stream),
+    );
+  });
+}
+
+function unixMode(entry: Entry): number | undefined {
+  return entry.versionMadeBy >> 8 === UNIX_HOST ? (entry.externalFileAttributes >>> 16) & 0xffff : undefined;
+}
+
+/** Checks names, types, sizes, ratios and overlaps of every entry (yauzl already refused `\`, `/x`, `C:` and `..`). */
+function checkEntries(entries: Entry[], zipPath: string, limits: UnzipLimits): void {
+  if (entries.length > limits.maxEntries) {
+    throw unsafe(zipPath, `it has ${entries.length} entries, over the limit of ${limits.maxEntries}`);
+  }
+  const names = new Set<string>();
+  let total = 0;
+  for (const entry of entries) {
+    const name = entry.fileName;
+    const canonical = name.replace(/\/+$/, '');
+    if (
+      name.includes('\0') ||
+      canonical === '' ||
+      canonical.split('/').some((part) => part === '' || part === '.')
+    ) {
+      throw unsafe(zipPath, `entry name ${JSON.stringify(name)} is not a plain relative path`);
+    }
+    if (names.has(canonical))
+      throw unsafe(zipPath, `entry ${JSON.stringify(canonical)} appears more than once`);
+    names.add(canonical);
+    const mode = unixMode(entry);
+    if (mode !== undefined && (mode & S_IFMT) === S_IFLNK) {
+      throw unsafe(zipPath, `entry ${JSON.stringify(name)} is a symbolic link; links are never extracted`);
+    }
+    if (entry.isEncrypted()) throw unsafe(zipPath, `entry ${JSON.stringify(name)} is encrypted`);
+    if (entry.uncompressedSize > limits.maxEntryBytes) {
+      throw unsafe(
+        zipPath,
+        `entry ${JSON.stringify(name)} expands to ${entry.uncompressedSize} bytes, over the per-entry limit of ${limits.maxEntryBytes}`,
+      );
+    }
+    const ratio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
+    if (entry.uncompressedSize > limits.ratioThresholdBytes && ratio > limits.maxRatio) {
+      throw unsafe(
+        zipPath,
+        `entry ${JSON.stringify(name)} has a compression ratio of ${Math.round(ratio)}:1, over the limit of ${limits.maxRatio}:1 (zip bomb)`,
+      );
+    }
+    total += entry.uncompressedSize;
+    if (total > limits.maxTotalBytes) {
+      throw unsafe(zipPath, `it expands to more than ${limits.maxTotalBytes} bytes in total (zip bomb)`);
+    }
+  }
+  // Overlapping entries (several names sharing compressed data) are how the worst bombs work.
+  const byOffset = [...entries].sort((a, b) => a.relativeOffsetOfLocalHeader - b.relativeOffsetOfLocalHeader);
+  for (let i = 1; i < byOffset.length; i++) {
+    const previous = byOffset[i - 1]!;
+    const current = byOffset[i]!;
+    const previousEnd =
+      previous.relativeOffsetOfLocalHeader +
+      LOCAL_HEADER_BYTES +
+      previous.fileNameLength +
+      previous.compressedSize;
+    if (current.relativeOffsetOfLocalHeader < previousEnd) {
+      throw unsafe(
+        zipPath,
+        `entries ${JSON.stringify(previous.fileName)} and ${JSON.stringify(current.fileName)} overlap (zip bomb)`,
+      );
+    }
+  }
+}
+
+/**
+ * Creates each folder of `relativeDir` under `root` one level at a time, refusing any level that
+ * exists as something other than a real folder (a symlink planted to redirect writes).
+ */
+async function ensureDirectory(
+  root: string,
+  relativeDir: string,
+  verified: Set<string>,
+  zipPath: string,
+): Promise<void> {
+  let current = root;
+  for (const part of relativeDir === '' ? [] : relativeDir.split('/')) {
+    current = join(current, part);
+    if (verified.has(current)) continue;
+    await mkdir(current).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error;
+    });
+    const info = await lstat(current);
+    if (!info.isDirectory()) {
+      throw unsafe(zipPath, `${current} exists and is not a folder (a symlink or file is in the way)`);
+    }
+    verified.add(current);
+  }
+}
+
+/**
+ * Extracts a zip into `targetDir` (created if missing): regular files and folders only, every
+ * path checked to stay inside, nothing written through an existing file or symlink (files are
+ * created exclusively), sizes checked against the limits before and while writing.
+ */
+export async function extractZip(
+  zipPath: string,
+  targetDir: string,
+  limits: UnzipLimits = DEFAULT_UNZIP_LIMITS,
+): Promise<ExtractResult> {
+  const root = resolve(targetDir);
+  const zip = await openZip(zipPath);
+  try {
+    if (zip.entryCount > limits.maxEntries) {
+      throw unsafe(zipPath, `it has ${zip.entryCount} entries, over the limit of ${limits.maxEntries}`);
+    }
+    const entries = await readEntries(zip, zipPath);
+    checkEntries(entries, zipPath, limits);
+
+    await mkdir(root, { recursive: true });
+    const verified = new Set<string>();
+    let bytes = 0;
+    let files = 0;
+    for (const entry of entries) {
+      const name = entry.fileName.replace(/\/+$/, '');
+      const destination = resolve(root, name);
+      const inside = relative(root, destination);
+      if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
+        throw unsafe(zipPath, `entry ${JSON.stringify(entry.fileName)} would land outside the target folder`);
+      }
+      const mode = unixMode(entry);
+      const isDirectory = entry.fileName.endsWith('/') || (mode !== undefined && (mode & S_IFMT) === S_IFDIR);
+      if (isDirectory) {
+        await ensureDirectory(root, name, verified, zipPath);
+        continue;
+      }
+      const slash = name.lastIndexOf('/');
+      await ensureDirectory(root, slash < 0 ? '' : name.slice(0, slash), verified, zipPath);
+
+      const source = await openEntry(zip, entry, zipPath);
+      // O_EXCL|O_CREAT never follows a symlink at the final component; O_NOFOLLOW says so twice.
+      const handle = await open(
+        destination,
+        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+        mode !== undefined && (mode & 0o111) !== 0 ? 0o755 : 0o644,
+      ).catch((error: NodeJS.ErrnoException) => {
+        source.destroy();
+        throw error.code === 'EEXIST' || error.code === 'ELOOP'
+          ? unsafe(zipPath, `${destination} already exists; extraction never overwrites`)
+          : error;
+      });
+      let written = 0;
+      const budget = limits.maxTotalBytes - bytes;
+      const count = new Transform({
+        transform(chunk: Buffer, _encoding, callback) {
+          written += chunk.length;
+          callback(
+            written > budget
+              ? unsafe(zipPath, `it expands to more than ${limits.maxTotalBytes} bytes in total (zip bomb)`)
+              : null,
+            chunk,
+          );
+        },
+      });
+      try {
+        // the write stream owns the handle from here and closes it, on success or failure
+        await pipeline(source, count, handle.createWriteStream());
+      } catch (error) {
+        throw error instanceof UserError
+          ? error
+          : unsafe(zipPath, `${entry.fileName}: ${(error as Error).message}`);
+      }
+      bytes += written;
+      files++;
+    }
+    return { files, bytes };
+  } finally {
+    zip.close();
+  }
+}
