@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FunctionModel, ServiceModel } from '../common/service/service-model';
+import { LocalFunctionCode } from './code/function-code';
 import { chooseEngine, type EngineName } from './engines/choose-engine';
 import type { Engine } from './engines/engine';
 import { jsonResponse } from './gateway/gateway-response';
@@ -22,7 +23,7 @@ export interface EmulatorOptions {
   /** Concurrency limit for functions without reservedConcurrency. */
   defaultConcurrency?: number;
   logger?: EmulatorLogger;
-  /** Host folder with a function's unpacked code. */
+  /** Host folder with a function's unpacked code; default: the source packed as publish would. */
   codeDirFor?(fn: FunctionModel): Promise<string>;
 }
 
@@ -47,10 +48,12 @@ export class Emulator {
   private readonly host: string;
   private ports = { gateway: 0, lambda: 0 };
   private readonly logger: EmulatorLogger;
+  private readonly code: LocalFunctionCode;
 
   constructor(private readonly options: EmulatorOptions) {
     this.host = options.host ?? '127.0.0.1';
     this.logger = options.logger ?? consoleLogger;
+    this.code = new LocalFunctionCode(options.model);
   }
 
   get engineName(): string {
@@ -65,7 +68,7 @@ export class Emulator {
       model: options.model,
       engine: this.engine,
       logger: this.logger,
-      codeDirFor: options.codeDirFor ?? (async () => options.model.serviceDir),
+      codeDirFor: options.codeDirFor ?? (async (fn) => (await this.code.prepare(fn)).codeDir),
       idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
       defaultConcurrency: options.defaultConcurrency ?? 10,
     });
