@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FunctionModel, ServiceModel } from '../common/service/service-model';
-import { LocalFunctionCode } from './code/function-code';
+import { type FunctionCode, LocalFunctionCode } from './code/function-code';
 import { chooseEngine, type EngineName } from './engines/choose-engine';
 import type { Engine } from './engines/engine';
 import { jsonResponse } from './gateway/gateway-response';
@@ -9,6 +9,7 @@ import { GatewayServer } from './gateway/gateway-server';
 import { consoleLogger, type EmulatorLogger } from './logger';
 import { AwsFrontEnd } from './providers/aws/aws-front-end';
 import { createInvokeApiHandler } from './providers/aws/invoke-api';
+import { HotReload } from './watch/hot-reload';
 
 export interface EmulatorOptions {
   model: ServiceModel;
@@ -25,6 +26,12 @@ export interface EmulatorOptions {
   logger?: EmulatorLogger;
   /** Host folder with a function's unpacked code; default: the source packed as publish would. */
   codeDirFor?(fn: FunctionModel): Promise<string>;
+  /** Hot reload: watch the service folder and swap functions to new code as it is saved. */
+  watch?: boolean;
+  /** With watch: swap without trying the new code first (init errors reach callers). */
+  strict?: boolean;
+  /** With watch: called after each swap, e.g. to publish the new artefact. */
+  onReloaded?(fn: FunctionModel, code: FunctionCode): Promise<void>;
 }
 
 export interface Endpoint {
@@ -49,6 +56,9 @@ export class Emulator {
   private ports = { gateway: 0, lambda: 0 };
   private readonly logger: EmulatorLogger;
   private readonly code: LocalFunctionCode;
+  /** What each function runs now, when it runs packed local source. */
+  private readonly prepared = new Map<string, FunctionCode>();
+  private reloader: HotReload | undefined;
 
   constructor(private readonly options: EmulatorOptions) {
     this.host = options.host ?? '127.0.0.1';
@@ -68,7 +78,13 @@ export class Emulator {
       model: options.model,
       engine: this.engine,
       logger: this.logger,
-      codeDirFor: options.codeDirFor ?? (async (fn) => (await this.code.prepare(fn)).codeDir),
+      codeDirFor:
+        options.codeDirFor ??
+        (async (fn) => {
+          const code = await this.code.prepare(fn);
+          this.prepared.set(fn.name, code);
+          return code.codeDir;
+        }),
       idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
       defaultConcurrency: options.defaultConcurrency ?? 10,
     });
@@ -101,7 +117,34 @@ export class Emulator {
       this.host,
     );
     await this.aws.prewarm(options.warm === 'eager');
+    if (options.watch) await this.startHotReload();
     this.aws.startSchedules();
+  }
+
+  /** The hot reloader, when watching (tests wait on `idle()`). */
+  get hotReload(): HotReload | undefined {
+    return this.reloader;
+  }
+
+  private async startHotReload(): Promise<void> {
+    for (const { model } of this.aws.list()) {
+      if (model.packageType === 'image') {
+        this.logger.line(
+          model.name,
+          'hot reload off: a container image changes only when it is rebuilt and republished',
+          'stderr',
+        );
+      }
+    }
+    this.reloader = new HotReload({
+      model: this.options.model,
+      code: this.code,
+      targets: this.aws.reloadTargets(),
+      logger: this.logger,
+      ...(this.options.strict ? { strict: true } : {}),
+      ...(this.options.onReloaded ? { onReloaded: this.options.onReloaded } : {}),
+    });
+    await this.reloader.start(this.prepared);
   }
 
   get urls(): { gateway: string; lambda: string } {
@@ -144,6 +187,7 @@ export class Emulator {
   }
 
   async stop(): Promise<void> {
+    await this.reloader?.stop();
     await Promise.allSettled([
       this.gateway.close(),
       this.lambdaServer ? closeServer(this.lambdaServer) : undefined,

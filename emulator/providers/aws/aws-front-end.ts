@@ -4,9 +4,11 @@ import type { Engine } from '../../engines/engine';
 import type { GatewayRouteDefinition, InvocationFacts } from '../../gateway/gateway-server';
 import type { EmulatorLogger } from '../../logger';
 import { ThrottledError } from '../../pool/instance-pool';
+import type { ReloadTarget } from '../../watch/hot-reload';
 import { httpApiEvent, httpApiResponse } from './apigw/http-api-event';
 import { restEvent, restResponse, restThrottled } from './apigw/rest-event';
 import { awsHttpTriggers } from './http-events';
+import { initProblem } from './init-problem';
 import type { FunctionDirectory } from './invoke-api';
 import { LambdaFunction, type LambdaInvokeResult } from './lambda-function';
 import { Scheduler, scheduleTriggers } from './scheduler';
@@ -156,6 +158,21 @@ export class AwsFrontEnd implements FunctionDirectory {
       }
     }
     return routes;
+  }
+
+  /** Zip functions move to new code on reload; an image only changes when it is rebuilt. */
+  reloadTargets(): ReloadTarget[] {
+    return this.list()
+      .filter(({ model }) => model.packageType !== 'image')
+      .map(({ model, lambda }) => ({
+        name: lambda.name,
+        model,
+        tryCode: async (codeDir) => {
+          const error = await lambda.tryCode(codeDir);
+          return error ? initProblem(error, codeDir) : undefined;
+        },
+        updateCode: (codeDir) => lambda.updateCode(codeDir),
+      }));
   }
 
   async prewarm(eager: boolean): Promise<void> {

@@ -50,9 +50,11 @@ export class LambdaFunction {
   readonly arn: string;
   private readonly pool: InstancePool<LambdaInstance>;
   private provisioning = false;
+  private codeDir: string;
 
   constructor(private readonly options: LambdaFunctionOptions) {
     this.arn = functionArn(options.config);
+    this.codeDir = options.codeDir;
     this.pool = new InstancePool<LambdaInstance>({
       name: options.config.name,
       maxInstances: options.maxConcurrency,
@@ -151,6 +153,27 @@ export class LambdaFunction {
     this.pool.recycle();
   }
 
+  /**
+   * Starts a throw-away instance on new code to see whether it initialises: the init error
+   * (syntax error, missing handler…) when it does not, undefined when it does.
+   */
+  async tryCode(codeDir: string): Promise<LambdaInitError | undefined> {
+    try {
+      const instance = await this.createInstance(codeDir);
+      await this.destroyInstance(instance, 'trial');
+      return undefined;
+    } catch (error) {
+      if (error instanceof LambdaInitError) return error;
+      throw error;
+    }
+  }
+
+  /** New code for the next cold starts: in-flight invocations finish on the old code. */
+  updateCode(codeDir: string): void {
+    this.codeDir = codeDir;
+    this.pool.recycle();
+  }
+
   /** Starts `count` environments ahead of traffic (`--warm eager`, provisioned concurrency). */
   async prewarm(count: number): Promise<void> {
     this.provisioning = true;
@@ -169,8 +192,8 @@ export class LambdaFunction {
     await this.pool.close();
   }
 
-  private async createInstance(): Promise<LambdaInstance> {
-    const { config, engine, codeDir } = this.options;
+  private async createInstance(codeDir = this.codeDir): Promise<LambdaInstance> {
+    const { config, engine } = this.options;
     const id = randomBytes(16).toString('hex');
     const api = new RuntimeApiServer();
     const address = await api.listen();

@@ -83,9 +83,11 @@ function patchConsole() {
 // ---- Handler loading -------------------------------------------------------------------------
 
 class RuntimeError extends Error {
-  constructor(name, message) {
+  constructor(name, message, cause) {
     super(message);
     this.name = name;
+    // The user's error stack says where (file:line); keep it as the trace.
+    if (cause && typeof cause.stack === 'string') this.stack = cause.stack;
   }
 }
 
@@ -118,8 +120,8 @@ async function loadHandler() {
     mod = await import(pathToFileURL(file).href);
   } catch (error) {
     if (error instanceof SyntaxError)
-      throw new RuntimeError('Runtime.UserCodeSyntaxError', `${error.name}: ${error.message}`);
-    throw new RuntimeError('Runtime.ImportModuleError', `${error?.name}: ${error?.message}`);
+      throw new RuntimeError('Runtime.UserCodeSyntaxError', `${error.name}: ${error.message}`, error);
+    throw new RuntimeError('Runtime.ImportModuleError', `${error?.name}: ${error?.message}`, error);
   }
   let fn = mod;
   for (const key of exportPath)

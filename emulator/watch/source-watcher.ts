@@ -1,0 +1,66 @@
+import { relative, sep } from 'node:path';
+import { type FSWatcher, watch } from 'chokidar';
+
+export interface SourceWatcherOptions {
+  root: string;
+  /** Quiet time after the last change before a batch is delivered. */
+  debounceMs?: number;
+  /** A batch is delivered at the latest this long after its first change (steady edits). */
+  maxWaitMs?: number;
+  onBatch(paths: string[]): void;
+}
+
+const IGNORED_DIRS = new Set(['node_modules', '.git', '.faasport', '.serverless']);
+
+/**
+ * Watches a service folder and delivers changed paths (relative, `/`-separated) in debounced
+ * batches, so an editor's save-rename-chmod burst or a `git checkout` is one reload.
+ */
+export class SourceWatcher {
+  private watcher: FSWatcher | undefined;
+  private pending = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private firstAt = 0;
+
+  constructor(private readonly options: SourceWatcherOptions) {}
+
+  async start(): Promise<void> {
+    const { root } = this.options;
+    this.watcher = watch(root, {
+      ignoreInitial: true,
+      ignored: (path) =>
+        relative(root, path)
+          .split(sep)
+          .some((part) => IGNORED_DIRS.has(part)),
+    });
+    for (const event of ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const) {
+      this.watcher.on(event, (path: string) => this.record(path));
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.watcher?.once('ready', () => resolve());
+      this.watcher?.once('error', reject);
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    await this.watcher?.close();
+  }
+
+  private record(path: string): void {
+    const now = Date.now();
+    if (this.pending.size === 0) this.firstAt = now;
+    this.pending.add(relative(this.options.root, path).split(sep).join('/'));
+    if (this.timer) clearTimeout(this.timer);
+    const debounce = this.options.debounceMs ?? 40;
+    const wait = Math.min(debounce, Math.max(0, this.firstAt + (this.options.maxWaitMs ?? 500) - now));
+    this.timer = setTimeout(() => this.flush(), wait);
+  }
+
+  private flush(): void {
+    const paths = [...this.pending];
+    this.pending = new Set();
+    this.timer = undefined;
+    if (paths.length) this.options.onBatch(paths);
+  }
+}
