@@ -15,6 +15,7 @@ const commands: Record<string, () => Promise<Command>> = {
   copy: async () => (await import('./commands/copy.js')).copy,
   pull: async () => (await import('./commands/pull.js')).pull,
   emulate: async () => (await import('./commands/emulate.js')).emulate,
+  dev: async () => (await import('./commands/dev.js')).dev,
 };
 
 function usage(): string {

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FunctionModel, ServiceModel } from '../common/service/service-model';
 import { type FunctionCode, LocalFunctionCode } from './code/function-code';
+import { RegistryFunctionCode } from './code/registry-code';
 import { chooseEngine, type EngineName } from './engines/choose-engine';
 import type { Engine } from './engines/engine';
 import { jsonResponse } from './gateway/gateway-response';
@@ -26,6 +27,8 @@ export interface EmulatorOptions {
   logger?: EmulatorLogger;
   /** Host folder with a function's unpacked code; default: the source packed as publish would. */
   codeDirFor?(fn: FunctionModel): Promise<string>;
+  /** `local` (default): source packed as publish would; `registry`: what sourceArtifact points to. */
+  artifacts?: 'local' | 'registry';
   /** Hot reload: watch the service folder and swap functions to new code as it is saved. */
   watch?: boolean;
   /** With watch: swap without trying the new code first (init errors reach callers). */
@@ -56,6 +59,7 @@ export class Emulator {
   private ports = { gateway: 0, lambda: 0 };
   private readonly logger: EmulatorLogger;
   private readonly code: LocalFunctionCode;
+  private readonly registryCode: RegistryFunctionCode;
   /** What each function runs now, when it runs packed local source. */
   private readonly prepared = new Map<string, FunctionCode>();
   private reloader: HotReload | undefined;
@@ -64,6 +68,7 @@ export class Emulator {
     this.host = options.host ?? '127.0.0.1';
     this.logger = options.logger ?? consoleLogger;
     this.code = new LocalFunctionCode(options.model);
+    this.registryCode = new RegistryFunctionCode(options.model);
   }
 
   get engineName(): string {
@@ -81,7 +86,10 @@ export class Emulator {
       codeDirFor:
         options.codeDirFor ??
         (async (fn) => {
-          const code = await this.code.prepare(fn);
+          const code =
+            options.artifacts === 'registry'
+              ? await this.registryCode.prepare(fn)
+              : await this.code.prepare(fn);
           this.prepared.set(fn.name, code);
           return code.codeDir;
         }),
@@ -117,7 +125,7 @@ export class Emulator {
       this.host,
     );
     await this.aws.prewarm(options.warm === 'eager');
-    if (options.watch) await this.startHotReload();
+    if (options.watch && options.artifacts !== 'registry') await this.startHotReload();
     this.aws.startSchedules();
   }
 

@@ -3,6 +3,8 @@ import { UserError } from '../common/errors';
 import type { ServiceModel } from '../common/service/service-model';
 import { Emulator } from './emulator';
 import type { EngineName } from './engines/choose-engine';
+import { consoleLogger } from './logger';
+import { publishOnChange } from './watch/publish-on-change';
 
 export interface ServeOptions {
   engine?: EngineName;
@@ -12,6 +14,10 @@ export interface ServeOptions {
   warm: 'eager' | 'lazy';
   idleTimeoutSeconds: number;
   maxConcurrency: number;
+  watch?: boolean;
+  strict?: boolean;
+  publishOnChange?: boolean;
+  artifacts?: 'local' | 'registry';
 }
 
 /**
@@ -28,6 +34,11 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
     warm: options.warm,
     idleTimeoutMs: options.idleTimeoutSeconds * 1000,
     defaultConcurrency: options.maxConcurrency,
+    ...(options.artifacts ? { artifacts: options.artifacts } : {}),
+    ...(options.watch ? { watch: true, strict: options.strict === true } : {}),
+    ...(options.watch && options.publishOnChange
+      ? { onReloaded: publishOnChange(model, consoleLogger) }
+      : {}),
   });
   try {
     await emulator.start();
@@ -41,18 +52,19 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
     }
     throw error;
   }
-  process.stdout.write(startBanner(emulator, model));
+  process.stdout.write(startBanner(emulator, model, options.watch === true));
   await waitForSignal();
   process.stderr.write('\nfaasport: stopping…\n');
   await emulator.stop();
 }
 
-function startBanner(emulator: Emulator, model: ServiceModel): string {
+function startBanner(emulator: Emulator, model: ServiceModel, watching: boolean): string {
   const rows = emulator.endpoints().map((endpoint) => [endpoint.name, endpoint.url, endpoint.description]);
   return (
     `faasport emulate: ${model.service} (stage ${model.stage}), ${emulator.functionNames().length} functions on the ${emulator.engineName} engine\n\n` +
     `${formatColumns(['ROUTE', 'URL', 'FUNCTION'], rows)}\n\n` +
     `Recycle a function (next request cold): POST ${emulator.urls.gateway}/__faasport/functions/<name>/recycle\n` +
+    (watching ? `Watching ${model.serviceDir} for changes (hot reload).\n` : '') +
     'Ctrl-C stops everything.\n'
   );
 }

@@ -17,9 +17,9 @@ export const emulate: Command = {
       return 0;
     }
     const model = await loadService(args.config, args.stage ? { stage: args.stage } : {});
-    if (args.artifacts === 'registry') {
-      throw new UserError('--artifacts registry is not available in this build yet', {
-        hint: 'Run from local source (the default) for now.',
+    if (args.artifacts === 'registry' && args.watch && argv.includes('--watch')) {
+      throw new UserError('--watch reloads local source; with --artifacts registry there is none to watch', {
+        hint: 'Drop --watch, or run from local source.',
         exitCode: 2,
       });
     }

@@ -13,6 +13,10 @@ export interface EmulateArgs {
   idleTimeoutSeconds: number;
   maxConcurrency: number;
   artifacts: 'local' | 'registry';
+  /** Hot reload; on by default when functions run from local source. */
+  watch: boolean;
+  strict: boolean;
+  publishOnChange: boolean;
   help: boolean;
 }
 
@@ -31,6 +35,11 @@ Runs the service's functions locally, with each provider's events and Lambda's l
   --idle-timeout <seconds>  reclaim instances idle this long (default: 600)
   --max-concurrency <n>     instances per function without reservedConcurrency (default: 10)
   --artifacts local|registry  run local source packed by faasport (default) or what sourceArtifact points to
+  --watch / --no-watch      hot reload on file change (default: on for local source)
+  --strict                  with watch: swap to new code without trying it first (init errors reach callers)
+  --publish-on-change       with watch: push each new artefact to the function's sourceArtifact
+
+faasport dev [options] is faasport emulate with --watch.
 `;
 
 function integer(value: string | undefined, name: string, fallback: number, min = 0): number {
@@ -72,6 +81,10 @@ export function parseEmulateArgs(argv: string[]): EmulateArgs {
         'idle-timeout': { type: 'string' },
         'max-concurrency': { type: 'string' },
         artifacts: { type: 'string' },
+        watch: { type: 'boolean' },
+        'no-watch': { type: 'boolean' },
+        strict: { type: 'boolean' },
+        'publish-on-change': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -82,6 +95,11 @@ export function parseEmulateArgs(argv: string[]): EmulateArgs {
   }
   const engine = oneOf(values.engine as string | undefined, 'engine', ['docker', 'process'] as const);
   const stage = values.stage as string | undefined;
+  const artifacts =
+    oneOf(values.artifacts as string | undefined, 'artifacts', ['local', 'registry'] as const) ?? 'local';
+  if (values.watch === true && values['no-watch'] === true) {
+    throw new UserError('--watch and --no-watch contradict each other', { exitCode: 2 });
+  }
   return {
     config: (values.config as string | undefined) ?? 'serverless.yml',
     ...(stage ? { stage } : {}),
@@ -92,8 +110,10 @@ export function parseEmulateArgs(argv: string[]): EmulateArgs {
     warm: oneOf(values.warm as string | undefined, 'warm', ['eager', 'lazy'] as const) ?? 'lazy',
     idleTimeoutSeconds: integer(values['idle-timeout'] as string | undefined, 'idle-timeout', 600),
     maxConcurrency: integer(values['max-concurrency'] as string | undefined, 'max-concurrency', 10, 1),
-    artifacts:
-      oneOf(values.artifacts as string | undefined, 'artifacts', ['local', 'registry'] as const) ?? 'local',
+    artifacts,
+    watch: values['no-watch'] === true ? false : values.watch === true || artifacts === 'local',
+    strict: values.strict === true,
+    publishOnChange: values['publish-on-change'] === true,
     help: values.help === true,
   };
 }
