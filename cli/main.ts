@@ -16,6 +16,7 @@ const commands: Record<string, () => Promise<Command>> = {
   pull: async () => (await import('./commands/pull.js')).pull,
   emulate: async () => (await import('./commands/emulate.js')).emulate,
   dev: async () => (await import('./commands/dev.js')).dev,
+  demo: async () => (await import('./commands/demo.js')).demo,
 };
 
 function usage(): string {

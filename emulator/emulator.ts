@@ -38,9 +38,12 @@ export interface EmulatorOptions {
 }
 
 export interface Endpoint {
+  /** HTTP method (or `ANY`), or the name of an API. */
   name: string;
   url: string;
   description: string;
+  functionName?: string;
+  provider?: string;
 }
 
 /** Default ports, as serverless-offline users know them. */
@@ -77,7 +80,15 @@ export class Emulator {
 
   async start(): Promise<void> {
     const { options } = this;
-    this.engine = typeof options.engine === 'object' ? options.engine : await chooseEngine(options.engine);
+    this.engine =
+      typeof options.engine === 'object'
+        ? options.engine
+        : await chooseEngine(options.engine, {
+            runtimes: options.model.functions
+              .filter((fn) => fn.packageType !== 'image')
+              .map((fn) => fn.runtime),
+            logger: this.logger,
+          });
     await this.engine.cleanup();
     this.aws = new AwsFrontEnd({
       model: options.model,
@@ -168,6 +179,8 @@ export class Emulator {
       name: route.method,
       url: `${this.urls.gateway}${route.path}`,
       description: route.description,
+      ...(route.functionName ? { functionName: route.functionName } : {}),
+      ...(route.provider ? { provider: route.provider } : {}),
     }));
     endpoints.push({
       name: 'Invoke API',

@@ -187,6 +187,19 @@ export class DockerEngine implements Engine {
     );
   }
 
+  /** Runtime ids (of those given) that have no image on this engine. */
+  async missingRuntimeImages(runtimeIds: string[]): Promise<string[]> {
+    const missing: string[] = [];
+    for (const runtimeId of new Set(runtimeIds)) {
+      const found = await this.chooseImage(runtimeId).then(
+        () => true,
+        () => false,
+      );
+      if (!found) missing.push(runtimeId);
+    }
+    return missing;
+  }
+
   private chooseImage(runtimeId: string): Promise<RuntimeImageChoice> {
     let choice = this.imageChoice.get(runtimeId);
     if (!choice) {

@@ -28,6 +28,10 @@ export interface GatewayRouteDefinition {
   path: string;
   /** For the endpoint table: `GET /dev/items/{id} → svc-dev-items (REST)`. */
   description: string;
+  /** The function behind the route, when there is one (the demo and the docs list them). */
+  functionName?: string;
+  /** `aws`, `gcp` or `azure`. */
+  provider?: string;
   handle: RouteHandler;
 }
 

@@ -112,6 +112,8 @@ export class AwsFrontEnd implements FunctionDirectory {
             method: trigger.method,
             path: `/${stage}${trigger.path === '/' ? '' : trigger.path}`,
             description: `${lambda.name} (API Gateway REST)`,
+            functionName: lambda.name,
+            provider: 'aws',
             handle: async (request, params) => {
               const path = request.path.slice(stage.length + 1) || '/';
               const event = restEvent(request, {
@@ -138,6 +140,8 @@ export class AwsFrontEnd implements FunctionDirectory {
             method: trigger.method,
             path: `${prefix}${trigger.path}`,
             description: `${lambda.name} (${isUrl ? 'function URL' : 'HTTP API'})`,
+            functionName: lambda.name,
+            provider: 'aws',
             handle: async (request, params) => {
               const local = isUrl ? { ...request, path: request.path.slice(prefix.length) || '/' } : request;
               const event = httpApiEvent(local, {
