@@ -16,7 +16,9 @@ import { parseArgs } from 'node:util';
 
 const root = join(import.meta.dirname, '..');
 const peers = join(root, 'bench/peers');
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '5' }, 'skip-docker': { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { duration: { type: 'string', default: '5' }, 'skip-docker': { type: 'boolean' } },
+});
 const duration = Number(values.duration);
 if (!existsSync(join(peers, 'node_modules/serverless-offline'))) {
   console.error('bench: peers missing — run `npm install --prefix bench/peers` first');
@@ -24,7 +26,8 @@ if (!existsSync(join(peers, 'node_modules/serverless-offline'))) {
 }
 const autocannon = createRequire(join(peers, 'package.json'))('autocannon');
 
-const HANDLER = "exports.hello = async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{\"ok\":true}' });\n";
+const HANDLER =
+  "exports.hello = async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{\"ok\":true}' });\n";
 
 async function serviceDir(kind) {
   const dir = await mkdtemp(join(tmpdir(), `faasport-bench-${kind}-`));
@@ -41,7 +44,10 @@ async function serviceDir(kind) {
   if (kind !== 'faasport') {
     const { symlink, mkdir } = await import('node:fs/promises');
     await mkdir(join(dir, 'node_modules'));
-    await symlink(join(peers, 'node_modules/serverless-offline'), join(dir, 'node_modules/serverless-offline'));
+    await symlink(
+      join(peers, 'node_modules/serverless-offline'),
+      join(dir, 'node_modules/serverless-offline'),
+    );
   }
   return dir;
 }
@@ -49,7 +55,12 @@ async function serviceDir(kind) {
 function start(command, args, cwd) {
   const child = spawn(command, args, {
     cwd,
-    env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', SLS_DEPRECATION_DISABLE: '*' },
+    env: {
+      ...process.env,
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+      SLS_DEPRECATION_DISABLE: '*',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -79,7 +90,10 @@ async function waitFor(url, child, timeoutMs = 60_000) {
 async function stop(child) {
   if (child.exitCode !== null) return;
   child.kill('SIGINT');
-  await Promise.race([new Promise((resolve) => child.once('exit', resolve)), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+  await Promise.race([
+    new Promise((resolve) => child.once('exit', resolve)),
+    new Promise((resolve) => setTimeout(resolve, 10_000)),
+  ]);
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
@@ -87,7 +101,13 @@ function load(url, connections) {
   return new Promise((resolve, reject) => {
     autocannon({ url, connections, duration, pipelining: 1 }, (error, result) => {
       if (error) reject(error);
-      else resolve({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx });
+      else
+        resolve({
+          rps: result.requests.average,
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+          errors: result.errors + result.non2xx,
+        });
     });
   });
 }
@@ -101,7 +121,8 @@ async function coldStarts(url, recycleUrl, samples = 5) {
     const response = await fetch(url);
     await response.arrayBuffer();
     times.push(performance.now() - started);
-    if (response.headers.get('x-faasport-cold') !== 'true') throw new Error('expected a cold start after recycle');
+    if (response.headers.get('x-faasport-cold') !== 'true')
+      throw new Error('expected a cold start after recycle');
   }
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 }
@@ -127,7 +148,20 @@ const node = process.execPath;
 const faasport = (engine) => async () => {
   const dir = await serviceDir('faasport');
   const port = 3400 + (engine === 'docker' ? 1 : 0);
-  const child = start(node, [join(root, 'bin/faasport.js'), 'emulate', '--engine', engine, '--port', String(port), '--lambda-port', String(port + 100)], dir);
+  const child = start(
+    node,
+    [
+      join(root, 'bin/faasport.js'),
+      'emulate',
+      '--engine',
+      engine,
+      '--port',
+      String(port),
+      '--lambda-port',
+      String(port + 100),
+    ],
+    dir,
+  );
   return {
     child,
     url: `http://127.0.0.1:${port}/hello`,
@@ -138,10 +172,23 @@ const faasport = (engine) => async () => {
 const offline = (inProcess) => async () => {
   const dir = await serviceDir('offline');
   const port = 3500 + (inProcess ? 1 : 0);
-  const args = [join(peers, 'node_modules/serverless/bin/serverless.js'), 'offline', '--httpPort', String(port), '--lambdaPort', String(port + 100), '--noTimeout'];
+  const args = [
+    join(peers, 'node_modules/serverless/bin/serverless.js'),
+    'offline',
+    '--httpPort',
+    String(port),
+    '--lambdaPort',
+    String(port + 100),
+    '--noTimeout',
+  ];
   if (inProcess) args.push('--useInProcess');
   const child = start(node, args, dir);
-  return { child, url: `http://127.0.0.1:${port}/hello`, recycleUrl: '', cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    child,
+    url: `http://127.0.0.1:${port}/hello`,
+    recycleUrl: '',
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
 };
 
 await run('serverless-offline 13 (worker threads)', offline(false));
@@ -151,8 +198,12 @@ if (!values['skip-docker']) await run('faasport emulate --engine docker', faaspo
 
 const base = results[0];
 const pad = (text, width) => String(text).padEnd(width);
-console.log(`\nGateway benchmark: trivial handler, autocannon ${duration} s per run, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`);
-console.log(`${pad('server', 42)}${pad('1 conn req/s', 14)}${pad('p50/p99 ms', 12)}${pad('10 conn req/s', 15)}${pad('p50/p99 ms', 12)}${pad('vs offline (1/10)', 19)}cold start`);
+console.log(
+  `\nGateway benchmark: trivial handler, autocannon ${duration} s per run, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}\n`,
+);
+console.log(
+  `${pad('server', 42)}${pad('1 conn req/s', 14)}${pad('p50/p99 ms', 12)}${pad('10 conn req/s', 15)}${pad('p50/p99 ms', 12)}${pad('vs offline (1/10)', 19)}cold start`,
+);
 for (const r of results) {
   const ratio = `${(r.one.rps / base.one.rps).toFixed(2)}x / ${(r.ten.rps / base.ten.rps).toFixed(2)}x`;
   const errors = r.one.errors + r.ten.errors ? ` (${r.one.errors + r.ten.errors} errors)` : '';
