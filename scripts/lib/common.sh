@@ -29,6 +29,16 @@ pid_alive() {
   [[ "$cmdline" == *"$needle"* ]]
 }
 
+# child_running <pid>: a child this shell started has not exited. Unlike pid_alive it does not
+# look at the command line, which is still the shell's own until the child has exec'd (a race
+# that once made a healthy registry look dead a few milliseconds after its start).
+child_running() {
+  local state
+  [ -r "/proc/$1/stat" ] || return 1
+  state="$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)" || return 1
+  [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
 read_pid_file() { if [ -f "$1" ]; then tr -dc '0-9' <"$1"; fi; }
 
 # stop_pid <pid> <needle> <name>: SIGTERM, wait (bounded), then SIGKILL.

@@ -27,9 +27,10 @@ registry_healthy() {
   esac
 }
 
-# registry_up_or_dead <pid> <dir> <port> <kind>: stop waiting as soon as either is known.
+# registry_up_or_dead <pid> <port> <kind>: stop waiting as soon as either is known. The pid is
+# our own child, so it cannot be reused while we wait.
 registry_up_or_dead() {
-  registry_healthy "$3" "$4" || ! pid_alive "$1" "$2/config.yml"
+  registry_healthy "$2" "$3" || ! child_running "$1"
 }
 
 # Credentials for the auth registry: generated once per state folder, kept across restarts.
@@ -107,7 +108,7 @@ ensure_registry() {
     write_registry_config "$dir" "$kind" "$port"
     setsid docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 </dev/null 9>&- &
     pid=$!
-    if wait_until 15 registry_up_or_dead "$pid" "$dir" "$port" "$kind" && registry_healthy "$port" "$kind"; then
+    if wait_until 15 registry_up_or_dead "$pid" "$port" "$kind" && registry_healthy "$port" "$kind"; then
       echo "$pid" >"$dir/pid"
       echo "$port" >"$dir/port"
       REGISTRY_PORT="$port" REGISTRY_PID="$pid"
