@@ -22,7 +22,11 @@ export interface HttpRequest {
 }
 
 export interface HttpClientOptions {
-  fetch: typeof fetch;
+  /**
+   * For tests: carries every request except streamed ones. Default: none, so everything goes over
+   * node:http(s) and the process never loads undici (~15 MB of resident memory).
+   */
+  fetch?: typeof fetch;
   retry: RetryPolicy;
   logger: RegistryLogger;
   /** Injected by tests that must not wait for real backoff. */
@@ -71,14 +75,15 @@ export class HttpClient {
     const headers = { ...request.headers };
     for (let hop = 0; ; hop++) {
       const payload = body?.();
+      const { fetch } = this.options;
       const response =
-        payload instanceof Readable || (request.streamed && payload === undefined)
+        fetch === undefined || payload instanceof Readable || (request.streamed && payload === undefined)
           ? await (this.options.streamTransport ?? nodeStreamTransport)(url, {
               method,
               headers,
-              body: payload instanceof Readable ? payload : undefined,
+              body: payload,
             })
-          : await this.options.fetch(url, { method, headers, body: payload, redirect: 'manual' });
+          : await fetch(url, { method, headers, body: payload, redirect: 'manual' });
       this.reportWarnings(response);
       const location = response.headers.get('location');
       if (!isRedirect(response.status) || location === null) return response;

@@ -24,6 +24,7 @@ import { OversizedContentError, readCapped } from './read-capped';
 import { RepositoryClient } from './repository-client';
 import { type RetryPolicy, retryPolicy, sleep } from './retry';
 import { repositoryScope } from './scope';
+import { takeNodeBody } from './stream-transport';
 import { sharedTokenCache, type TokenCache } from './token-cache';
 import { type ChunkedUploadOptions, DEFAULT_CHUNKED_UPLOAD, uploadBlob } from './upload';
 import { resolveUploadLocation } from './upload-location';
@@ -39,7 +40,7 @@ export interface RegistryStoreOptions {
   credentials?: CredentialProvider;
   /**
    * For tests. Carries every request except blob bodies in transit (uploads and blob
-   * downloads), which go over node:http(s) to keep memory bounded (see stream-transport.ts).
+   * downloads). Default: every request over node:http(s) (see stream-transport.ts).
    */
   fetch?: typeof fetch;
   retry?: Partial<RetryPolicy>;
@@ -80,7 +81,7 @@ export class RegistryStore implements MountableStore {
     this.chunked = { ...DEFAULT_CHUNKED_UPLOAD, ...options.chunkedUpload };
     this.wait = options.sleep ?? sleep;
     const http = new HttpClient({
-      fetch: options.fetch ?? globalThis.fetch,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
       retry: this.retry,
       logger: options.logger ?? stderrLogger,
       sleep: this.wait,
@@ -195,11 +196,9 @@ export class RegistryStore implements MountableStore {
       await response.body.cancel().catch(() => undefined);
       throw new SizeMismatchError(descriptor.size, Number(declared), where);
     }
-    return verifiedStream(
-      Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
-      descriptor,
-      where,
-    );
+    const body =
+      takeNodeBody(response) ?? Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
+    return verifiedStream(body, descriptor, where);
   }
 
   async exists(descriptor: Descriptor): Promise<boolean> {

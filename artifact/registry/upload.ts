@@ -1,7 +1,7 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { UserError } from '../../common/errors';
 import type { Descriptor } from '../content/descriptor';
-import { byteLength, fixedSizeChunks } from './chunks';
+import { ChunkReader } from './chunk-reader';
 import type { ContentSource } from './content-source';
 import { RegistryError, RegistryUnreachableError } from './errors';
 import type { RepositoryClient } from './repository-client';
@@ -18,7 +18,7 @@ export interface ChunkedUploadOptions {
 
 export const DEFAULT_CHUNKED_UPLOAD: ChunkedUploadOptions = {
   threshold: 256 * 1024 * 1024,
-  chunkSize: 16 * 1024 * 1024,
+  chunkSize: 64 * 1024 * 1024,
 };
 
 export interface UploadOptions {
@@ -32,10 +32,19 @@ export interface UploadOptions {
 /** The registry refused a monolithic PUT as too large: switch this blob to chunks. */
 class ChunksRequired extends Error {}
 
+/** A chunk was asked for a second time (a resend): restart the upload from the source. */
+class ChunkNotReplayable extends Error {
+  constructor() {
+    super('a streamed chunk cannot be sent twice; restarting the upload');
+  }
+}
+
 /** Upload session problems that a fresh session can fix. */
 const RESTARTABLE_CODES = new Set(['BLOB_UPLOAD_UNKNOWN', 'BLOB_UPLOAD_INVALID']);
 
 function isRestartable(error: unknown): boolean {
+  if (error instanceof ChunkNotReplayable) return true;
+  if (error instanceof RegistryUnreachableError && error.cause instanceof ChunkNotReplayable) return true;
   if (error instanceof RegistryError)
     return isRetryableStatus(error.status) || RESTARTABLE_CODES.has(error.code ?? '');
   if (error instanceof RegistryUnreachableError) return isTransientNetworkError(error.cause);
@@ -139,32 +148,46 @@ async function uploadInChunks(
   let location = session.location;
   const chunkSize = Math.max(options.chunkSize, session.minChunk);
   const operation = `upload a chunk of blob ${descriptor.digest}`;
-  let offset = 0;
-  const stream = verifiedStream(source.open(), descriptor, `blob ${descriptor.digest} being uploaded`);
-  for await (const pieces of fixedSizeChunks(stream, chunkSize)) {
-    const length = byteLength(pieces);
-    const response = await client.send(
-      {
-        method: 'PATCH',
-        url: location,
-        headers: {
-          'content-type': 'application/octet-stream',
-          'content-length': String(length),
-          'content-range': `${offset}-${offset + length - 1}`,
+  const chunks = new ChunkReader(
+    verifiedStream(source.open(), descriptor, `blob ${descriptor.digest} being uploaded`),
+  );
+  try {
+    for (let offset = 0; offset < descriptor.size; ) {
+      const length = Math.min(chunkSize, descriptor.size - offset);
+      let body: Readable | undefined = chunks.next(length);
+      const response = await client.send(
+        {
+          method: 'PATCH',
+          url: location,
+          headers: {
+            'content-type': 'application/octet-stream',
+            'content-length': String(length),
+            'content-range': `${offset}-${offset + length - 1}`,
+          },
+          // Streamed from the source, never held: a resend (auth refresh, redirect) cannot replay
+          // it, so the whole upload restarts from a new session instead.
+          body: () => {
+            const once = body;
+            body = undefined;
+            if (!once) throw new ChunkNotReplayable();
+            return once;
+          },
+          retryable: false,
         },
-        // as a stream, so it goes through the node transport: fetch would retain every chunk
-        body: () => Readable.from(pieces),
-        retryable: false,
-      },
-      'push',
-      operation,
-    );
-    if (response.status !== 202) throw await client.error(response, operation, 'push');
-    await response.body?.cancel().catch(() => undefined);
-    offset += length;
-    checkRange(response.headers.get('range'), offset, client, descriptor);
-    // Always continue from the newest Location: older ones carry stale upload state.
-    location = resolveUploadLocation(response.headers.get('location'), location, client.endpoint.registry);
+        'push',
+        operation,
+      );
+      if (response.status !== 202) throw await client.error(response, operation, 'push');
+      await response.body?.cancel().catch(() => undefined);
+      offset += length;
+      checkRange(response.headers.get('range'), offset, client, descriptor);
+      // Always continue from the newest Location: older ones carry stale upload state.
+      location = resolveUploadLocation(response.headers.get('location'), location, client.endpoint.registry);
+    }
+    // the verifier checks the digest when the source ends: nothing is committed before that
+    await chunks.end();
+  } finally {
+    chunks.close();
   }
   const finish = `complete the upload of blob ${descriptor.digest}`;
   const response = await client.send(
