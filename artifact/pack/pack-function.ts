@@ -1,7 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../../common/errors';
-import { createPathFilter } from './patterns';
+import { createFolderPruner, createPathFilter } from './patterns';
 import { productionPackages } from './production-deps';
 import { listFiles, type SourceFile } from './walk';
 import { sourceDateEpoch, type WrittenZip, writeDeterministicZip } from './zip-writer';
@@ -41,11 +41,17 @@ export async function packFunction(options: PackOptions): Promise<PackResult> {
   const outFile = resolve(options.outFile);
   const include = createPathFilter(options.patterns);
 
-  const files: SourceFile[] = await listFiles(root, (dir) => dir === 'node_modules');
+  const pruned = createFolderPruner(options.patterns);
+
+  const files: SourceFile[] = await listFiles(root, (dir) => dir === 'node_modules' || pruned(dir));
   if ((options.nodeModules ?? 'production') === 'production') {
     for (const pkg of await productionPackages(root)) {
+      if (pruned(pkg)) continue;
       // each package without its own node_modules: those hold packages resolved separately
-      const inner = await listFiles(resolve(root, pkg), (dir) => dir === 'node_modules');
+      const inner = await listFiles(
+        resolve(root, pkg),
+        (dir) => dir === 'node_modules' || pruned(`${pkg}/${dir}`),
+      );
       for (const file of inner) files.push({ ...file, path: `${pkg}/${file.path}` });
     }
   }
