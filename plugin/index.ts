@@ -1,13 +1,64 @@
+import { formatUserError, isUserError } from '../common/errors';
+import { commandContext } from './commands/command-context';
 import { PROVIDER_NAME, providerSchema } from './schema';
-import type { ServerlessInstance, ServerlessOptions } from './serverless-api';
+import type {
+  CommandDefinition,
+  CommandOption,
+  ServerlessInstance,
+  ServerlessOptions,
+} from './serverless-api';
+
+const targetOption: CommandOption = {
+  usage: 'Only this target (aws, azure, gcp); repeat for several',
+  type: 'multiple',
+};
+// osls requires every option to be typed, and a typed string option requires a value: the
+// service folder (`--local-cloud .`) stands for its .faasport/cloud.json.
+const localCloudOption: CommandOption = {
+  usage:
+    'Use the local control planes: a folder (its .faasport/cloud.json, written by `faasport emulate --cloud`), a cloud.json file, or the URL of a control plane. Also FAASPORT_LOCAL_CLOUD (1 = this service).',
+  type: 'string',
+};
+const concurrencyOption: CommandOption = {
+  usage: 'Functions changed at once per target (default 8)',
+  type: 'string',
+};
+const deployOptions: Record<string, CommandOption> = {
+  'dry-run': { usage: 'Print the plan and change nothing', type: 'boolean' },
+  'local-cloud': localCloudOption,
+  target: targetOption,
+  concurrency: concurrencyOption,
+};
+const emulateOptions: Record<string, CommandOption> = {
+  engine: { usage: 'Where instances run: docker or process', type: 'string' },
+  host: { usage: 'Address to bind (default 127.0.0.1)', type: 'string' },
+  port: { usage: 'API Gateway port (default 3000)', type: 'string' },
+  'lambda-port': { usage: 'Lambda Invoke API port (default 3002)', type: 'string' },
+  warm: { usage: 'eager: one instance per function at start-up; lazy: on demand', type: 'string' },
+  'idle-timeout': { usage: 'Reclaim instances idle this many seconds (default 600)', type: 'string' },
+  'max-concurrency': {
+    usage: 'Instances per function without reservedConcurrency (default 10)',
+    type: 'string',
+  },
+  cloud: { usage: 'Also serve the local control planes (for sls deploy --local-cloud)', type: 'boolean' },
+};
+const emulateCommand: CommandDefinition = {
+  usage:
+    'Run the functions locally (faasport emulator): API Gateway, Lambda Invoke API, cold and warm starts',
+  lifecycleEvents: ['serve'],
+  options: emulateOptions,
+};
 
 /**
  * The Serverless Framework plugin: registers the `faasport` provider and its configuration
- * schema. Loaded by name from `plugins: [serverless-faasport]` under serverless@3 and osls.
+ * schema, and the commands deploy, deploy function, remove, info, invoke, package, publish,
+ * emulate and offline. Loaded by name from `plugins: [serverless-faasport]` under serverless@3
+ * and osls.
  *
  * A provider plugin is both the plugin and the provider (`this.provider = this`): the framework
  * reads `provider.constructor.getProviderName()` and skips the plugin for services whose
- * `provider.name` is something else.
+ * `provider.name` is something else — so none of this runs for AWS-provider services, and the
+ * framework's AWS plugins (CloudFormation packaging and deploy) do not run for faasport ones.
  */
 class FaasportPlugin {
   static getProviderName(): string {
@@ -17,7 +68,8 @@ class FaasportPlugin {
   readonly serverless: ServerlessInstance;
   readonly options: ServerlessOptions;
   readonly provider: FaasportPlugin;
-  readonly hooks: Record<string, () => Promise<void>> = {};
+  readonly commands: Record<string, CommandDefinition>;
+  readonly hooks: Record<string, () => Promise<void>>;
 
   constructor(serverless: ServerlessInstance, options: ServerlessOptions = {}) {
     this.serverless = serverless;
@@ -26,6 +78,81 @@ class FaasportPlugin {
     serverless.setProvider(PROVIDER_NAME, this);
     // defineProvider is a no-op unless the service's provider.name is `faasport`.
     serverless.configSchemaHandler.defineProvider(PROVIDER_NAME, providerSchema());
+
+    this.commands = {
+      deploy: { options: deployOptions, commands: { function: { options: deployOptions } } },
+      remove: {
+        options: { 'local-cloud': localCloudOption, target: targetOption, concurrency: concurrencyOption },
+      },
+      info: { options: { 'local-cloud': localCloudOption, target: targetOption } },
+      invoke: {
+        options: {
+          target: { usage: 'The target to invoke on (aws)', type: 'string' },
+          'local-cloud': localCloudOption,
+        },
+      },
+      publish: {
+        usage: 'Pack each function and push it to its sourceArtifact (and copy it to the target registries)',
+        lifecycleEvents: ['publish'],
+        options: {
+          function: { usage: 'Only this function', shortcut: 'f', type: 'string' },
+          insecure: { usage: 'Plain http to a non-loopback registry', type: 'boolean' },
+        },
+      },
+      emulate: emulateCommand,
+      offline: { ...emulateCommand, usage: 'Alias of `emulate`' },
+    };
+
+    const run = (task: () => Promise<void>) => () => this.run(task);
+    this.hooks = {
+      initialize: async () => this.skipFrameworkPackagingOnDeploy(),
+      'deploy:deploy': run(async () => (await import('./commands/deploy.js')).deploy(this.context())),
+      'deploy:function:deploy': run(async () => {
+        const fn = typeof this.options.function === 'string' ? this.options.function : undefined;
+        await (await import('./commands/deploy.js')).deploy(this.context(), fn ?? '');
+      }),
+      'remove:remove': run(async () => (await import('./commands/remove.js')).remove(this.context())),
+      'info:info': run(async () => (await import('./commands/info.js')).info(this.context())),
+      'invoke:invoke': run(async () => (await import('./commands/invoke.js')).invoke(this.context())),
+      'before:package:createDeploymentArtifacts': run(async () =>
+        (await import('./commands/package.js')).packageFunctions(this.context(), this.serverless),
+      ),
+      'publish:publish': run(async () =>
+        (await import('./commands/publish.js')).publish(
+          this.context(),
+          this.serverless.configurationInput ?? {},
+        ),
+      ),
+      'emulate:serve': run(async () => (await import('./commands/emulate.js')).emulate(this.context())),
+      'offline:serve': run(async () => (await import('./commands/emulate.js')).emulate(this.context())),
+    };
+  }
+
+  private context() {
+    return commandContext(this.serverless, this.options);
+  }
+
+  /**
+   * The framework's `deploy` spawns its generic `package` (a zip of the whole service) unless a
+   * package path is set. faasport deploys published artefacts, so nothing is packaged on deploy:
+   * point the framework at faasport's own folder.
+   */
+  private async skipFrameworkPackagingOnDeploy(): Promise<void> {
+    const [command] = this.serverless.processedInput?.commands ?? [];
+    const servicePackage = this.serverless.service.package;
+    if (command === 'deploy' && servicePackage && !servicePackage.path) servicePackage.path = '.faasport';
+  }
+
+  /** A faasport UserError becomes the framework's own user error: a message, no stack trace. */
+  private async run(task: () => Promise<void>): Promise<void> {
+    try {
+      await task();
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      const FrameworkError = this.serverless.classes?.Error;
+      if (!FrameworkError) throw error;
+      throw new FrameworkError(formatUserError(error), 'FAASPORT_ERROR');
+    }
   }
 }
 

@@ -87,6 +87,8 @@ const definitions: Record<string, JsonSchema> = {
       registry: { type: 'string', minLength: 1 },
       /** S3 bucket that stages zips above Lambda's inline limit; the plugin creates one when unset. */
       deploymentBucket: { type: 'string', minLength: 3 },
+      /** Zips up to this size go inline in the API call, larger ones through S3 (default and maximum 50 MiB). */
+      inlineZipMaxBytes: { type: 'integer', minimum: 0, maximum: 52428800 },
       role: ref('faasportRole'),
       runtime: ref('faasportRuntime'),
       architecture: ref('faasportArchitecture'),

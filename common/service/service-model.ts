@@ -14,6 +14,10 @@ export interface ServiceModel {
   targets: Partial<Record<Target, Record<string, unknown>>>;
   /** `custom.faasport`, as written. */
   custom: Record<string, unknown>;
+  /** `provider.localStore`: the OCI layout used when a function has no sourceArtifact. */
+  localStore: string;
+  /** Provider-wide defaults as written (`provider.runtime`, `memorySize`, `role`, …). */
+  providerDefaults: Record<string, unknown>;
   functions: FunctionModel[];
 }
 
@@ -39,18 +43,28 @@ export interface FunctionModel {
   url: boolean;
   /** `functions.<key>.<cloud>` overrides, as written. */
   overrides: Partial<Record<Target, Record<string, unknown>>>;
+  /** The function's own settings as written, before provider defaults fill the gaps. */
+  declared: Record<string, unknown>;
+  /** A role written on the function (`role:`); provider and target roles come from settingFor. */
+  role: string | undefined;
+  description: string | undefined;
 }
 
 /** Serverless Framework's AWS defaults, which users of `sls` expect. */
 export const DEFAULT_RUNTIME = 'nodejs22.x';
 export const DEFAULT_MEMORY_MB = 1024;
 export const DEFAULT_TIMEOUT_S = 6;
+/** Where `faasport publish` puts a function without sourceArtifact (`oci:<store>:<function>`). */
+export const DEFAULT_LOCAL_STORE = '.faasport/store';
 
 export function deployedFunctionName(service: string, stage: string, functionKey: string): string {
   return `${service}-${stage}-${functionKey}`;
 }
 
 type Raw = Record<string, unknown>;
+
+/** Provider fields that are defaults for every function and target. */
+const PROVIDER_DEFAULT_KEYS = ['runtime', 'memorySize', 'timeout', 'environment', 'role', 'architecture'];
 
 /** Builds the model from a resolved configuration (the framework's, or our own loader's). */
 export function toServiceModel(
@@ -79,7 +93,20 @@ export function toServiceModel(
     if (!isRecord(value)) throw new UserError(`${file}: functions.${key} must be an object`);
     return toFunctionModel(key, value, { service, stage, provider, targets, servicePatterns });
   });
-  return { service, stage, serviceDir: location.serviceDir, configFile: file, targets, custom, functions };
+  const providerDefaults: Raw = {};
+  for (const key of PROVIDER_DEFAULT_KEYS)
+    if (provider[key] !== undefined) providerDefaults[key] = provider[key];
+  return {
+    service,
+    stage,
+    serviceDir: location.serviceDir,
+    configFile: file,
+    targets,
+    custom,
+    localStore: typeof provider.localStore === 'string' ? provider.localStore : DEFAULT_LOCAL_STORE,
+    providerDefaults,
+    functions,
+  };
 }
 
 function toFunctionModel(
@@ -125,10 +152,18 @@ function toFunctionModel(
       typeof raw.provisionedConcurrency === 'number' ? raw.provisionedConcurrency : undefined,
     url: raw.url === true || isRecord(raw.url),
     overrides,
+    declared: raw,
+    role: typeof raw.role === 'string' ? raw.role : undefined,
+    description: typeof raw.description === 'string' ? raw.description : undefined,
   };
 }
 
-/** A function's settings for one cloud: the per-target override, then the function, then the target's defaults. */
+/**
+ * A function's setting for one cloud, most specific first: the per-target override
+ * (`functions.f.aws.memorySize`), the function's own (`functions.f.memorySize`), the target's
+ * default (`provider.targets.aws.memorySize`), the provider-wide default (`provider.memorySize`),
+ * then `fallback`.
+ */
 export function settingFor<T>(
   model: ServiceModel,
   fn: FunctionModel,
@@ -136,12 +171,48 @@ export function settingFor<T>(
   key: string,
   fallback: T,
 ): T {
-  const override = fn.overrides[target]?.[key];
-  if (override !== undefined) return override as T;
-  const own = (fn as unknown as Raw)[key];
-  if (own !== undefined) return own as T;
-  const targetDefault = model.targets[target]?.[key];
-  return targetDefault !== undefined ? (targetDefault as T) : fallback;
+  const candidates = [
+    fn.overrides[target]?.[key],
+    fn.declared[key],
+    model.targets[target]?.[key],
+    model.providerDefaults[key],
+  ];
+  const found = candidates.find((value) => value !== undefined);
+  return found !== undefined ? (found as T) : fallback;
+}
+
+/** Like settingFor, and says where the value was written (`functions.f.aws.memorySize`), for errors. */
+export function settingWithPath(
+  model: ServiceModel,
+  fn: FunctionModel,
+  target: Target,
+  key: string,
+): { value: unknown; path: string } | undefined {
+  const layers: Array<[unknown, string]> = [
+    [fn.overrides[target]?.[key], `functions.${fn.key}.${target}.${key}`],
+    [fn.declared[key], `functions.${fn.key}.${key}`],
+    [model.targets[target]?.[key], `provider.targets.${target}.${key}`],
+    [model.providerDefaults[key], `provider.${key}`],
+  ];
+  const found = layers.find(([value]) => value !== undefined);
+  return found ? { value: found[0], path: found[1] } : undefined;
+}
+
+/**
+ * Environment variables for one cloud: provider, then target, then function, then the per-target
+ * override; later layers win key by key.
+ */
+export function environmentFor(
+  model: ServiceModel,
+  fn: FunctionModel,
+  target: Target,
+): Record<string, string> {
+  return {
+    ...stringMap(model.providerDefaults.environment),
+    ...stringMap(model.targets[target]?.environment),
+    ...stringMap(fn.declared.environment),
+    ...stringMap(fn.overrides[target]?.environment),
+  };
 }
 
 function patternsOf(value: unknown): string[] {

@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { formatColumns } from '../../common/columns';
+import { writeCloudFile } from './cloud-file';
+import { type LocalCloud, requestLogUrl, startLocalCloud } from './local-cloud';
+
+export interface ServedCloud {
+  cloud: LocalCloud;
+  /** Where the endpoints were written (`<service>/.faasport/cloud.json`). */
+  file: string;
+  /** The endpoint table for the start-up banner. */
+  banner: string;
+}
+
+/**
+ * Starts the local control planes for a service folder (`faasport emulate --cloud`): deployed
+ * functions are recorded under `.faasport/cloud/`, the endpoints go to `.faasport/cloud.json`.
+ */
+export async function serveCloud(serviceDir: string, options: { host: string }): Promise<ServedCloud> {
+  const cloud = await startLocalCloud({
+    host: options.host,
+    stateDir: join(serviceDir, '.faasport', 'cloud'),
+  });
+  try {
+    const file = await writeCloudFile(serviceDir, cloud.endpoints);
+    const { aws } = cloud.endpoints;
+    const table = formatColumns(
+      ['CONTROL PLANE', 'URL'],
+      [
+        ['AWS Lambda', aws.lambda],
+        ['AWS S3 (staging)', aws.s3],
+        ['request log', requestLogUrl(aws.lambda)],
+      ],
+    );
+    const banner = `Local cloud (endpoints in ${file}; sls deploy --local-cloud uses them):\n\n${table}\n`;
+    return { cloud, file, banner };
+  } catch (error) {
+    await cloud.stop();
+    throw error;
+  }
+}

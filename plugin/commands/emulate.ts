@@ -1,0 +1,38 @@
+import { parseEmulateArgs } from '../../cli/emulate/emulate-options';
+import { serveCloud } from '../../emulator/cloud/serve-cloud';
+import { serveUntilSignal } from '../../emulator/serve';
+import type { CommandContext } from './command-context';
+
+/** Options of `sls emulate` / `sls offline`, passed on as `faasport emulate` flags. */
+export const EMULATE_OPTIONS = [
+  'engine',
+  'port',
+  'lambda-port',
+  'host',
+  'warm',
+  'idle-timeout',
+  'max-concurrency',
+] as const;
+
+/**
+ * `sls emulate` (alias `sls offline`): the emulator on the configuration the framework resolved,
+ * with the same flags and validation as `faasport emulate`; `--cloud` adds the local control planes.
+ */
+export async function emulate(context: CommandContext): Promise<void> {
+  const argv: string[] = [];
+  for (const name of EMULATE_OPTIONS) {
+    const value = context.options[name];
+    if (typeof value === 'string') argv.push(`--${name}`, value);
+  }
+  const args = parseEmulateArgs(argv);
+  const served =
+    context.options.cloud === true
+      ? await serveCloud(context.model.serviceDir, { host: args.host })
+      : undefined;
+  try {
+    if (served) context.out(served.banner);
+    await serveUntilSignal(context.model, args);
+  } finally {
+    await served?.cloud.stop();
+  }
+}

@@ -1,0 +1,44 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { LocalCloudEndpoints } from '../../../emulator/cloud/cloud-file';
+
+export interface AwsClients {
+  lambda: LambdaClient;
+  s3: S3Client;
+  /** Talking to the local control plane: shorter polling and backoff. */
+  local: boolean;
+  region: string;
+}
+
+/** Throttling is retried by the SDK's standard strategy; give it room before it gives up. */
+const MAX_ATTEMPTS = 8;
+
+/**
+ * The official clients, unmodified: the default credential chain against AWS, or — for the local
+ * control plane — its endpoint and static credentials (nothing else differs).
+ */
+export function awsClients(region: string, local: LocalCloudEndpoints | undefined): AwsClients {
+  if (!local) {
+    return {
+      lambda: new LambdaClient({ region, maxAttempts: MAX_ATTEMPTS }),
+      s3: new S3Client({ region, maxAttempts: MAX_ATTEMPTS }),
+      local: false,
+      region,
+    };
+  }
+  const credentials = { accessKeyId: 'faasport-local', secretAccessKey: 'faasport-local' };
+  return {
+    lambda: new LambdaClient({ region, endpoint: local.aws.lambda, credentials, maxAttempts: MAX_ATTEMPTS }),
+    s3: new S3Client({
+      region,
+      endpoint: local.aws.s3,
+      credentials,
+      maxAttempts: MAX_ATTEMPTS,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+    local: true,
+    region,
+  };
+}

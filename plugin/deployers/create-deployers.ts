@@ -1,0 +1,57 @@
+import { UserError } from '../../common/errors';
+import type { ServiceModel, Target } from '../../common/service/service-model';
+import type { LocalCloudEndpoints } from '../../emulator/cloud/cloud-file';
+import type { SourceResolver } from '../planner/source-resolver';
+import { awsClients } from './aws/aws-clients';
+import { AwsDeployer } from './aws/aws-deployer';
+import type { TargetDeployer } from './target-deployer';
+
+export interface DeployerContext {
+  model: ServiceModel;
+  resolver: SourceResolver;
+  local: LocalCloudEndpoints | undefined;
+  env: NodeJS.ProcessEnv;
+  /** Only these targets (`--target`). */
+  targets?: Target[];
+}
+
+/** The region of the AWS target: provider.targets.aws.region, the local cloud's, or AWS_REGION. */
+function awsRegion(context: DeployerContext): string {
+  const configured = context.model.targets.aws?.region;
+  const region =
+    (typeof configured === 'string' ? configured : undefined) ??
+    context.local?.aws.region ??
+    context.env.AWS_REGION ??
+    context.env.AWS_DEFAULT_REGION;
+  if (!region) {
+    throw new UserError(`${context.model.configFile}: provider.targets.aws.region is not set`, {
+      hint: 'Set it (e.g. us-east-1), or export AWS_REGION.',
+      exitCode: 2,
+    });
+  }
+  return region;
+}
+
+/**
+ * A deployer per target that some function uses. No client makes a call here. Azure and GCP
+ * deployers plug in the same way (issue 5); until then the planner refuses those targets.
+ */
+export function createDeployers(context: DeployerContext): Map<Target, TargetDeployer> {
+  const used = new Set(context.model.functions.flatMap((fn) => fn.targets));
+  const wanted = (target: Target) =>
+    (used.has(target) || context.model.targets[target] !== undefined) &&
+    (!context.targets || context.targets.includes(target));
+  const deployers = new Map<Target, TargetDeployer>();
+  if (wanted('aws')) {
+    deployers.set(
+      'aws',
+      new AwsDeployer({
+        model: context.model,
+        clients: awsClients(awsRegion(context), context.local),
+        resolver: context.resolver,
+        env: context.env,
+      }),
+    );
+  }
+  return deployers;
+}

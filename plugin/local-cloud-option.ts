@@ -1,0 +1,55 @@
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { UserError } from '../common/errors';
+import {
+  CLOUD_FILE,
+  type LocalCloudEndpoints,
+  parseCloudEndpoints,
+  readCloudFile,
+} from '../emulator/cloud/cloud-file';
+import { ENDPOINTS_PATH } from '../emulator/cloud/control-plane-server';
+
+export const LOCAL_CLOUD_ENV = 'FAASPORT_LOCAL_CLOUD';
+
+/**
+ * `--local-cloud <folder|file|url>` or `FAASPORT_LOCAL_CLOUD`: where the local control planes
+ * listen. A folder means its `.faasport/cloud.json` (which `faasport emulate --cloud` writes), so
+ * `--local-cloud .` is this service; `1`/`true` in the environment too. A URL is asked for its
+ * endpoints. Nothing = the real clouds.
+ */
+export async function resolveLocalCloud(
+  option: string | boolean | null | undefined | string[],
+  env: NodeJS.ProcessEnv,
+  serviceDir: string,
+): Promise<LocalCloudEndpoints | undefined> {
+  const value = option ?? env[LOCAL_CLOUD_ENV];
+  if (value === undefined || value === false || value === '' || value === '0' || value === 'false')
+    return undefined;
+  if (Array.isArray(value)) throw new UserError('--local-cloud is given more than once', { exitCode: 2 });
+  if (value === true || value === null || value === '1' || value === 'true') {
+    return readCloudFile(join(serviceDir, CLOUD_FILE));
+  }
+  if (/^https?:\/\//.test(value)) return fetchEndpoints(value);
+  const path = resolve(value);
+  const isFolder = (await stat(path).catch(() => undefined))?.isDirectory() === true;
+  return readCloudFile(isFolder ? join(path, CLOUD_FILE) : path);
+}
+
+async function fetchEndpoints(url: string): Promise<LocalCloudEndpoints> {
+  const target = `${url.replace(/\/+$/, '')}${ENDPOINTS_PATH}`;
+  let response: Response;
+  try {
+    response = await fetch(target);
+  } catch (error) {
+    throw new UserError(`cannot reach the local cloud at ${url}: ${(error as Error).message}`, {
+      hint: 'Start it with `faasport emulate --cloud`, and pass the URL it prints.',
+      exitCode: 2,
+    });
+  }
+  if (!response.ok) {
+    throw new UserError(`${target} answered ${response.status}: is ${url} a faasport local control plane?`, {
+      exitCode: 2,
+    });
+  }
+  return parseCloudEndpoints(await response.text(), target);
+}

@@ -1,0 +1,214 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { digestOf } from '../../../artifact/content/digest';
+import { openStore } from '../../../artifact/open-store';
+import { publishFolder } from '../../../artifact/publish/publish-folder';
+import { parseReference } from '../../../artifact/reference';
+import { loadService } from '../../../common/service/load-service';
+import { type LocalCloud, startLocalCloud } from '../../../emulator/cloud/local-cloud';
+import { applyPlan } from '../../../plugin/deployers/apply-plan';
+import { createDeployers } from '../../../plugin/deployers/create-deployers';
+import { makePlan } from '../../../plugin/planner/make-plan';
+import { SourceResolver } from '../../../plugin/planner/source-resolver';
+import { services, uniqueRepository } from '../../helpers/services';
+import { tempDir } from '../../helpers/temp-dir';
+
+const ROLE = 'arn:aws:iam::123456789012:role/faasport-it';
+
+let cloud: LocalCloud;
+beforeEach(async () => {
+  cloud = await startLocalCloud({ aws: { pendingMs: 50, updateMs: 50 } });
+});
+afterEach(async () => {
+  await cloud.stop();
+});
+
+/** A service folder with one handler and the serverless.yml given (functions written as YAML). */
+async function service(yml: string): Promise<string> {
+  const dir = await tempDir('faasport-deploy-it-');
+  await mkdir(join(dir, 'fn'));
+  await writeFile(join(dir, 'fn', 'index.js'), 'exports.handler = async () => "ok";\n');
+  await writeFile(join(dir, 'serverless.yml'), yml);
+  return dir;
+}
+
+async function publish(dir: string, reference: string): Promise<void> {
+  await publishFolder(
+    openStore(parseReference(reference), { baseDir: dir }),
+    { sourceDir: dir, patterns: ['!**', 'fn/**'], nodeModules: 'none' },
+    parseReference(reference).tag,
+  );
+}
+
+/** Pushes a minimal single-layer container image (linux/amd64) and returns its reference. */
+async function pushImage(reference: string): Promise<void> {
+  const parsed = parseReference(reference);
+  const store = openStore(parsed);
+  const layer = gzipSync(Buffer.alloc(1024));
+  const config = Buffer.from(
+    JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [] } }),
+  );
+  const layerDescriptor = {
+    mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    digest: digestOf(layer),
+    size: layer.length,
+  };
+  const configDescriptor = {
+    mediaType: 'application/vnd.oci.image.config.v1+json',
+    digest: digestOf(config),
+    size: config.length,
+  };
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: configDescriptor,
+      layers: [layerDescriptor],
+    }),
+  );
+  const manifestDescriptor = {
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    digest: digestOf(manifest),
+    size: manifest.length,
+  };
+  await store.push(layerDescriptor, layer);
+  await store.push(configDescriptor, config);
+  await store.push(manifestDescriptor, manifest);
+  await store.tag(manifestDescriptor, parsed.tag ?? 'latest');
+}
+
+function yml(functions: string, awsTarget = ''): string {
+  return `service: it
+provider:
+  name: faasport
+  targets:
+    aws:
+      region: us-east-1
+      role: ${ROLE}
+${awsTarget}
+functions:
+${functions}
+`;
+}
+
+async function deploy(dir: string) {
+  const model = await loadService(join(dir, 'serverless.yml'));
+  const resolver = new SourceResolver({ serviceDir: model.serviceDir });
+  const deployers = createDeployers({ model, resolver, local: cloud.endpoints, env: {} });
+  try {
+    const plan = await makePlan(model, deployers, resolver, { deletes: true });
+    const outcomes = await applyPlan(plan.steps, deployers, { concurrency: 4, log: () => {} });
+    return { plan, outcomes };
+  } finally {
+    for (const deployer of deployers.values()) deployer.close();
+  }
+}
+
+const writes = () =>
+  cloud
+    .requests()
+    .filter((r) => r.write)
+    .map((r) => r.operation);
+
+describe('AWS deployer against the local control plane', () => {
+  test('zips above the inline limit are staged in S3 by digest: uploaded once, reused', async () => {
+    const reference = `${services().registry.host}/${uniqueRepository('staging')}:v1`;
+    const dir = await service(
+      yml(
+        `  first: { handler: fn/index.handler, sourceArtifact: "${reference}" }\n  second: { handler: fn/index.handler, sourceArtifact: "${reference}" }`,
+        '      inlineZipMaxBytes: 0',
+      ),
+    );
+    await publish(dir, reference);
+    const { outcomes } = await deploy(dir);
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+    const operations = writes();
+    expect(operations.filter((op) => op === 'CreateBucket')).toHaveLength(1);
+    expect(operations.filter((op) => op === 'PutObject')).toHaveLength(1);
+    expect(operations.filter((op) => op === 'CreateFunction')).toHaveLength(2);
+    const created = cloud.requests().find((r) => r.operation === 'CreateBucket');
+    expect(created?.path).toMatch(/^\/faasport-deploy-123456789012-us-east-1\/?$/);
+    const [a, b] = cloud.lambda.list();
+    expect(a?.configuration.CodeSha256).toBe(b?.configuration.CodeSha256);
+
+    cloud.clearRequests();
+    const again = await deploy(dir);
+    expect(again.plan.rows.map((row) => row.action)).toEqual(['no-op', 'no-op']);
+    expect(writes()).toEqual([]);
+  });
+
+  test('a function with no sourceArtifact deploys from the local OCI layout faasport publish writes', async () => {
+    const dir = await service(yml('  local: { handler: fn/index.handler }'));
+    await publish(dir, 'oci:.faasport/store:local');
+    const { outcomes } = await deploy(dir);
+    expect(outcomes.map((outcome) => [outcome.step.row.action, outcome.ok])).toEqual([['create', true]]);
+    expect(cloud.lambda.list()[0]?.tags['faasport:digest']).toMatch(/^sha256:/);
+  });
+
+  test('refusals come before any cloud call: an image outside ECR, a packageType contradicting the manifest', async () => {
+    const image = `${services().registry.host}/${uniqueRepository('image')}:v1`;
+    await pushImage(image);
+    const zip = `${services().registry.host}/${uniqueRepository('zip')}:v1`;
+    const imageDir = await service(yml(`  img: { sourceArtifact: "${image}" }`));
+    await expect(deploy(imageDir)).rejects.toThrow(
+      /functions\.img\.sourceArtifact is a container image .* only from ECR/,
+    );
+    const zipDir = await service(
+      yml(`  z: { handler: fn/index.handler, packageType: image, sourceArtifact: "${zip}" }`),
+    );
+    await publish(zipDir, zip);
+    await expect(deploy(zipDir)).rejects.toThrow(
+      /functions\.z\.packageType is image, but .* is a zip artefact/,
+    );
+    expect(cloud.requests()).toEqual([]);
+  });
+
+  test('an image for GCP is refused before any call', async () => {
+    const dir = await service(`service: it
+provider:
+  name: faasport
+  targets: { aws: { region: us-east-1, role: "${ROLE}" }, gcp: { region: europe-west1, project: p } }
+functions:
+  img: { packageType: image, sourceArtifact: "127.0.0.1:1/never/contacted:v1", targets: [gcp] }
+`);
+    await expect(deploy(dir)).rejects.toThrow(/Google Cloud Functions gen2 takes only source/);
+    expect(cloud.requests()).toEqual([]);
+  });
+
+  test('a function of the same name that this service does not own is refused before any write', async () => {
+    const reference = `${services().registry.host}/${uniqueRepository('foreign')}:v1`;
+    const dir = await service(yml(`  taken: { handler: fn/index.handler, sourceArtifact: "${reference}" }`));
+    await publish(dir, reference);
+    const lambda = new LambdaClient({
+      region: 'us-east-1',
+      endpoint: cloud.endpoints.aws.lambda,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    });
+    const store = openStore(parseReference(reference));
+    const manifest = await store.resolve('v1');
+    const zipLayer = (
+      JSON.parse((await (await store.fetch(manifest)).toArray()).join('')) as {
+        layers: { digest: string; size: number; mediaType: string }[];
+      }
+    ).layers[0]!;
+    const bytes = Buffer.concat(await (await store.fetch(zipLayer)).toArray());
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'it-dev-taken',
+        Role: ROLE,
+        Runtime: 'nodejs22.x',
+        Handler: 'x.y',
+        Code: { ZipFile: bytes },
+      }),
+    );
+    lambda.destroy();
+    cloud.clearRequests();
+    await expect(deploy(dir)).rejects.toThrow(
+      /it-dev-taken on aws: it exists but is not managed by this service and stage/,
+    );
+    expect(writes()).toEqual([]);
+  });
+});
