@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { FunctionModel, ServiceModel } from '../common/service/service-model';
 import { type FunctionCode, LocalFunctionCode } from './code/function-code';
+import { HostedCode } from './code/hosted-code';
 import { RegistryFunctionCode } from './code/registry-code';
 import { chooseEngine, type EngineName } from './engines/choose-engine';
 import type { Engine } from './engines/engine';
@@ -10,6 +12,8 @@ import { GatewayServer } from './gateway/gateway-server';
 import { consoleLogger, type EmulatorLogger } from './logger';
 import { AwsFrontEnd } from './providers/aws/aws-front-end';
 import { createInvokeApiHandler } from './providers/aws/invoke-api';
+import { AzureFrontEnd } from './providers/azure/azure-front-end';
+import { GcpFrontEnd } from './providers/gcp/gcp-front-end';
 import { HotReload } from './watch/hot-reload';
 
 export interface EmulatorOptions {
@@ -20,6 +24,10 @@ export interface EmulatorOptions {
   port?: number;
   /** Lambda Invoke API port. */
   lambdaPort?: number;
+  /** Google Cloud Functions port: functions at `/<name>`, Pub/Sub publish (0 = any free port). */
+  gcpPort?: number;
+  /** Azure Functions port: HTTP triggers under `/api`, queue and blob injection (0 = any free port). */
+  azurePort?: number;
   warm?: 'eager' | 'lazy';
   idleTimeoutMs?: number;
   /** Concurrency limit for functions without reservedConcurrency. */
@@ -47,7 +55,7 @@ export interface Endpoint {
 }
 
 /** Default ports, as serverless-offline users know them. */
-export const DEFAULT_PORTS = { gateway: 3000, lambda: 3002 };
+export const DEFAULT_PORTS = { gateway: 3000, lambda: 3002, gcp: 8080, azure: 7071 };
 
 /**
  * A running emulator: the engine, the provider front-ends and their servers. `start()` binds
@@ -55,11 +63,17 @@ export const DEFAULT_PORTS = { gateway: 3000, lambda: 3002 };
  */
 export class Emulator {
   readonly gateway = new GatewayServer();
+  /** The Google Cloud Functions front door (its own port, as the functions-framework has). */
+  readonly gcpGateway = new GatewayServer();
+  /** The Azure Functions front door (its own port, as `func start` has). */
+  readonly azureGateway = new GatewayServer();
+  private azureFrontEnd: AzureFrontEnd | undefined;
   private aws!: AwsFrontEnd;
+  private gcpFrontEnd: GcpFrontEnd | undefined;
   private engine!: Engine;
   private lambdaServer: Server | undefined;
   private readonly host: string;
-  private ports = { gateway: 0, lambda: 0 };
+  private ports = { gateway: 0, lambda: 0, gcp: 0, azure: 0 };
   private readonly logger: EmulatorLogger;
   private readonly code: LocalFunctionCode;
   private readonly registryCode: RegistryFunctionCode;
@@ -94,35 +108,44 @@ export class Emulator {
       model: options.model,
       engine: this.engine,
       logger: this.logger,
-      codeDirFor:
-        options.codeDirFor ??
-        (async (fn) => {
-          const code =
-            options.artifacts === 'registry'
-              ? await this.registryCode.prepare(fn)
-              : await this.code.prepare(fn);
-          this.prepared.set(fn.name, code);
-          return code.codeDir;
-        }),
+      codeDirFor: (fn) => this.codeDirFor(fn),
       idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
       defaultConcurrency: options.defaultConcurrency ?? 10,
     });
     await this.aws.load();
     this.gateway.setRoutes(this.aws.routes());
-    this.gateway.addControl('POST', '/__faasport/functions/{name}/recycle', async (_request, params) => {
-      const fn = this.aws.find(params.name ?? '');
-      if (!fn) return { response: jsonResponse(404, { message: `no function named ${params.name}` }) };
-      fn.recycle();
-      return { response: jsonResponse(200, { recycled: fn.name }) };
-    });
-    this.gateway.addControl('GET', '/__faasport/functions', async () => ({
-      response: jsonResponse(200, {
-        functions: this.aws
-          .list()
-          .map(({ lambda }) => ({ name: lambda.name, provider: 'aws', ...lambda.stats() })),
-      }),
-    }));
+    const hostedRoot = join(options.model.serviceDir, '.faasport', 'hosted');
+    if (options.model.functions.some((fn) => fn.targets.includes('gcp'))) {
+      this.gcpFrontEnd = new GcpFrontEnd({
+        model: options.model,
+        engine: this.engine,
+        logger: this.logger,
+        codeDirFor: (fn) => this.codeDirFor(fn),
+        hosted: new HostedCode(hostedRoot, ['@google-cloud/functions-framework']),
+        idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
+        defaultMaxInstances: options.defaultConcurrency ?? 10,
+      });
+      await this.gcpFrontEnd.load();
+      this.gcpGateway.setRoutes(this.gcpFrontEnd.routes());
+    }
+    if (options.model.functions.some((fn) => fn.targets.includes('azure'))) {
+      this.azureFrontEnd = new AzureFrontEnd({
+        model: options.model,
+        engine: this.engine,
+        logger: this.logger,
+        codeDirFor: (fn) => this.codeDirFor(fn),
+        hosted: new HostedCode(hostedRoot, ['@azure/functions']),
+        idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
+      });
+      await this.azureFrontEnd.load();
+      this.azureGateway.setRoutes(this.azureFrontEnd.routes());
+    }
+    for (const gateway of [this.gateway, this.gcpGateway, this.azureGateway]) this.addControls(gateway);
     this.ports.gateway = await this.gateway.listen(options.port ?? DEFAULT_PORTS.gateway, this.host);
+    if (this.gcpFrontEnd)
+      this.ports.gcp = await this.gcpGateway.listen(options.gcpPort ?? DEFAULT_PORTS.gcp, this.host);
+    if (this.azureFrontEnd)
+      this.ports.azure = await this.azureGateway.listen(options.azurePort ?? DEFAULT_PORTS.azure, this.host);
     const invokeApi = createInvokeApiHandler(this.aws, this.aws.region, this.aws.accountId);
     this.lambdaServer = createServer((req, res) => {
       invokeApi(req, res).catch((error: unknown) => {
@@ -136,8 +159,59 @@ export class Emulator {
       this.host,
     );
     await this.aws.prewarm(options.warm === 'eager');
+    await this.gcpFrontEnd?.prewarm(options.warm === 'eager');
+    await this.azureFrontEnd?.prewarm(options.warm === 'eager');
     if (options.watch && options.artifacts !== 'registry') await this.startHotReload();
     this.aws.startSchedules();
+    this.azureFrontEnd?.startTimers();
+  }
+
+  /** Host folder with a function's unpacked code (packed as publish would, unless told otherwise). */
+  private async codeDirFor(fn: FunctionModel): Promise<string> {
+    if (this.options.codeDirFor) return this.options.codeDirFor(fn);
+    const code =
+      this.options.artifacts === 'registry'
+        ? await this.registryCode.prepare(fn)
+        : await this.code.prepare(fn);
+    this.prepared.set(fn.name, code);
+    return code.codeDir;
+  }
+
+  /** Recycle and status endpoints, on every provider's port. */
+  private addControls(gateway: GatewayServer): void {
+    gateway.addControl('POST', '/__faasport/functions/{name}/recycle', async (_request, params) => {
+      const recycled = this.recycleAll(params.name ?? '');
+      if (recycled.length === 0)
+        return { response: jsonResponse(404, { message: `no function named ${params.name}` }) };
+      return { response: jsonResponse(200, { recycled: recycled[0], providers: recycled.length }) };
+    });
+    gateway.addControl('GET', '/__faasport/functions', async () => ({
+      response: jsonResponse(200, {
+        functions: [
+          ...this.aws.list().map(({ lambda }) => ({ name: lambda.name, provider: 'aws', ...lambda.stats() })),
+          ...(this.gcpFrontEnd?.list() ?? []).map(({ fn }) => ({
+            name: fn.name,
+            provider: 'gcp',
+            ...fn.stats(),
+          })),
+          ...(this.azureFrontEnd?.list() ?? []).map(({ app }) => ({
+            name: app.name,
+            provider: 'azure',
+            ...app.stats(),
+          })),
+        ],
+      }),
+    }));
+  }
+
+  /** The Azure front-end, when a function targets azure. */
+  get azure(): AzureFrontEnd | undefined {
+    return this.azureFrontEnd;
+  }
+
+  /** The Google Cloud front-end, when a function targets gcp. */
+  get gcp(): GcpFrontEnd | undefined {
+    return this.gcpFrontEnd;
   }
 
   /** The hot reloader, when watching (tests wait on `idle()`). */
@@ -158,7 +232,7 @@ export class Emulator {
     this.reloader = new HotReload({
       model: this.options.model,
       code: this.code,
-      targets: this.aws.reloadTargets(),
+      targets: [...this.aws.reloadTargets(), ...(this.gcpFrontEnd?.reloadTargets() ?? [])],
       logger: this.logger,
       ...(this.options.strict ? { strict: true } : {}),
       ...(this.options.onReloaded ? { onReloaded: this.options.onReloaded } : {}),
@@ -166,10 +240,12 @@ export class Emulator {
     await this.reloader.start(this.prepared);
   }
 
-  get urls(): { gateway: string; lambda: string } {
+  get urls(): { gateway: string; lambda: string; gcp: string; azure: string } {
     return {
       gateway: `http://${this.host}:${this.ports.gateway}`,
       lambda: `http://${this.host}:${this.ports.lambda}`,
+      gcp: `http://${this.host}:${this.ports.gcp}`,
+      azure: `http://${this.host}:${this.ports.azure}`,
     };
   }
 
@@ -182,6 +258,20 @@ export class Emulator {
       ...(route.functionName ? { functionName: route.functionName } : {}),
       ...(route.provider ? { provider: route.provider } : {}),
     }));
+    for (const route of this.gcpGateway.listRoutes()) {
+      endpoints.push({
+        name: route.method,
+        url: `${this.urls.gcp}${route.path}`,
+        description: route.description,
+      });
+    }
+    for (const route of this.azureGateway.listRoutes()) {
+      endpoints.push({
+        name: route.method,
+        url: `${this.urls.azure}${route.path}`,
+        description: route.description,
+      });
+    }
     endpoints.push({
       name: 'Invoke API',
       url: `${this.urls.lambda}/2015-03-31/functions/<name>/invocations`,
@@ -191,7 +281,12 @@ export class Emulator {
   }
 
   functionNames(): string[] {
-    return this.aws.list().map(({ lambda }) => lambda.name);
+    const names = [
+      ...this.aws.list().map(({ lambda }) => lambda.name),
+      ...(this.gcpFrontEnd?.list() ?? []).map(({ fn }) => fn.name),
+      ...(this.azureFrontEnd?.list() ?? []).map(({ app }) => app.name),
+    ];
+    return [...new Set(names)];
   }
 
   /** Invokes a function directly, as the Invoke API does. */
@@ -201,16 +296,27 @@ export class Emulator {
     return fn.invoke(Buffer.from(JSON.stringify(event ?? {})));
   }
 
+  /** Recycles the function on every provider that runs it. */
   recycle(name: string): void {
-    const fn = this.aws.find(name);
-    if (!fn) throw new Error(`no function named ${name}`);
-    fn.recycle();
+    if (this.recycleAll(name).length === 0) throw new Error(`no function named ${name}`);
+  }
+
+  private recycleAll(name: string): string[] {
+    const found = [this.aws.find(name), this.gcpFrontEnd?.find(name), this.azureFrontEnd?.find(name)].filter(
+      (fn) => fn !== undefined,
+    );
+    for (const fn of found) fn.recycle();
+    return found.map((fn) => fn.name);
   }
 
   async stop(): Promise<void> {
     await this.reloader?.stop();
     await Promise.allSettled([
       this.gateway.close(),
+      this.gcpGateway.close(),
+      this.azureGateway.close(),
+      this.azureFrontEnd?.close(),
+      this.gcpFrontEnd?.close(),
       this.lambdaServer ? closeServer(this.lambdaServer) : undefined,
       this.aws?.close(),
     ]);

@@ -11,6 +11,8 @@ export interface ServeOptions {
   host: string;
   port: number;
   lambdaPort: number;
+  gcpPort?: number;
+  azurePort?: number;
   warm: 'eager' | 'lazy';
   idleTimeoutSeconds: number;
   maxConcurrency: number;
@@ -31,6 +33,8 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
     host: options.host,
     port: options.port,
     lambdaPort: options.lambdaPort,
+    ...(options.gcpPort !== undefined ? { gcpPort: options.gcpPort } : {}),
+    ...(options.azurePort !== undefined ? { azurePort: options.azurePort } : {}),
     warm: options.warm,
     idleTimeoutMs: options.idleTimeoutSeconds * 1000,
     defaultConcurrency: options.maxConcurrency,
@@ -47,7 +51,7 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       const address = (error as Error).message.replace(/^listen EADDRINUSE: address already in use /, '');
       throw new UserError(`a port is already in use (${address})`, {
-        hint: 'Stop what uses it, or pick other ports with --port / --lambda-port.',
+        hint: 'Stop what uses it, or pick other ports with --port / --lambda-port / --gcp-port / --azure-port.',
       });
     }
     throw error;
@@ -64,6 +68,8 @@ function startBanner(emulator: Emulator, model: ServiceModel, watching: boolean)
     `faasport emulate: ${model.service} (stage ${model.stage}), ${emulator.functionNames().length} functions on the ${emulator.engineName} engine\n\n` +
     `${formatColumns(['ROUTE', 'URL', 'FUNCTION'], rows)}\n\n` +
     `Recycle a function (next request cold): POST ${emulator.urls.gateway}/__faasport/functions/<name>/recycle\n` +
+    (emulator.gcp ? `Google Cloud Functions: ${emulator.urls.gcp}/<function>\n` : '') +
+    (emulator.azure ? `Azure Functions: ${emulator.urls.azure}/api/<route>\n` : '') +
     (watching ? `Watching ${model.serviceDir} for changes (hot reload).\n` : '') +
     'Ctrl-C stops everything.\n'
   );

@@ -2,6 +2,8 @@ import { loadService } from '../common/service/load-service';
 import { Emulator } from './emulator';
 import type { EngineName } from './engines/choose-engine';
 import { consoleLogger, MemoryLogger } from './logger';
+import type { TriggerDelivery } from './providers/azure/azure-front-end';
+import type { PublishOutcome } from './providers/gcp/gcp-front-end';
 
 /**
  * `import { startEmulator } from 'serverless-faasport/testing'`: an emulator for a test suite,
@@ -40,6 +42,15 @@ export interface TestEmulator {
   url: string;
   /** Lambda Invoke API base URL, for `new LambdaClient({ endpoint })`. */
   lambdaUrl: string;
+  /**
+   * Every provider's base URL: `gateway` (API Gateway), `lambda`, `gcp` (functions at
+   * `/<name>`), `azure` (HTTP triggers at `/api/<route>`).
+   */
+  urls: { gateway: string; lambda: string; gcp: string; azure: string };
+  /** Publishes to a Pub/Sub topic: every GCP function subscribed to it gets the CloudEvent. */
+  publish(topic: string, data: unknown, attributes?: Record<string, string>): Promise<PublishOutcome>;
+  /** Adds a message to an Azure storage queue: the functions it triggers run. */
+  enqueue(queue: string, message: unknown): Promise<TriggerDelivery[]>;
   functions: string[];
   invoke<T = unknown>(fn: string, event?: unknown): Promise<InvokeOutcome<T>>;
   recycle(fn: string): void;
@@ -56,6 +67,8 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Test
     ...(options.engine ? { engine: options.engine } : {}),
     port: 0,
     lambdaPort: 0,
+    gcpPort: 0,
+    azurePort: 0,
     warm: options.warm ? 'eager' : 'lazy',
     logger,
   });
@@ -64,6 +77,18 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Test
   return {
     url: emulator.urls.gateway,
     lambdaUrl: emulator.urls.lambda,
+    urls: emulator.urls,
+    async publish(topic, data, attributes) {
+      if (!emulator.gcp) throw new Error('no function targets gcp in this service');
+      const bytes = Buffer.isBuffer(data)
+        ? data
+        : Buffer.from(typeof data === 'string' ? data : JSON.stringify(data));
+      return emulator.gcp.publish(topic, [{ data: bytes, ...(attributes ? { attributes } : {}) }]);
+    },
+    async enqueue(queue, message) {
+      if (!emulator.azure) throw new Error('no function targets azure in this service');
+      return emulator.azure.enqueue(queue, typeof message === 'string' ? message : JSON.stringify(message));
+    },
     functions: emulator.functionNames(),
     async invoke<T>(fn: string, event?: unknown): Promise<InvokeOutcome<T>> {
       const outcome = await emulator.invoke(nameOf(fn), event ?? {});

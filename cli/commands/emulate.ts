@@ -1,5 +1,6 @@
 import { UserError } from '../../common/errors';
 import { loadService } from '../../common/service/load-service';
+import { serveCloud } from '../../emulator/cloud/serve-cloud';
 import { serveUntilSignal } from '../../emulator/serve';
 import { EMULATE_HELP, parseEmulateArgs } from '../emulate/emulate-options';
 import type { Command } from '../main';
@@ -7,6 +8,10 @@ import type { Command } from '../main';
 export const emulate: Command = {
   summary: 'run the functions locally: API Gateway, Lambda Invoke API, cold and warm starts',
   async run(argv) {
+    if (argv[0] === 'publish') {
+      const { emulatePublish } = await import('../emulate/emulate-publish.js');
+      return emulatePublish(argv.slice(1));
+    }
     if (argv[0] === 'invoke') {
       const { emulateInvoke } = await import('../emulate/emulate-invoke.js');
       return emulateInvoke(argv.slice(1));
@@ -23,7 +28,13 @@ export const emulate: Command = {
         exitCode: 2,
       });
     }
-    await serveUntilSignal(model, args);
+    const served = args.cloud ? await serveCloud(model.serviceDir, { host: args.host }) : undefined;
+    try {
+      if (served) process.stdout.write(`${served.banner}\n`);
+      await serveUntilSignal(model, args);
+    } finally {
+      await served?.cloud.stop();
+    }
     return 0;
   },
 };

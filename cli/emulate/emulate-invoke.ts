@@ -12,12 +12,14 @@ import {
   sampleEvent,
 } from '../../emulator/providers/aws/sample-events';
 import { sqsBatchOutcome } from '../../emulator/providers/aws/sqs-batch';
+import { invokeProviderEvent, isProviderEventKind } from './invoke-provider-event';
 
 const HELP = `Usage: faasport emulate invoke -f <function> [--event <kind>|<file.json>] [-c serverless.yml]
 
 Invokes one function once, locally, and prints what it returned (logs go to stderr).
   -f, --function <name>   the function's key in serverless.yml, or its deployed name
-  --event <kind|file>     ${SAMPLE_EVENT_KINDS.join(', ')}, or a JSON file (default: {})
+  --event <kind|file>     ${SAMPLE_EVENT_KINDS.join(', ')} (AWS), pubsub, gcs (GCP CloudEvents),
+                          queue, blob, timer (Azure triggers), or a JSON file (default: {})
   -c, --config <file>     service file (default: serverless.yml)
   -s, --stage <stage>     stage
   --engine docker|process where the instance runs
@@ -68,6 +70,24 @@ export async function emulateInvoke(argv: string[]): Promise<number> {
       exitCode: 2,
     });
   }
+  const kind = values.event as string | undefined;
+  if (isProviderEventKind(kind)) {
+    const emulator = new Emulator({
+      model,
+      ...(engine ? { engine: engine as EngineName } : {}),
+      port: 0,
+      lambdaPort: 0,
+      gcpPort: 0,
+      azurePort: 0,
+      logger: { line: (source, text) => consoleLogger.line(source, text, 'stderr') },
+    });
+    try {
+      await emulator.start();
+      return await invokeProviderEvent(emulator, fn, kind, Buffer.from('{"name":"faasport"}'));
+    } finally {
+      await emulator.stop();
+    }
+  }
   const region = String(model.targets.aws?.region ?? 'us-east-1');
   const event = await readEvent(values.event as string | undefined, {
     region,
@@ -80,6 +100,8 @@ export async function emulateInvoke(argv: string[]): Promise<number> {
     ...(engine ? { engine: engine as EngineName } : {}),
     port: 0,
     lambdaPort: 0,
+    gcpPort: 0,
+    azurePort: 0,
     logger: { line: (source, text) => consoleLogger.line(source, text, 'stderr') },
   });
   try {

@@ -9,6 +9,8 @@ export interface EmulateArgs {
   host: string;
   port: number;
   lambdaPort: number;
+  gcpPort: number;
+  azurePort: number;
   warm: 'eager' | 'lazy';
   idleTimeoutSeconds: number;
   maxConcurrency: number;
@@ -17,11 +19,14 @@ export interface EmulateArgs {
   watch: boolean;
   strict: boolean;
   publishOnChange: boolean;
+  /** Also serve the local cloud control planes (endpoints in `.faasport/cloud.json`). */
+  cloud: boolean;
   help: boolean;
 }
 
 export const EMULATE_HELP = `Usage: faasport emulate [-c serverless.yml] [options]
-       faasport emulate invoke -f <function> [--event s3|sqs|sns|schedule|apigw|apigw-v2|<file.json>]
+       faasport emulate invoke -f <function> [--event s3|sqs|sns|schedule|apigw|apigw-v2|pubsub|gcs|queue|blob|timer|<file.json>]
+       faasport emulate publish --topic <topic> --data <json> [--attribute k=v]
 
 Runs the service's functions locally, with each provider's events and Lambda's lifecycle.
 
@@ -31,6 +36,8 @@ Runs the service's functions locally, with each provider's events and Lambda's l
   --host <address>          address to bind (default: 127.0.0.1)
   --port <n>                API Gateway port (default: 3000)
   --lambda-port <n>         Lambda Invoke API port (default: 3002)
+  --gcp-port <n>            Google Cloud Functions port: /<function>, Pub/Sub publish (default: 8080)
+  --azure-port <n>          Azure Functions port: /api/<route>, queue and blob injection (default: 7071)
   --warm eager|lazy         start one instance per function at start-up (eager) or on demand (lazy)
   --idle-timeout <seconds>  reclaim instances idle this long (default: 600)
   --max-concurrency <n>     instances per function without reservedConcurrency (default: 10)
@@ -38,6 +45,8 @@ Runs the service's functions locally, with each provider's events and Lambda's l
   --watch / --no-watch      hot reload on file change (default: on for local source)
   --strict                  with watch: swap to new code without trying it first (init errors reach callers)
   --publish-on-change       with watch: push each new artefact to the function's sourceArtifact
+  --cloud                   also serve the local cloud control planes (AWS Lambda + S3 staging) for
+                            \`sls deploy --local-cloud .\`; endpoints go to .faasport/cloud.json
 
 faasport dev [options] is faasport emulate with --watch.
 `;
@@ -77,6 +86,8 @@ export function parseEmulateArgs(argv: string[]): EmulateArgs {
         host: { type: 'string' },
         port: { type: 'string' },
         'lambda-port': { type: 'string' },
+        'gcp-port': { type: 'string' },
+        'azure-port': { type: 'string' },
         warm: { type: 'string' },
         'idle-timeout': { type: 'string' },
         'max-concurrency': { type: 'string' },
@@ -85,6 +96,7 @@ export function parseEmulateArgs(argv: string[]): EmulateArgs {
         'no-watch': { type: 'boolean' },
         strict: { type: 'boolean' },
         'publish-on-change': { type: 'boolean' },
+        cloud: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -107,6 +119,8 @@ export function parseEmulateArgs(argv: string[]): EmulateArgs {
     host: (values.host as string | undefined) ?? '127.0.0.1',
     port: integer(values.port as string | undefined, 'port', 3000),
     lambdaPort: integer(values['lambda-port'] as string | undefined, 'lambda-port', 3002),
+    gcpPort: integer(values['gcp-port'] as string | undefined, 'gcp-port', 8080),
+    azurePort: integer(values['azure-port'] as string | undefined, 'azure-port', 7071),
     warm: oneOf(values.warm as string | undefined, 'warm', ['eager', 'lazy'] as const) ?? 'lazy',
     idleTimeoutSeconds: integer(values['idle-timeout'] as string | undefined, 'idle-timeout', 600),
     maxConcurrency: integer(values['max-concurrency'] as string | undefined, 'max-concurrency', 10, 1),
@@ -114,6 +128,7 @@ export function parseEmulateArgs(argv: string[]): EmulateArgs {
     watch: values['no-watch'] === true ? false : values.watch === true || artifacts === 'local',
     strict: values.strict === true,
     publishOnChange: values['publish-on-change'] === true,
+    cloud: values.cloud === true,
     help: values.help === true,
   };
 }

@@ -1,0 +1,140 @@
+import { parseArgs } from 'node:util';
+import { UserError } from '../../common/errors';
+import { loadService } from '../../common/service/load-service';
+import { DEFAULT_PORTS, Emulator } from '../../emulator/emulator';
+import type { EngineName } from '../../emulator/engines/choose-engine';
+import { consoleLogger } from '../../emulator/logger';
+import type { PublishOutcome } from '../../emulator/providers/gcp/gcp-front-end';
+
+const HELP = `Usage: faasport emulate publish --topic <topic> --data <json> [--attribute key=value]… [options]
+
+Publishes one Pub/Sub message: every GCP function subscribed to the topic (events: - pubsub: …)
+receives a messagePublished CloudEvent. Goes to the emulator running on --url when one answers,
+otherwise starts one for the delivery and stops it.
+  --topic <topic>         topic name (or projects/<p>/topics/<t>)
+  --data <json>           the message data, a JSON document
+  --attribute key=value   a message attribute (repeatable)
+  --url <url>             the running emulator's GCP port (default: http://127.0.0.1:${DEFAULT_PORTS.gcp})
+  -c, --config <file>     service file, when no emulator runs (default: serverless.yml)
+  -s, --stage <stage>     stage
+  --engine docker|process where instances run, when no emulator runs
+Exits 1 when a subscriber fails.
+`;
+
+export async function emulatePublish(argv: string[]): Promise<number> {
+  let values: Record<string, string | boolean | string[] | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        topic: { type: 'string', short: 't' },
+        data: { type: 'string', short: 'd' },
+        attribute: { type: 'string', short: 'a', multiple: true },
+        url: { type: 'string' },
+        config: { type: 'string', short: 'c' },
+        stage: { type: 'string', short: 's' },
+        engine: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UserError((error as Error).message, {
+      hint: 'see `faasport emulate publish --help`',
+      exitCode: 2,
+    });
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const topic = values.topic as string | undefined;
+  if (!topic) throw new UserError('which topic? pass --topic <topic>', { exitCode: 2 });
+  const dataText = (values.data as string | undefined) ?? '{}';
+  try {
+    JSON.parse(dataText);
+  } catch (error) {
+    throw new UserError(`--data is not JSON: ${(error as Error).message}`, {
+      hint: `Quote it for your shell, e.g. --data '{"name":"x"}'.`,
+      exitCode: 2,
+    });
+  }
+  const attributes: Record<string, string> = {};
+  for (const pair of (values.attribute as string[] | undefined) ?? []) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new UserError(`--attribute "${pair}" is not key=value`, { exitCode: 2 });
+    attributes[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  const data = Buffer.from(dataText);
+  const url = (values.url as string | undefined) ?? `http://127.0.0.1:${DEFAULT_PORTS.gcp}`;
+  const outcome =
+    (await publishToRunning(url, topic, data, attributes)) ??
+    (await publishInProcess(values, topic, data, attributes));
+  process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+  if (outcome.deliveries.length === 0)
+    process.stderr.write(`faasport: no function is subscribed to ${topic}\n`);
+  return outcome.deliveries.every((d) => d.status < 300) ? 0 : 1;
+}
+
+/** Undefined when nothing listens on the URL. */
+async function publishToRunning(
+  base: string,
+  topic: string,
+  data: Buffer,
+  attributes: Record<string, string>,
+): Promise<PublishOutcome | undefined> {
+  let response: Response;
+  try {
+    response = await fetch(
+      `${base.replace(/\/+$/, '')}/__faasport/gcp/topics/${encodeURIComponent(topic)}:publish`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ messages: [{ data: data.toString('base64'), attributes }] }),
+      },
+    );
+  } catch {
+    return undefined;
+  }
+  if (!response.ok) {
+    throw new UserError(`the emulator at ${base} answered ${response.status}: ${await response.text()}`, {
+      hint: 'Is it a faasport emulator with GCP functions? Pass its GCP port with --url.',
+    });
+  }
+  process.stderr.write(`faasport: published through the emulator at ${base}\n`);
+  return (await response.json()) as PublishOutcome;
+}
+
+async function publishInProcess(
+  values: Record<string, unknown>,
+  topic: string,
+  data: Buffer,
+  attributes: Record<string, string>,
+): Promise<PublishOutcome> {
+  const engine = values.engine as string | undefined;
+  if (engine !== undefined && engine !== 'docker' && engine !== 'process') {
+    throw new UserError(`--engine must be docker or process, got "${engine}"`, { exitCode: 2 });
+  }
+  const stage = values.stage as string | undefined;
+  const model = await loadService(
+    (values.config as string | undefined) ?? 'serverless.yml',
+    stage ? { stage } : {},
+  );
+  const emulator = new Emulator({
+    model,
+    ...(engine ? { engine: engine as EngineName } : {}),
+    port: 0,
+    lambdaPort: 0,
+    gcpPort: 0,
+    azurePort: 0,
+    logger: { line: (source, text) => consoleLogger.line(source, text, 'stderr') },
+  });
+  try {
+    await emulator.start();
+    if (!emulator.gcp) throw new UserError(`no function in ${model.configFile} targets gcp`, { exitCode: 2 });
+    return await emulator.gcp.publish(topic, [{ data, attributes }]);
+  } finally {
+    await emulator.stop();
+  }
+}

@@ -1,0 +1,266 @@
+import { randomBytes } from 'node:crypto';
+import { Agent } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Engine, EngineInstance, InstanceExit, InstancePaths, InstanceSpec } from '../engines/engine';
+import type { GatewayResponse } from '../gateway/gateway-response';
+import type { EmulatorLogger } from '../logger';
+import { InstancePool } from '../pool/instance-pool';
+import { accepts, answers, type ForwardedRequest, forward } from './forward';
+import { freeLoopbackPort } from './loopback-port';
+
+/** What a provider decides about each instance it starts; the port is the instance's own. */
+export type InstanceLaunch = Omit<InstanceSpec, 'name' | 'codeDir' | 'onOutput'>;
+
+export interface ServedFunctionOptions {
+  /** Function name: pool name, log source, container name prefix. */
+  name: string;
+  engine: Engine;
+  logger: EmulatorLogger;
+  /** Folder the instances run (mounted at the engine's task root). */
+  codeDir: string;
+  launch(context: { port: number; paths: InstancePaths; instanceId: string }): InstanceLaunch;
+  /** `tcp`: the port accepts connections (Cloud Run); `http`: any answer to GET path. */
+  readiness: { kind: 'tcp' } | { kind: 'http'; path: string };
+  /** An instance that is not ready this long after it started is discarded. */
+  startTimeoutMs: number;
+  maxInstances: number;
+  perInstanceConcurrency: number;
+  /** How long a request waits for capacity at the limit before ThrottledError. */
+  maxQueueWaitMs: number;
+  idleTimeoutMs: number;
+  /** Turns an instance's output line into the log line (provider format); undefined drops it. */
+  formatOutput?(line: string, stream: 'stdout' | 'stderr', instanceId: string): string | undefined;
+  /** Told when an instance ends on its own (not killed by the emulator). */
+  onExit?(exit: InstanceExit, instanceId: string): void;
+}
+
+export type ServedOutcome =
+  | { kind: 'response'; response: GatewayResponse }
+  | { kind: 'timeout' }
+  | { kind: 'crash'; exit: InstanceExit | undefined };
+
+export interface ServedResult {
+  outcome: ServedOutcome;
+  cold: boolean;
+  initDurationMs?: number;
+  instanceId: string;
+  durationMs: number;
+}
+
+/** An instance that exited, or never answered, before it was ready. */
+export class InstanceStartError extends Error {
+  constructor(
+    message: string,
+    /** The instance's last output lines: usually why. */
+    readonly output: string[],
+  ) {
+    super(message);
+  }
+}
+
+type ServedInstance = {
+  id: string;
+  port: number;
+  engine: EngineInstance;
+  agent: Agent;
+  initDurationMs: number;
+  /** Set once the emulator ends it, so that its exit is not reported as its own. */
+  stopping: boolean;
+};
+
+const OUTPUT_KEPT_FOR_ERRORS = 20;
+const CRASH_GRACE_MS = 2000;
+const EXIT_ANNOUNCED_WAIT_MS = 500;
+
+/**
+ * A function whose instances each serve HTTP on their own loopback port (functions-framework,
+ * an Azure host, a custom handler): the shared pool lifecycle with requests proxied to an
+ * instance. A request past its timeout kills the instance; an instance that exits is replaced.
+ */
+export class ServedFunction {
+  private readonly pool: InstancePool<ServedInstance>;
+  private codeDir: string;
+  private closed = false;
+
+  constructor(private readonly options: ServedFunctionOptions) {
+    this.codeDir = options.codeDir;
+    this.pool = new InstancePool<ServedInstance>({
+      name: options.name,
+      maxInstances: options.maxInstances,
+      perInstanceConcurrency: options.perInstanceConcurrency,
+      idleTimeoutMs: options.idleTimeoutMs,
+      maxQueueWaitMs: options.maxQueueWaitMs,
+      create: () => this.start(this.codeDir),
+      destroy: (instance, reason) => this.stop(instance, reason),
+    });
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /**
+   * Sends one request to a warm instance or a new one. Throws ThrottledError when no capacity
+   * frees up in time and InstanceStartError when a cold start fails.
+   */
+  async send(
+    message: ForwardedRequest,
+    options: {
+      timeoutMs: number;
+      /** The response announces that the instance is exiting: wait for that before reusing it. */
+      exitAnnounced?(response: GatewayResponse): boolean;
+    },
+  ): Promise<ServedResult> {
+    const { instance, cold } = await this.pool.acquire();
+    const started = performance.now();
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
+    });
+    const answered = forward(instance.port, message, {
+      agent: instance.agent,
+      signal: controller.signal,
+    }).then(
+      (response) => response,
+      () => 'failed' as const,
+    );
+    const first = await Promise.race([answered, timedOut, instance.engine.exited]).finally(() =>
+      clearTimeout(timer),
+    );
+    let outcome: ServedOutcome;
+    let discard: string | undefined;
+    if (first === 'timeout') {
+      controller.abort();
+      outcome = { kind: 'timeout' };
+      discard = 'timeout';
+    } else if (first === 'failed' || isExit(first)) {
+      // The connection broke: the instance is going or gone; wait briefly to report its exit.
+      const exit = isExit(first) ? first : await Promise.race([instance.engine.exited, sleep(1000)]);
+      outcome = { kind: 'crash', exit: exit || undefined };
+      discard = 'crash';
+    } else {
+      outcome = { kind: 'response', response: first };
+      if (options.exitAnnounced?.(first))
+        await Promise.race([instance.engine.exited, sleep(EXIT_ANNOUNCED_WAIT_MS)]);
+    }
+    this.pool.release(instance, discard ? { discard } : {});
+    return {
+      outcome,
+      cold,
+      ...(cold ? { initDurationMs: instance.initDurationMs } : {}),
+      instanceId: instance.id,
+      durationMs: performance.now() - started,
+    };
+  }
+
+  /** The next request cold-starts; busy instances finish first. */
+  recycle(): void {
+    this.pool.recycle();
+  }
+
+  /** New code for the next cold starts. */
+  updateCode(codeDir: string): void {
+    this.codeDir = codeDir;
+    this.pool.recycle();
+  }
+
+  /**
+   * Starts a throw-away instance on `codeDir` (default: the current code), optionally asks it
+   * one GET, and stops it: the answer, or InstanceStartError when it does not start.
+   */
+  async probe(path?: string, codeDir = this.codeDir): Promise<GatewayResponse | undefined> {
+    const instance = await this.start(codeDir);
+    try {
+      return path
+        ? await forward(instance.port, { method: 'GET', path, headers: [], body: Buffer.alloc(0) })
+        : undefined;
+    } finally {
+      await this.stop(instance);
+    }
+  }
+
+  async prewarm(count: number): Promise<void> {
+    await this.pool.prewarm(count);
+  }
+
+  stats(): { instances: number; busy: number; starting: number } {
+    return this.pool.stats();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.pool.close();
+  }
+
+  private async start(codeDir: string): Promise<ServedInstance> {
+    const { engine, options } = { engine: this.options.engine, options: this.options };
+    const id = randomBytes(16).toString('hex');
+    const port = await freeLoopbackPort();
+    const launch = options.launch({ port, paths: engine.paths({ codeDir }), instanceId: id });
+    const recent: string[] = [];
+    const spec: InstanceSpec = {
+      ...launch,
+      name: `${options.name}-${id.slice(0, 8)}`,
+      codeDir,
+      onOutput: (stream, line) => {
+        recent.push(line);
+        if (recent.length > OUTPUT_KEPT_FOR_ERRORS) recent.shift();
+        const text = options.formatOutput ? options.formatOutput(line, stream, id) : line;
+        if (text !== undefined) options.logger.line(options.name, text, stream);
+      },
+    };
+    const started = performance.now();
+    const running = await engine.start(spec);
+    const deadline = Date.now() + options.startTimeoutMs;
+    let exit: InstanceExit | undefined;
+    void running.exited.then((value) => {
+      exit = value;
+    });
+    const probe = () =>
+      options.readiness.kind === 'tcp' ? accepts(port) : answers(port, options.readiness.path);
+    while (!(await probe())) {
+      if (exit || Date.now() > deadline) {
+        await running.kill();
+        const why = exit
+          ? `exited (${exit.signal ?? `code ${exit.code}`}) before listening on its port`
+          : `did not listen on its port within ${options.startTimeoutMs / 1000} s`;
+        throw new InstanceStartError(`${options.name}: the instance ${why}`, [...recent]);
+      }
+      await sleep(exit ? 0 : 15);
+    }
+    const instance: ServedInstance = {
+      id,
+      port,
+      engine: running,
+      agent: new Agent({ keepAlive: true, maxSockets: options.perInstanceConcurrency }),
+      initDurationMs: performance.now() - started,
+      stopping: false,
+    };
+    // A cold start that finishes after close() would outlive the emulator: the pool no longer
+    // tracks instances still starting when it closes.
+    if (this.closed) {
+      await this.stop(instance);
+      throw new Error(`${options.name} is shutting down`);
+    }
+    // An instance that dies between requests must not be handed the next one.
+    void running.exited.then((exit) => {
+      if (!instance.stopping) options.onExit?.(exit, id);
+      this.pool.evict(instance, 'exited');
+    });
+    return instance;
+  }
+
+  private async stop(instance: ServedInstance, reason = 'shutdown'): Promise<void> {
+    // A crashing instance is on its way out: let it finish (its exit code is worth reporting).
+    if (reason === 'crash') await Promise.race([instance.engine.exited, sleep(CRASH_GRACE_MS)]);
+    instance.stopping = true;
+    instance.agent.destroy();
+    await instance.engine.kill();
+  }
+}
+
+function isExit(value: unknown): value is InstanceExit {
+  return typeof value === 'object' && value !== null && 'outOfMemory' in value;
+}
