@@ -1,6 +1,8 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UserError } from '../../common/errors';
+import { type AzureLocalEndpoints, parseAzureEndpoints } from './azure/azure-plane';
+import { type GcpLocalEndpoints, parseGcpEndpoints } from './gcp/gcp-plane';
 
 /**
  * Where the local control planes listen: what `faasport emulate --cloud` writes to
@@ -16,6 +18,9 @@ export interface LocalCloudEndpoints {
     /** S3 subset for staging large zips. */
     s3: string;
   };
+  /** Absent in files written before the Azure and Google Cloud planes existed. */
+  azure?: AzureLocalEndpoints;
+  gcp?: GcpLocalEndpoints;
 }
 
 export const CLOUD_FILE = join('.faasport', 'cloud.json');
@@ -64,7 +69,23 @@ export function parseCloudEndpoints(text: string, where: string): LocalCloudEndp
       exitCode: 2,
     });
   }
-  return parsed as LocalCloudEndpoints;
+  const endpoints: LocalCloudEndpoints = { aws: aws as unknown as LocalCloudEndpoints['aws'] };
+  for (const [provider, parse] of [
+    ['azure', parseAzureEndpoints],
+    ['gcp', parseGcpEndpoints],
+  ] as const) {
+    const part: unknown = (parsed as Record<string, unknown>)[provider];
+    if (part === undefined) continue;
+    const valid = parse(part);
+    if (!valid) {
+      throw new UserError(`${where}: the "${provider}" endpoints are not valid`, {
+        hint: 'Let `faasport emulate --cloud` write the file again.',
+        exitCode: 2,
+      });
+    }
+    Object.assign(endpoints, { [provider]: valid });
+  }
+  return endpoints;
 }
 
 function isHttpUrl(value: unknown): value is string {

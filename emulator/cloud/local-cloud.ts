@@ -3,8 +3,11 @@ import { type AwsCloudBehaviour, DEFAULT_AWS_BEHAVIOUR } from './aws/aws-faults'
 import { FunctionRecords } from './aws/function-records';
 import { LambdaApi, type LambdaInvoker } from './aws/lambda-api';
 import { S3Buckets } from './aws/s3-api';
+import { type AzurePlane, type AzurePlaneOptions, startAzurePlane } from './azure/azure-plane';
 import type { LocalCloudEndpoints } from './cloud-file';
+import type { PlaneContext } from './cloud-plane';
 import { ControlPlaneServer, REQUEST_LOG_PATH } from './control-plane-server';
+import { type GcpPlane, type GcpPlaneOptions, startGcpPlane } from './gcp/gcp-plane';
 import { type LoggedRequest, RequestLog } from './request-log';
 
 export interface LocalCloudOptions {
@@ -18,6 +21,10 @@ export interface LocalCloudOptions {
   /** Folder where deployed functions are recorded (and restored from on start). */
   stateDir?: string;
   invoker?: LambdaInvoker;
+  /** Knobs of the local Azure control plane (ARM + blob staging). */
+  azure?: AzurePlaneOptions;
+  /** Knobs of the local Cloud Functions control plane. */
+  gcp?: GcpPlaneOptions;
 }
 
 /** The local control planes, running: endpoints, the request log, the knobs tests turn. */
@@ -26,6 +33,10 @@ export interface LocalCloud {
   /** Mutable: faults and delays apply to the next calls. */
   aws: AwsCloudBehaviour;
   lambda: LambdaApi;
+  azurePlane: AzurePlane;
+  gcpPlane: GcpPlane;
+  /** `[control plane, URL]` rows for a start-up banner, every provider's. */
+  bannerRows(): Array<[string, string]>;
   requests(): LoggedRequest[];
   clearRequests(): void;
   stop(): Promise<void>;
@@ -34,7 +45,10 @@ export interface LocalCloud {
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '000000000000';
 
-/** Starts the local AWS control plane (Lambda + the S3 subset), bound to 127.0.0.1 by default. */
+/**
+ * Starts the local control planes of the three clouds (AWS Lambda + the S3 subset, Azure, Google
+ * Cloud Functions), bound to 127.0.0.1 by default, sharing one request log.
+ */
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const host = options.host ?? '127.0.0.1';
   const region = options.region ?? LOCAL_REGION;
@@ -63,19 +77,46 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     throw error;
   }
   const servers = [lambdaServer, s3Server];
+  const context: PlaneContext = { host, log, ...(options.stateDir ? { stateDir: options.stateDir } : {}) };
+  const stopAws = async () => {
+    await Promise.all(servers.map((server) => server.close()));
+    await lambda.close();
+  };
+  let azurePlane: AzurePlane | undefined;
+  let gcpPlane: GcpPlane | undefined;
+  try {
+    azurePlane = await startAzurePlane(context, options.azure);
+    gcpPlane = await startGcpPlane(context, options.gcp);
+  } catch (error) {
+    await azurePlane?.stop();
+    await stopAws();
+    throw error;
+  }
   const endpoints: LocalCloudEndpoints = {
     aws: { region, accountId, lambda: lambdaServer.url, s3: s3Server.url },
+    azure: azurePlane.endpoints,
+    gcp: gcpPlane.endpoints,
   };
   for (const server of servers) server.describe(endpoints);
+  azurePlane.describe(endpoints);
+  gcpPlane.describe(endpoints);
+  const planes = [azurePlane, gcpPlane];
   return {
     endpoints,
     aws: behaviour,
     lambda,
+    azurePlane,
+    gcpPlane,
+    bannerRows: () => [
+      ['AWS Lambda', lambdaServer.url],
+      ['AWS S3 (staging)', s3Server.url],
+      ...planes.flatMap((plane) => plane.bannerRows),
+      ['request log', requestLogUrl(lambdaServer.url)],
+    ],
     requests: () => log.list(),
     clearRequests: () => log.clear(),
     async stop() {
-      await Promise.all(servers.map((server) => server.close()));
-      await lambda.close();
+      await Promise.all([stopAws(), ...planes.map((plane) => plane.stop())]);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { formatColumns } from '../../common/columns';
 import { writeCloudFile } from './cloud-file';
-import { type LocalCloud, requestLogUrl, startLocalCloud } from './local-cloud';
+import { type LocalCloud, startLocalCloud } from './local-cloud';
 
 export interface ServedCloud {
   cloud: LocalCloud;
@@ -22,15 +22,7 @@ export async function serveCloud(serviceDir: string, options: { host: string }):
   });
   try {
     const file = await writeCloudFile(serviceDir, cloud.endpoints);
-    const { aws } = cloud.endpoints;
-    const table = formatColumns(
-      ['CONTROL PLANE', 'URL'],
-      [
-        ['AWS Lambda', aws.lambda],
-        ['AWS S3 (staging)', aws.s3],
-        ['request log', requestLogUrl(aws.lambda)],
-      ],
-    );
+    const table = formatColumns(['CONTROL PLANE', 'URL'], cloud.bannerRows());
     const banner = `Local cloud (endpoints in ${file}; sls deploy --local-cloud uses them):\n\n${table}\n`;
     return { cloud, file, banner };
   } catch (error) {

@@ -4,6 +4,8 @@ import type { LocalCloudEndpoints } from '../../emulator/cloud/cloud-file';
 import type { SourceResolver } from '../planner/source-resolver';
 import { awsClients } from './aws/aws-clients';
 import { AwsDeployer } from './aws/aws-deployer';
+import { createAzureDeployer } from './azure/create-azure-deployer';
+import { createGcpDeployer } from './gcp/create-gcp-deployer';
 import type { TargetDeployer } from './target-deployer';
 
 export interface DeployerContext {
@@ -32,10 +34,7 @@ function awsRegion(context: DeployerContext): string {
   return region;
 }
 
-/**
- * A deployer per target that some function uses. No client makes a call here. Azure and GCP
- * deployers plug in the same way (issue 5); until then the planner refuses those targets.
- */
+/** A deployer per target that some function uses (or `--target` names). No client makes a call here. */
 export function createDeployers(context: DeployerContext): Map<Target, TargetDeployer> {
   const used = new Set(context.model.functions.flatMap((fn) => fn.targets));
   const wanted = (target: Target) =>
@@ -53,5 +52,9 @@ export function createDeployers(context: DeployerContext): Map<Target, TargetDep
       }),
     );
   }
+  const azure = wanted('azure') ? createAzureDeployer(context) : undefined;
+  if (azure) deployers.set('azure', azure);
+  const gcp = wanted('gcp') ? createGcpDeployer(context) : undefined;
+  if (gcp) deployers.set('gcp', gcp);
   return deployers;
 }
