@@ -1,3 +1,4 @@
+import { fstatSync, statSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 
@@ -13,6 +14,34 @@ export interface SourceWatcherOptions {
 const IGNORED_DIRS = new Set(['node_modules', '.git', '.faasport', '.serverless']);
 
 /**
+ * Files this process writes its own output to (`faasport dev > dev.log` inside the service
+ * folder), as device:inode: a change there is our own log line, and reloading on it would log
+ * another line, forever.
+ */
+function ownOutputFiles(): Set<string> {
+  const files = new Set<string>();
+  for (const fd of [1, 2]) {
+    try {
+      const info = fstatSync(fd);
+      if (info.isFile()) files.add(`${info.dev}:${info.ino}`);
+    } catch {
+      // closed descriptor: nothing to ignore
+    }
+  }
+  return files;
+}
+
+function isOneOf(path: string, files: ReadonlySet<string>): boolean {
+  if (files.size === 0) return false;
+  try {
+    const info = statSync(path);
+    return files.has(`${info.dev}:${info.ino}`);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Watches a service folder and delivers changed paths (relative, `/`-separated) in debounced
  * batches, so an editor's save-rename-chmod burst or a `git checkout` is one reload.
  */
@@ -21,6 +50,7 @@ export class SourceWatcher {
   private pending = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private firstAt = 0;
+  private readonly ownOutput = ownOutputFiles();
 
   constructor(private readonly options: SourceWatcherOptions) {}
 
@@ -48,6 +78,7 @@ export class SourceWatcher {
   }
 
   private record(path: string): void {
+    if (isOneOf(path, this.ownOutput)) return;
     const now = Date.now();
     if (this.pending.size === 0) this.firstAt = now;
     this.pending.add(relative(this.options.root, path).split(sep).join('/'));
