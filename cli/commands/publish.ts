@@ -1,15 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { copyArtifact } from '../../artifact/copy';
-import { mountSource, openStore } from '../../artifact/open-store';
+import { openStore } from '../../artifact/open-store';
 import { type PublishedFolder, publishFolder } from '../../artifact/publish/publish-folder';
 import { publishImage } from '../../artifact/publish/publish-image';
-import {
-  type FunctionToPublish,
-  functionsToPublish,
-  type ServiceConfig,
-} from '../../artifact/publish/service-functions';
+import { publishService } from '../../artifact/publish/publish-service';
+import { functionsToPublish, type ServiceConfig } from '../../artifact/publish/service-functions';
 import { formatReference, parseReference, type Reference, withDigest } from '../../artifact/reference';
 import { UserError } from '../../common/errors';
 import {
@@ -36,12 +32,6 @@ const options = {
   config: { type: 'string', short: 'c' },
   function: { type: 'string', short: 'f' },
 } as const;
-
-interface Published {
-  reference: string;
-  digest: string;
-  shape: 'zip' | 'image';
-}
 
 function tagOf(reference: Reference): string | undefined {
   return reference.tag;
@@ -99,7 +89,7 @@ async function publishOneFolder(
   }
 }
 
-async function publishService(
+async function publishServiceFile(
   configPath: string,
   only: string | undefined,
   values: { insecure: boolean; json: boolean },
@@ -119,55 +109,27 @@ async function publishService(
   } catch (error) {
     throw new UserError(`${configPath} is not valid YAML: ${(error as Error).message}`, { exitCode: 2 });
   }
-  const serviceDir = dirname(configPath);
-  const functions: FunctionToPublish[] = functionsToPublish(config, only);
-  const results: Array<Published & { function: string }> = [];
-  for (const fn of functions) {
-    const [primary, ...others] = fn.references;
-    if (!primary) continue;
-    const progress = progressReporter(`push ${fn.name}`);
-    try {
-      const primaryStore = openStore(primary, { insecure: values.insecure, baseDir: serviceDir });
-      const published = await publishFolder(
-        primaryStore,
-        { sourceDir: serviceDir, patterns: fn.patterns, nodeModules: 'production' },
-        tagOf(primary),
-        { onProgress: progress.onProgress },
-      );
-      progress.done();
-      const digest = published.manifest.digest;
-      results.push({
-        function: fn.name,
-        reference: formatReference(withDigest(primary, digest)),
-        digest,
-        shape: 'zip',
-      });
-      for (const other of others) {
-        const mountFrom = mountSource(primary, other);
-        await copyArtifact(
-          primaryStore,
-          openStore(other, { insecure: values.insecure, baseDir: serviceDir }),
-          published.manifest,
-          {
-            ...(other.tag !== undefined ? { tag: other.tag } : {}),
-            ...(mountFrom !== undefined ? { mountFrom } : {}),
-          },
-        );
-        results.push({
-          function: fn.name,
-          reference: formatReference(withDigest(other, digest)),
-          digest,
-          shape: 'zip',
-        });
-      }
-    } finally {
-      progress.done();
+  let progress: ReturnType<typeof progressReporter> | undefined;
+  try {
+    const results = await publishService({
+      serviceDir: dirname(configPath),
+      functions: functionsToPublish(config, only),
+      insecure: values.insecure,
+      onFunction: (fn) => {
+        progress?.done();
+        progress = progressReporter(`push ${fn.name}`);
+        return progress.onProgress;
+      },
+    });
+    progress?.done();
+    if (values.json) {
+      const functions = results.map(({ result: _result, ...rest }) => ({ ...rest, shape: 'zip' as const }));
+      process.stdout.write(`${JSON.stringify({ functions }, null, 2)}\n`);
+    } else {
+      for (const result of results) process.stdout.write(`${result.function}: ${result.reference}\n`);
     }
-  }
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify({ functions: results }, null, 2)}\n`);
-  } else {
-    for (const result of results) process.stdout.write(`${result.function}: ${result.reference}\n`);
+  } finally {
+    progress?.done();
   }
 }
 
@@ -185,7 +147,7 @@ export const publish: Command = {
     if (source === undefined) {
       if (values.to)
         throw usageError('--to needs the folder to publish: faasport publish <dir> --to <reference>', USAGE);
-      await publishService(resolve(values.config ?? 'serverless.yml'), values.function, values);
+      await publishServiceFile(resolve(values.config ?? 'serverless.yml'), values.function, values);
       return 0;
     }
     if (values.config || values.function) {
