@@ -44,7 +44,8 @@ export async function packFunction(options: PackOptions): Promise<PackResult> {
   const pruned = createFolderPruner(options.patterns);
 
   const files: SourceFile[] = await listFiles(root, (dir) => dir === 'node_modules' || pruned(dir));
-  if ((options.nodeModules ?? 'production') === 'production') {
+  // A pattern set that excludes node_modules whole needs no dependency resolution at all.
+  if ((options.nodeModules ?? 'production') === 'production' && !pruned('node_modules')) {
     for (const pkg of await productionPackages(root)) {
       if (pruned(pkg)) continue;
       // each package without its own node_modules: those hold packages resolved separately
