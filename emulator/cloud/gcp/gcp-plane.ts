@@ -1,49 +1,74 @@
-import { CloudError } from '../cloud-error';
+import { join } from 'node:path';
 import type { PlaneContext, RunningPlane } from '../cloud-plane';
 import { ControlPlaneServer } from '../control-plane-server';
+import type { GcpFunctionRecord } from './function-records';
+import { GcpFunctionRecords } from './function-records';
+import { GcpFunctionsApi, type GcpInvoker } from './functions-api';
+import { DEFAULT_GCP_BEHAVIOUR, type GcpCloudBehaviour } from './gcp-faults';
 
 /** Where the local Google Cloud control plane listens (the `gcp` part of `.faasport/cloud.json`). */
 export interface GcpLocalEndpoints {
-  /** Cloud Functions v2 REST API (and its operations). */
+  /** Cloud Functions v2 REST API (its operations and source uploads too). */
   functions: string;
 }
 
-export type GcpPlaneOptions = Record<string, never>;
+export interface GcpPlaneOptions {
+  /** Port of the Cloud Functions API (0 = any free port). */
+  port?: number;
+  /** Operation delay and injected failures; the plane's `behaviour` stays mutable. */
+  behaviour?: Partial<GcpCloudBehaviour>;
+  /** Runs deployed functions behind their URL; without it the URL answers 501. */
+  invoker?: GcpInvoker;
+}
 
-export type GcpPlane = RunningPlane<GcpLocalEndpoints>;
+export interface GcpPlane extends RunningPlane<GcpLocalEndpoints> {
+  /** Mutable: faults and delays apply to the next calls. */
+  behaviour: GcpCloudBehaviour;
+  /** What is deployed now. */
+  list(): GcpFunctionRecord[];
+}
 
 /** Checks the `gcp` part of a cloud file; undefined when it is not a valid one. */
 export function parseGcpEndpoints(value: unknown): GcpLocalEndpoints | undefined {
   const functions = (value as { functions?: unknown } | null)?.functions;
-  return typeof functions === 'string' ? { functions } : undefined;
+  if (typeof functions !== 'string') return undefined;
+  try {
+    const url = new URL(functions);
+    return url.protocol === 'http:' ? { functions } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * Starts the local Cloud Functions v2 control plane. Placeholder until issue 5: it answers every call
- * with a 404 and logs it, so a deployer pointed at it fails loudly.
+ * Starts the local Cloud Functions v2 control plane: the REST API the SDK's fallback transport
+ * speaks, long-running operations, source uploads, and functions recorded under
+ * `<stateDir>/gcp/functions` when a state folder is given.
  */
-export async function startGcpPlane(
-  context: PlaneContext,
-  _options: GcpPlaneOptions = {},
-): Promise<GcpPlane> {
-  const server = new ControlPlaneServer(
-    {
-      provider: 'gcp',
-      routes: [],
-      bodyLimit: 1024 * 1024,
-      tooLarge: () => new CloudError(413, 'RequestTooLarge', 'request body too large'),
-      errorResponse: (error) => ({
-        status: error.status,
-        json: { error: { code: error.code, message: error.message } },
-      }),
-    },
-    context.log,
-  );
-  await server.listen(0, context.host);
+export async function startGcpPlane(context: PlaneContext, options: GcpPlaneOptions = {}): Promise<GcpPlane> {
+  const behaviour: GcpCloudBehaviour = { ...DEFAULT_GCP_BEHAVIOUR, ...options.behaviour };
+  let server: ControlPlaneServer | undefined;
+  const api = new GcpFunctionsApi({
+    behaviour,
+    ...(context.stateDir
+      ? { records: new GcpFunctionRecords(join(context.stateDir, 'gcp', 'functions')) }
+      : {}),
+    ...(options.invoker ? { invoker: options.invoker } : {}),
+    baseUrl: () => server?.url ?? '',
+  });
+  await api.restore();
+  server = new ControlPlaneServer(api.api(), context.log);
+  await server.listen(options.port ?? 0, context.host);
+  const running = server;
   return {
-    endpoints: { functions: server.url },
-    bannerRows: [['Cloud Functions v2', server.url]],
-    describe: (all) => server.describe(all),
-    stop: () => server.close(),
+    endpoints: { functions: running.url },
+    bannerRows: [['Cloud Functions v2', running.url]],
+    behaviour,
+    list: () => api.list(),
+    describe: (all) => running.describe(all),
+    async stop() {
+      await running.close();
+      await api.close();
+    },
   };
 }

@@ -1,0 +1,484 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { CloudError } from '../cloud-error';
+import type { CloudApi, CloudRequest, CloudResponse, CloudRoute } from '../control-plane-server';
+import { applyUpdate, parseUpdateMask } from './field-mask';
+import type { GcpFunctionRecord, GcpFunctionRecords } from './function-records';
+import { decodeFunction, encodeFunction, type GcpFunctionResource, wantsIntEnums } from './function-resource';
+import {
+  aborted,
+  alreadyExists,
+  gcpErrorResponse,
+  invalidArgument,
+  notFound,
+  RPC_CODES,
+  resourceExhausted,
+  unavailable,
+} from './gcp-errors';
+import type { GcpCloudBehaviour } from './gcp-faults';
+import { SourceUploads } from './source-uploads';
+
+/** Runs a deployed function for its URL; absent until the emulator is wired to it. */
+export type GcpInvoker = (
+  fn: GcpFunctionResource,
+  zip: Buffer | undefined,
+  request: { method: string; body: Buffer; contentType: string | undefined },
+) => Promise<{ status: number; body: Buffer; contentType?: string }>;
+
+export interface GcpFunctionsApiOptions {
+  behaviour: GcpCloudBehaviour;
+  records?: GcpFunctionRecords;
+  invoker?: GcpInvoker;
+  /** The server's own base URL, for upload and function URLs (known once it listens). */
+  baseUrl(): string;
+}
+
+type Json = Record<string, unknown>;
+type Verb = 'create' | 'update' | 'delete';
+
+interface Entry {
+  fn: GcpFunctionResource;
+  zip: Buffer | undefined;
+  timer?: NodeJS.Timeout;
+  saving: Promise<void>;
+}
+
+interface Operation {
+  name: string;
+  metadata: Json;
+  done: boolean;
+  response?: Json;
+  error?: { code: number; message: string };
+}
+
+const TYPE = 'type.googleapis.com/google.cloud.functions.v2';
+const OPERATION_TYPES: Record<Verb, number> = { create: 1, update: 2, delete: 3 };
+/** Source uploads: 100 MB zipped (cloud.google.com/functions/quotas), plus room for JSON calls. */
+export const SOURCE_LIMIT = 100 * 1024 * 1024;
+const FUNCTION_ID = /^[a-z][a-z0-9-]{2,61}[a-z0-9]$/;
+const RUNTIME = /^(nodejs|python|go|java|ruby|php|dotnet)\d+$/;
+const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
+const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
+const MEMORY = /^(\d+(?:\.\d+)?)(Mi|Gi|M|G)$/;
+const ZIP_MAGIC = Buffer.from('PK\x03\x04', 'latin1');
+const ROOT = '/v2/projects/{project}/locations/{location}';
+/** Where the local plane serves a function's URL (HTTP functions are invoked there). */
+export const FUNCTION_URL_PATH = '/__faasport/cloud/gcp/run';
+
+/**
+ * The Cloud Functions v2 REST subset the faasport deployer uses, with the documented behaviour:
+ * create/update/delete are long-running operations that finish after a delay while the function
+ * is DEPLOYING; updates honour `updateMask`; a second write during an operation gets 409 ABORTED;
+ * sources come through `generateUploadUrl` and the signed PUT it hands out.
+ */
+export class GcpFunctionsApi {
+  private readonly functions = new Map<string, Entry>();
+  private readonly operations = new Map<string, Operation>();
+  private readonly uploads = new SourceUploads();
+  private calls = 0;
+
+  constructor(private readonly options: GcpFunctionsApiOptions) {}
+
+  async restore(): Promise<void> {
+    for (const { function: fn, zip } of (await this.options.records?.load()) ?? []) {
+      if (fn.state === 'DELETING') continue;
+      if (fn.state === 'DEPLOYING') fn.state = 'ACTIVE';
+      this.functions.set(fn.name, { fn, zip, saving: Promise.resolve() });
+      if (zip && fn.buildConfig?.source?.storageSource)
+        this.uploads.restore(fn.buildConfig.source.storageSource, zip);
+    }
+  }
+
+  /** What is deployed now (for tests and the emulator). */
+  list(): GcpFunctionRecord[] {
+    return [...this.functions.values()].map((entry) => ({
+      function: structuredClone(entry.fn),
+      zip: entry.zip,
+    }));
+  }
+
+  async close(): Promise<void> {
+    for (const entry of this.functions.values()) clearTimeout(entry.timer);
+    await Promise.all([...this.functions.values()].map((entry) => entry.saving));
+  }
+
+  api(): CloudApi {
+    const r = (
+      method: string,
+      path: string,
+      operation: string,
+      write: boolean,
+      handle: (request: CloudRequest) => CloudResponse | Promise<CloudResponse>,
+    ): CloudRoute => ({ method, path, operation, write, handle });
+    const unfaulted = new Set(['UploadSource', 'InvokeFunction']);
+    return {
+      provider: 'gcp',
+      routes: [
+        r('GET', `${ROOT}/functions/{function}`, 'GetFunction', false, (q) => this.get(q)),
+        r('GET', `${ROOT}/functions`, 'ListFunctions', false, (q) => this.listFunctions(q)),
+        r('POST', `${ROOT}/functions`, 'CreateFunction', true, (q) => this.create(q)),
+        r('PATCH', `${ROOT}/functions/{function}`, 'UpdateFunction', true, (q) => this.update(q)),
+        r('DELETE', `${ROOT}/functions/{function}`, 'DeleteFunction', true, (q) => this.delete(q)),
+        r('POST', `${ROOT}/functions:generateUploadUrl`, 'GenerateUploadUrl', true, (q) =>
+          this.generateUploadUrl(q),
+        ),
+        r('GET', `${ROOT}/operations/{operation}`, 'GetOperation', false, (q) => this.getOperation(q)),
+        r('PUT', '/upload/{bucket}/{object}', 'UploadSource', true, (q) => this.uploads.put(q)),
+        r('POST', `${FUNCTION_URL_PATH}/{project}/{location}/{function}`, 'InvokeFunction', false, (q) =>
+          this.invoke(q),
+        ),
+        r('GET', `${FUNCTION_URL_PATH}/{project}/{location}/{function}`, 'InvokeFunction', false, (q) =>
+          this.invoke(q),
+        ),
+      ],
+      bodyLimit: SOURCE_LIMIT,
+      tooLarge: () => new CloudError(413, 'INVALID_ARGUMENT', 'Request payload size exceeds the limit.'),
+      errorResponse: gcpErrorResponse,
+      beforeCall: (route) => {
+        if (unfaulted.has(route.operation)) return;
+        this.calls += 1;
+        const behaviour = this.options.behaviour;
+        if (behaviour.unavailableNext > 0) {
+          behaviour.unavailableNext -= 1;
+          throw unavailable();
+        }
+        if (behaviour.throttleEvery > 0 && this.calls % behaviour.throttleEvery === 0)
+          throw resourceExhausted();
+      },
+    };
+  }
+
+  private nameOf(request: CloudRequest): string {
+    const { project, location, function: id } = request.params;
+    return `projects/${project}/locations/${location}/functions/${id}`;
+  }
+
+  private find(request: CloudRequest): Entry {
+    const name = this.nameOf(request);
+    const entry = this.functions.get(name);
+    if (!entry) throw notFound(`Resource '${name}' was not found`);
+    return entry;
+  }
+
+  private parse(request: CloudRequest): Json {
+    if (request.body.length === 0) return {};
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(request.body.toString('utf8'));
+    } catch {
+      throw invalidArgument('Invalid JSON payload received.');
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw invalidArgument('Invalid JSON payload received: expected an object.');
+    return decodeFunction(parsed as Json);
+  }
+
+  private get(request: CloudRequest): CloudResponse {
+    return { status: 200, json: encodeFunction(this.find(request).fn, wantsIntEnums(request.query)) };
+  }
+
+  private listFunctions(request: CloudRequest): CloudResponse {
+    const { project, location } = request.params;
+    const prefix = `projects/${project}/locations/${location}/functions/`;
+    const all = [...this.functions.values()]
+      .map((entry) => entry.fn)
+      .filter((fn) => location === '-' || fn.name.startsWith(prefix))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const size = Math.min(Number(request.query.get('pageSize') ?? 0) || 100, 100);
+    const start = Number(request.query.get('pageToken') ?? 0) || 0;
+    const ints = wantsIntEnums(request.query);
+    const next = start + size < all.length ? String(start + size) : undefined;
+    return {
+      status: 200,
+      json: {
+        functions: all.slice(start, start + size).map((fn) => encodeFunction(fn, ints)),
+        ...(next ? { nextPageToken: next } : {}),
+      },
+    };
+  }
+
+  private create(request: CloudRequest): CloudResponse {
+    const { project, location } = request.params;
+    const id = request.query.get('functionId') ?? request.query.get('function_id') ?? '';
+    if (!FUNCTION_ID.test(id)) {
+      throw invalidArgument(
+        `Invalid function id "${id}": 4 to 63 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen.`,
+      );
+    }
+    const name = `projects/${project}/locations/${location}/functions/${id}`;
+    if (this.functions.has(name)) throw alreadyExists(`Function ${name} already exists.`);
+    const body = this.parse(request);
+    const now = new Date().toISOString();
+    const fn: GcpFunctionResource = {
+      name,
+      state: 'DEPLOYING',
+      environment: 'GEN_2',
+      createTime: now,
+      updateTime: now,
+    };
+    applyUpdate(fn, body, undefined);
+    const zip = this.validate(fn);
+    this.setUrls(fn);
+    const entry: Entry = { fn, zip, saving: Promise.resolve() };
+    this.functions.set(name, entry);
+    this.save(entry);
+    const operation = this.startOperation(entry, 'create', zip, () => {
+      entry.zip = zip;
+    });
+    const behaviour = this.options.behaviour;
+    if (behaviour.lostCreateResponses > 0) {
+      behaviour.lostCreateResponses -= 1;
+      throw unavailable();
+    }
+    return { status: 200, json: this.encodeOperation(operation, request.query) };
+  }
+
+  private update(request: CloudRequest): CloudResponse {
+    const entry = this.find(request);
+    this.checkIdle(entry);
+    const mask = parseUpdateMask(request.query.get('updateMask') ?? request.query.get('update_mask'));
+    const body = this.parse(request);
+    const next = structuredClone(entry.fn);
+    applyUpdate(next, body, mask);
+    const zip = this.validate(next);
+    this.setUrls(next);
+    entry.fn.state = 'DEPLOYING';
+    this.save(entry);
+    // The new revision is visible once it is built and serving; until then, the old one is.
+    const operation = this.startOperation(entry, 'update', zip, () => {
+      entry.fn = { ...next, state: entry.fn.state, updateTime: new Date().toISOString() };
+      entry.zip = zip;
+    });
+    return { status: 200, json: this.encodeOperation(operation, request.query) };
+  }
+
+  private delete(request: CloudRequest): CloudResponse {
+    const entry = this.find(request);
+    this.checkIdle(entry);
+    entry.fn.state = 'DELETING';
+    const operation = this.startOperation(entry, 'delete', undefined, () => {});
+    return { status: 200, json: this.encodeOperation(operation, request.query) };
+  }
+
+  /** One operation at a time per function: a write meanwhile gets 409 ABORTED, as GCF answers. */
+  private checkIdle(entry: Entry): void {
+    if (entry.fn.state === 'DEPLOYING' || entry.fn.state === 'DELETING') throw aborted(entry.fn.name);
+    const behaviour = this.options.behaviour;
+    if (behaviour.abortedNext > 0) {
+      behaviour.abortedNext -= 1;
+      entry.fn.state = 'DEPLOYING';
+      this.later(entry, () => {
+        entry.fn.state = 'ACTIVE';
+      });
+      throw aborted(entry.fn.name);
+    }
+  }
+
+  /** Synchronous refusals (400), as the API validates a request before starting an operation. */
+  private validate(fn: GcpFunctionResource): Buffer {
+    const build = fn.buildConfig ?? {};
+    if (!build.runtime || !RUNTIME.test(build.runtime))
+      throw invalidArgument(`Invalid runtime "${build.runtime ?? ''}": expected e.g. nodejs22 or python312.`);
+    if (!build.entryPoint) throw invalidArgument('buildConfig.entryPoint is required.');
+    const source = build.source?.storageSource;
+    if (!source?.bucket || !source.object)
+      throw invalidArgument('buildConfig.source.storageSource is required.');
+    const zip = this.uploads.get(source);
+    if (!zip) {
+      throw invalidArgument(
+        `Source gs://${source.bucket}/${source.object} does not exist: upload it to the URL generateUploadUrl returned first.`,
+      );
+    }
+    const memory = fn.serviceConfig?.availableMemory;
+    if (memory !== undefined) {
+      const mib = memoryMib(memory);
+      if (mib === undefined || mib < 128 || mib > 32_768)
+        throw invalidArgument(`Invalid availableMemory "${memory}": 128Mi to 32Gi.`);
+    }
+    const timeout = fn.serviceConfig?.timeoutSeconds;
+    const maxTimeout = fn.eventTrigger ? 540 : 3600;
+    if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > maxTimeout)) {
+      throw invalidArgument(
+        `Invalid timeoutSeconds ${timeout}: ${fn.eventTrigger ? 'event-driven' : 'HTTP'} functions take 1 to ${maxTimeout}.`,
+      );
+    }
+    const labels = Object.entries(fn.labels ?? {});
+    if (labels.length > 64) throw invalidArgument('A function has at most 64 labels.');
+    for (const [key, value] of labels) {
+      if (!LABEL_KEY.test(key) || !LABEL_VALUE.test(String(value)))
+        throw invalidArgument(
+          `Invalid label ${key}=${value}: lowercase letters, digits, _ and -, at most 63 characters.`,
+        );
+    }
+    const trigger = fn.eventTrigger;
+    if (trigger) {
+      if (!trigger.eventType) throw invalidArgument('eventTrigger.eventType is required.');
+      if (
+        trigger.eventType.startsWith('google.cloud.pubsub.') &&
+        !/^projects\/[^/]+\/topics\/[^/]+$/.test(trigger.pubsubTopic ?? '')
+      )
+        throw invalidArgument('eventTrigger.pubsubTopic must be projects/<project>/topics/<topic>.');
+      if (
+        trigger.eventType.startsWith('google.cloud.storage.') &&
+        !trigger.eventFilters?.some((f) => f.attribute === 'bucket')
+      )
+        throw invalidArgument('A Cloud Storage trigger needs an eventFilters entry for "bucket".');
+    }
+    return zip;
+  }
+
+  /** Output-only URLs: where the local plane serves the function. */
+  private setUrls(fn: GcpFunctionResource): void {
+    const [, project, , location, , id] = fn.name.split('/');
+    const url = `${this.options.baseUrl()}${FUNCTION_URL_PATH}/${project}/${location}/${id}`;
+    fn.url = url;
+    fn.serviceConfig = { ...(fn.serviceConfig ?? {}), uri: url };
+  }
+
+  private startOperation(entry: Entry, verb: Verb, zip: Buffer | undefined, land: () => void): Operation {
+    const [, project, , location] = entry.fn.name.split('/');
+    const operation: Operation = {
+      name: `projects/${project}/locations/${location}/operations/operation-${Date.now()}-${randomBytes(6).toString('hex')}`,
+      metadata: {
+        '@type': `${TYPE}.OperationMetadata`,
+        createTime: new Date().toISOString(),
+        target: entry.fn.name,
+        verb,
+        apiVersion: 'v2',
+        operationType: OPERATION_TYPES[verb],
+      },
+      done: false,
+    };
+    this.operations.set(operation.name, operation);
+    const behaviour = this.options.behaviour;
+    const injected = verb !== 'delete' && behaviour.failOperationsNext > 0;
+    if (injected) behaviour.failOperationsNext -= 1;
+    // The build unpacks the source: what is not a zip fails there, not at the API call.
+    const failure = injected
+      ? 'the build did not complete (injected failure)'
+      : zip && !zip.subarray(0, 4).equals(ZIP_MAGIC)
+        ? 'the source object is not a zip archive'
+        : undefined;
+    this.later(entry, () => {
+      operation.done = true;
+      operation.metadata.endTime = new Date().toISOString();
+      if (verb === 'delete') {
+        this.functions.delete(entry.fn.name);
+        const records = this.options.records;
+        if (records) entry.saving = entry.saving.then(() => records.remove(entry.fn.name));
+        operation.response = { '@type': 'type.googleapis.com/google.protobuf.Empty' };
+        return;
+      }
+      if (failure) {
+        const message = `Build failed for ${entry.fn.name}: ${failure}.`;
+        entry.fn.state = 'FAILED';
+        entry.fn.stateMessages = [{ severity: 'ERROR', type: 'BuildFailed', message }];
+        operation.error = { code: RPC_CODES.INVALID_ARGUMENT, message };
+      } else {
+        land();
+        entry.fn.state = 'ACTIVE';
+        entry.fn.stateMessages = [];
+        operation.response = { '@type': `${TYPE}.Function`, ...entry.fn };
+      }
+      this.save(entry);
+    });
+    return operation;
+  }
+
+  private later(entry: Entry, run: () => void): void {
+    clearTimeout(entry.timer);
+    const delay = this.options.behaviour.operationMs;
+    if (delay <= 0) {
+      run();
+      return;
+    }
+    entry.timer = setTimeout(run, delay);
+    entry.timer.unref();
+  }
+
+  private getOperation(request: CloudRequest): CloudResponse {
+    const { project, location, operation: id } = request.params;
+    const operation = this.operations.get(`projects/${project}/locations/${location}/operations/${id}`);
+    if (!operation)
+      throw notFound(`Operation 'projects/${project}/locations/${location}/operations/${id}' was not found`);
+    return { status: 200, json: this.encodeOperation(operation, request.query) };
+  }
+
+  private encodeOperation(operation: Operation, query: URLSearchParams): Json {
+    const ints = wantsIntEnums(query);
+    const response =
+      operation.response && operation.response['@type'] === `${TYPE}.Function`
+        ? {
+            '@type': `${TYPE}.Function`,
+            ...encodeFunction(operation.response as unknown as GcpFunctionResource, ints),
+          }
+        : operation.response;
+    return {
+      name: operation.name,
+      metadata: operation.metadata,
+      done: operation.done,
+      ...(operation.error ? { error: operation.error } : {}),
+      ...(response ? { response } : {}),
+    };
+  }
+
+  private generateUploadUrl(request: CloudRequest): CloudResponse {
+    const { project, location } = request.params;
+    const bucket = `gcf-v2-uploads-${project}-${location}`.slice(0, 63);
+    const object = `${randomUUID()}.zip`;
+    const uploadUrl = this.uploads.allow(this.options.baseUrl(), bucket, object);
+    return { status: 200, json: { uploadUrl, storageSource: { bucket, object } } };
+  }
+
+  private async invoke(request: CloudRequest): Promise<CloudResponse> {
+    const entry = this.find(request);
+    if (entry.fn.state !== 'ACTIVE') {
+      throw new CloudError(
+        503,
+        'UNAVAILABLE',
+        `Function ${entry.fn.name} is ${entry.fn.state}, not serving.`,
+      );
+    }
+    const invoker = this.options.invoker;
+    if (!invoker) {
+      throw new CloudError(
+        501,
+        'UNIMPLEMENTED',
+        'This local control plane records deployed functions but does not run them; invoke them through `faasport emulate` instead.',
+      );
+    }
+    const result = await invoker(structuredClone(entry.fn), entry.zip, {
+      method: request.method,
+      body: request.body,
+      contentType: request.headers['content-type'],
+    });
+    return {
+      status: result.status,
+      body: result.body,
+      headers: { 'content-type': result.contentType ?? 'application/octet-stream' },
+    };
+  }
+
+  private save(entry: Entry): void {
+    const records = this.options.records;
+    if (!records) return;
+    const snapshot = { function: structuredClone(entry.fn), zip: entry.zip };
+    entry.saving = entry.saving.then(() => records.save(snapshot));
+  }
+}
+
+/** `256Mi`, `1Gi`, `512M` → MiB (decimal units rounded down to MiB). */
+export function memoryMib(value: string): number | undefined {
+  const match = MEMORY.exec(value);
+  if (!match) return undefined;
+  const amount = Number(match[1]);
+  switch (match[2]) {
+    case 'Gi':
+      return amount * 1024;
+    case 'G':
+      return Math.floor((amount * 1e9) / 1048576);
+    case 'M':
+      return Math.floor((amount * 1e6) / 1048576);
+    default:
+      return amount;
+  }
+}
