@@ -107,6 +107,8 @@ const definitions: Record<string, JsonSchema> = {
       resourceGroup: { type: 'string', minLength: 1 },
       /** Storage account for the run-from-package blobs and AzureWebJobsStorage. */
       storageAccount: { type: 'string', pattern: '^[a-z0-9]{3,24}$' },
+      /** Blob container for the packages (default faasport-packages). */
+      storageContainer: { type: 'string', pattern: '^[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]$' },
       plan: {
         type: 'object',
         properties: {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test rig: a Docker engine, two OCI registries (plain and basic-auth), skopeo, the runtime
-# images and the Serverless frameworks, described in $FAASPORT_SERVICES_DIR/services.json.
+# The test rig: a Docker engine, two OCI registries (plain and basic-auth), Azurite's blob
+# service, skopeo, the runtime images and the Serverless frameworks, described in $FAASPORT_SERVICES_DIR/services.json.
 #
 #   bash scripts/services.sh start [--json] [--for-tests]
 #       Idempotent: what already runs is reused, concurrent starts wait for each other.
@@ -25,6 +25,8 @@ source "$SCRIPTS_DIR/lib/apt.sh"
 source "$SCRIPTS_DIR/lib/docker-engine.sh"
 # shellcheck source=lib/registry.sh
 source "$SCRIPTS_DIR/lib/registry.sh"
+# shellcheck source=lib/azurite.sh
+source "$SCRIPTS_DIR/lib/azurite.sh"
 
 STATE_FILE="$FAASPORT_SERVICES_DIR/services.json"
 PINNED_FILE="$FAASPORT_SERVICES_DIR/pinned"
@@ -61,16 +63,27 @@ write_state() {
       ENGINE_VERSION="$ENGINE_VERSION" DOCKERD_PID="$(our_dockerd_pid)" \
       PLAIN_PORT="$PLAIN_PORT" PLAIN_PID="$PLAIN_PID" AUTH_PORT="$AUTH_PORT" AUTH_PID="$AUTH_PID" \
       CREDENTIALS="$credentials" SKOPEO="$SKOPEO" RUNTIME_IMAGES="$RUNTIME_IMAGES" \
+      AZURITE_PORT="$AZURITE_PORT" AZURITE_PID="$AZURITE_PID" AZURITE_ACCOUNT="$AZURITE_ACCOUNT" \
+      AZURITE_KEY="$AZURITE_KEY" \
       SERVERLESS3_BIN="$SERVERLESS3_BIN" OSLS_BIN="$OSLS_BIN" node -e '
         const env = process.env;
         const { username, password } = JSON.parse(require("node:fs").readFileSync(env.CREDENTIALS, "utf8"));
-        const pids = { registry: Number(env.PLAIN_PID), authRegistry: Number(env.AUTH_PID) };
+        const pids = {
+          registry: Number(env.PLAIN_PID),
+          authRegistry: Number(env.AUTH_PID),
+          azurite: Number(env.AZURITE_PID),
+        };
         if (env.DOCKERD_PID) pids.dockerd = Number(env.DOCKERD_PID);
         const state = {
           stateDir: env.FAASPORT_STATE_DIR,
           docker: { host: env.ENGINE_HOST, socketPath: env.ENGINE_SOCKET, version: env.ENGINE_VERSION },
           registry: { host: `127.0.0.1:${env.PLAIN_PORT}` },
           authRegistry: { host: `127.0.0.1:${env.AUTH_PORT}`, username, password },
+          azurite: {
+            blobEndpoint: `http://127.0.0.1:${env.AZURITE_PORT}/${env.AZURITE_ACCOUNT}`,
+            account: env.AZURITE_ACCOUNT,
+            key: env.AZURITE_KEY,
+          },
           skopeo: env.SKOPEO,
           runtimeImages: JSON.parse(env.RUNTIME_IMAGES),
           frameworks: { serverless3: env.SERVERLESS3_BIN, osls: env.OSLS_BIN },
@@ -98,6 +111,7 @@ cmd_start() {
   PLAIN_PORT="$REGISTRY_PORT" PLAIN_PID="$REGISTRY_PID"
   ensure_registry auth
   AUTH_PORT="$REGISTRY_PORT" AUTH_PID="$REGISTRY_PID"
+  ensure_azurite
   ensure_skopeo
   # Independent and the slowest steps: run them side by side.
   install_frameworks &
@@ -148,6 +162,7 @@ cmd_stop() {
     fi
   fi
   take_rig_lock
+  stop_azurite
   stop_registry auth
   stop_registry plain
   stop_docker_engine
@@ -195,6 +210,7 @@ cmd_status() {
   check "docker engine" engine_answers "$host"
   check "registry" registry_healthy "$(state_field registry.host | cut -d: -f2)" plain
   check "auth registry" registry_healthy "$(state_field authRegistry.host | cut -d: -f2)" auth
+  check "azurite (blob)" azurite_healthy "$(state_field azurite.blobEndpoint | cut -d: -f3 | cut -d/ -f1)"
   check "skopeo" test -x "$(state_field skopeo)"
   while read -r tag; do check "$tag" image_present "$tag"; done < <(runtime_image_tags)
   check "serverless@3" test -f "$(state_field frameworks.serverless3)"

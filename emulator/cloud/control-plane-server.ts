@@ -5,6 +5,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { compileRoutePattern, type RoutePattern } from '../gateway/route-pattern';
 import { readRequestBody, sendJson } from '../http/body';
@@ -53,6 +54,12 @@ export interface CloudApi {
   beforeCall?(route: CloudRoute, request: CloudRequest): void;
 }
 
+/** A key pair to serve HTTPS with (PEM); without it the server speaks plain HTTP. */
+export interface ServerTls {
+  key: string;
+  cert: string;
+}
+
 interface CompiledRoute {
   route: CloudRoute;
   pattern: RoutePattern;
@@ -72,16 +79,19 @@ export class ControlPlaneServer {
   constructor(
     private readonly api: CloudApi,
     private readonly log: RequestLog,
+    private readonly tls?: ServerTls,
   ) {
     this.compiled = api.routes
       .map((route) => ({ route, pattern: compileRoutePattern(route.path) }))
       .sort((a, b) => b.pattern.specificity - a.pattern.specificity);
-    this.server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
       this.serve(req, res).catch((error: unknown) => {
         if (!res.headersSent) sendJson(res, 500, { message: String(error) });
         else res.destroy();
       });
-    });
+    };
+    // Azure's SDKs send bearer tokens only over HTTPS, so that plane listens with TLS.
+    this.server = tls ? createHttpsServer({ key: tls.key, cert: tls.cert }, handler) : createServer(handler);
     // Deployers keep connections alive; do not let an idle socket hold close() up.
     this.server.keepAliveTimeout = 1_000;
   }
@@ -105,7 +115,7 @@ export class ControlPlaneServer {
   get url(): string {
     if (!this.address) throw new Error('control plane not listening');
     const host = this.address.family === 'IPv6' ? `[${this.address.address}]` : this.address.address;
-    return `http://${host}:${this.address.port}`;
+    return `${this.tls ? 'https' : 'http'}://${host}:${this.address.port}`;
   }
 
   async close(): Promise<void> {

@@ -11,3 +11,8 @@ export function services(): ServicesState {
 export function uniqueRepository(prefix = 'test'): string {
   return `faasport-test/${prefix}-${randomBytes(4).toString('hex')}`;
 }
+
+/** Azurite's blob service from the rig: account URL, account name and its well-known key. */
+export function azurite(): ServicesState['azurite'] {
+  return services().azurite;
+}

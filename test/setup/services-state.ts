@@ -16,6 +16,11 @@ export interface ServicesState {
   registry: { host: string };
   /** The same registry software with htpasswd basic auth. */
   authRegistry: { host: string; username: string; password: string };
+  /**
+   * Azurite's blob service (in memory, API version check skipped): `blobEndpoint` is the account
+   * URL (`http://127.0.0.1:<port>/devstoreaccount1`); `key` is Azurite's well-known dev account key.
+   */
+  azurite: { blobEndpoint: string; account: string; key: string };
   /** Absolute path of the skopeo binary. */
   skopeo: string;
   /** Runtime id → local image tag, e.g. `nodejs22` → `faasport/runtime-nodejs:22`. */
@@ -23,7 +28,7 @@ export interface ServicesState {
   /** Absolute paths of the frameworks' CLI entry scripts (run them with `node`). */
   frameworks: { serverless3: string; osls: string };
   /** Pids of the daemons scripts/services.sh started; no `dockerd` when it found an engine running. */
-  pids: { dockerd?: number; registry: number; authRegistry: number };
+  pids: { dockerd?: number; registry: number; authRegistry: number; azurite: number };
 }
 
 declare module 'vitest' {

@@ -1,49 +1,123 @@
-import { CloudError } from '../cloud-error';
+import { join } from 'node:path';
 import type { PlaneContext, RunningPlane } from '../cloud-plane';
 import { ControlPlaneServer } from '../control-plane-server';
+import { type AzureCloudBehaviour, DEFAULT_AZURE_BEHAVIOUR } from './azure-faults';
+import { SiteRecords } from './site-records';
+import { selfSignedCertificate } from './tls-certificate';
+import { WebAppsApi } from './web-apps-api';
+
+/** A blob service to stage packages in: Azurite, with its account and shared key. */
+export interface AzureBlobEndpoint {
+  /** Account URL, e.g. `http://127.0.0.1:10000/devstoreaccount1`. */
+  endpoint: string;
+  account: string;
+  /** Shared key (Azurite's well-known development key; never a real account's). */
+  key: string;
+}
 
 /** Where the local Azure control plane listens (the `azure` part of `.faasport/cloud.json`). */
 export interface AzureLocalEndpoints {
-  /** Azure Resource Manager (Microsoft.Web). */
+  /** Azure Resource Manager (Microsoft.Web), over HTTPS. */
   arm: string;
+  /** The plane's self-signed certificate (PEM): clients trust it as their CA, nothing else. */
+  caCert: string;
+  /** Subscription the deployer uses when serverless.yml names none (the plane accepts any). */
+  subscriptionId: string;
+  /** Blob staging (Azurite); absent when none was configured. */
+  blob?: AzureBlobEndpoint;
 }
 
-export type AzurePlaneOptions = Record<string, never>;
+export interface AzurePlaneOptions {
+  /** Faults and delays; mutable through the returned plane's `behaviour`. */
+  behaviour?: Partial<AzureCloudBehaviour>;
+  /** Blob staging; default: FAASPORT_AZURE_BLOB_ENDPOINT (Azurite's dev account), else none. */
+  blob?: AzureBlobEndpoint;
+}
 
-export type AzurePlane = RunningPlane<AzureLocalEndpoints>;
+export type AzurePlane = RunningPlane<AzureLocalEndpoints> & {
+  /** Mutable: faults and delays apply to the next calls. */
+  behaviour: AzureCloudBehaviour;
+  webApps: WebAppsApi;
+};
+
+/** Environment variable naming a running Azurite blob endpoint (account URL) for `emulate --cloud`. */
+export const BLOB_ENDPOINT_ENV = 'FAASPORT_AZURE_BLOB_ENDPOINT';
+/** Azurite's documented development account: public, identical in every Azurite. */
+export const AZURITE_ACCOUNT = 'devstoreaccount1';
+export const AZURITE_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export const LOCAL_SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
+
+/** The blob endpoint from FAASPORT_AZURE_BLOB_ENDPOINT (an Azurite account URL), if set. */
+export function blobEndpointFromEnv(env: NodeJS.ProcessEnv): AzureBlobEndpoint | undefined {
+  const value = env[BLOB_ENDPOINT_ENV];
+  if (!value) return undefined;
+  const url = new URL(value);
+  const account = url.pathname.split('/').filter(Boolean)[0] ?? AZURITE_ACCOUNT;
+  return { endpoint: `${url.origin}/${account}`, account, key: AZURITE_KEY };
+}
 
 /** Checks the `azure` part of a cloud file; undefined when it is not a valid one. */
 export function parseAzureEndpoints(value: unknown): AzureLocalEndpoints | undefined {
-  const arm = (value as { arm?: unknown } | null)?.arm;
-  return typeof arm === 'string' ? { arm } : undefined;
+  const part = value as Partial<Record<keyof AzureLocalEndpoints, unknown>> | null;
+  if (!part || typeof part.arm !== 'string' || !part.arm.startsWith('https://')) return undefined;
+  if (typeof part.caCert !== 'string' || !part.caCert.includes('BEGIN CERTIFICATE')) return undefined;
+  if (typeof part.subscriptionId !== 'string') return undefined;
+  const blob = part.blob as Partial<AzureBlobEndpoint> | undefined;
+  const blobOk =
+    blob === undefined ||
+    (typeof blob.endpoint === 'string' && typeof blob.account === 'string' && typeof blob.key === 'string');
+  if (!blobOk) return undefined;
+  return {
+    arm: part.arm,
+    caCert: part.caCert,
+    subscriptionId: part.subscriptionId,
+    ...(blob ? { blob: blob as AzureBlobEndpoint } : {}),
+  };
 }
 
 /**
- * Starts the local Azure Resource Manager control plane. Placeholder until issue 5: it answers every call
- * with a 404 and logs it, so a deployer pointed at it fails loudly.
+ * Starts the local Azure Resource Manager control plane: HTTPS with a certificate made at start
+ * (Azure's SDKs send bearer tokens over HTTPS only), the Microsoft.Web sites subset the deployer
+ * uses, and the shared request log. Blobs are not served here: the endpoints point at Azurite
+ * (the test rig's, or FAASPORT_AZURE_BLOB_ENDPOINT), which the platform's package fetch reads.
  */
 export async function startAzurePlane(
   context: PlaneContext,
-  _options: AzurePlaneOptions = {},
+  options: AzurePlaneOptions = {},
 ): Promise<AzurePlane> {
-  const server = new ControlPlaneServer(
-    {
-      provider: 'azure',
-      routes: [],
-      bodyLimit: 1024 * 1024,
-      tooLarge: () => new CloudError(413, 'RequestTooLarge', 'request body too large'),
-      errorResponse: (error) => ({
-        status: error.status,
-        json: { error: { code: error.code, message: error.message } },
-      }),
-    },
-    context.log,
-  );
+  const behaviour: AzureCloudBehaviour = { ...DEFAULT_AZURE_BEHAVIOUR, ...options.behaviour };
+  const blob = options.blob ?? blobEndpointFromEnv(process.env);
+  const tls = await selfSignedCertificate();
+  let server: ControlPlaneServer | undefined;
+  const webApps = new WebAppsApi({
+    behaviour,
+    ...(context.stateDir ? { records: new SiteRecords(join(context.stateDir, 'azure', 'sites')) } : {}),
+    ...(blob ? { blobOrigin: new URL(blob.endpoint).origin } : {}),
+    baseUrl: () => server?.url ?? '',
+  });
+  await webApps.restore();
+  server = new ControlPlaneServer(webApps.api(), context.log, tls);
   await server.listen(0, context.host);
+  const running = server;
+  const endpoints: AzureLocalEndpoints = {
+    arm: running.url,
+    caCert: tls.cert,
+    subscriptionId: LOCAL_SUBSCRIPTION,
+    ...(blob ? { blob } : {}),
+  };
   return {
-    endpoints: { arm: server.url },
-    bannerRows: [['Azure Resource Manager', server.url]],
-    describe: (all) => server.describe(all),
-    stop: () => server.close(),
+    endpoints,
+    behaviour,
+    webApps,
+    bannerRows: [
+      ['Azure Resource Manager', running.url],
+      ['Azure blob staging', blob ? blob.endpoint : `none (set ${BLOB_ENDPOINT_ENV})`],
+    ],
+    describe: (all) => running.describe(all),
+    stop: async () => {
+      await running.close();
+      await webApps.close();
+    },
   };
 }

@@ -1,10 +1,24 @@
 import type { DeployerContext } from '../create-deployers';
 import type { TargetDeployer } from '../target-deployer';
+import { azureClients } from './azure-clients';
+import { AzureDeployer } from './azure-deployer';
+import { azureTargetSettings } from './azure-settings';
 
 /**
- * The Azure Functions deployer for this service. Placeholder until issue 5: none yet, so the
- * planner refuses functions that target it, before any call.
+ * The Azure Functions deployer for this service: its target settings checked (a UserError naming
+ * the serverless.yml path, before any call), then the official clients for Azure or the local cloud.
  */
-export function createAzureDeployer(_context: DeployerContext): TargetDeployer | undefined {
-  return undefined;
+export function createAzureDeployer(context: DeployerContext): TargetDeployer | undefined {
+  const target = azureTargetSettings(context.model, context.env, context.local?.azure);
+  return new AzureDeployer({
+    model: context.model,
+    target,
+    clients: azureClients(
+      target.subscriptionId,
+      target.storageAccount,
+      context.local,
+      context.model.configFile,
+    ),
+    resolver: context.resolver,
+  });
 }
