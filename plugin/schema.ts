@@ -178,6 +178,11 @@ const definitions: Record<string, JsonSchema> = {
       memorySize: ref('faasportMemorySize'),
       timeout: ref('faasportTimeout'),
       environment: ref('faasportEnvironment'),
+      /** Requests one instance serves at once (Cloud Run concurrency; the emulator honours it). */
+      concurrency: { type: 'integer', minimum: 1, maximum: 1000 },
+      maxInstances: { type: 'integer', minimum: 1 },
+      /** Emulator only: how long a request waits for a free instance before a 429. */
+      queueTimeoutSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
       serviceAccount: { type: 'string', minLength: 1 },
     },
     additionalProperties: false,
