@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { acquireLease, type Lease, runServicesScript } from './rig-script';
 import type { ServicesState } from './services-state';
@@ -46,27 +45,7 @@ async function startServices(rig: Rig): Promise<ServicesState> {
   const args = keepServices() ? ['start', '--json'] : ['start', '--json', '--for-tests'];
   const state = JSON.parse(await runServicesScript(args)) as ServicesState;
   await verifyServices(state);
-  await verifyAzurite(state);
   return state;
-}
-
-/** Azurite answers as itself (any status: an anonymous list is refused), or the run stops here. */
-async function verifyAzurite(state: ServicesState): Promise<void> {
-  const log = join(state.stateDir, 'azurite', 'azurite.log');
-  const fix = `run \`bash scripts/services.sh start\`; log at ${log}`;
-  if (!state.azurite) throw new Error(`The test services have no Azurite in services.json — ${fix}`);
-  const url = `${state.azurite.blobEndpoint}?comp=list`;
-  let server: string | null;
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-    await response.body?.cancel();
-    server = response.headers.get('server');
-  } catch (error) {
-    throw new Error(`Azurite's blob service did not answer on ${url} (${(error as Error).message}) — ${fix}`);
-  }
-  if (!server?.startsWith('Azurite-Blob')) {
-    throw new Error(`${url} answered, but not as Azurite (server: ${server ?? 'none'}) — ${fix}`);
-  }
 }
 
 async function leave(rig: Rig): Promise<void> {

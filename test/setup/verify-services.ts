@@ -25,6 +25,7 @@ export async function verifyServices(state: ServicesState): Promise<void> {
       ...Object.values(state.runtimeImages).map((tag) => checkImage(state, tag)),
       checkFile(state.frameworks.serverless3, 'serverless@3 CLI', '`npm install` (root devDependency)'),
       checkFile(state.frameworks.osls, 'osls CLI', '`bash scripts/frameworks.sh install`'),
+      checkAzurite(state),
     ])
   ).filter((problem): problem is string => problem !== undefined);
   if (problems.length > 0) {
@@ -59,6 +60,22 @@ async function checkRegistry(
     return `${name} at ${url} answered ${response.status}, expected ${expected} — run ${start}; log at ${dir}/registry.log`;
   } catch (error) {
     return `${name} did not answer on ${url} (${(error as Error).message}) — run ${start}; log at ${dir}/registry.log`;
+  }
+}
+
+/** Azurite answers as itself (any status: an anonymous list is refused). */
+async function checkAzurite(state: ServicesState): Promise<string | undefined> {
+  const fix = `run ${start}; log at ${join(state.stateDir, 'azurite', 'azurite.log')}`;
+  if (!state.azurite) return `Azurite is missing from services.json — ${fix}`;
+  const url = `${state.azurite.blobEndpoint}?comp=list`;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    await response.body?.cancel();
+    const server = response.headers.get('server');
+    if (server?.startsWith('Azurite-Blob')) return undefined;
+    return `${url} answered, but not as Azurite (server: ${server ?? 'none'}) — ${fix}`;
+  } catch (error) {
+    return `Azurite's blob service did not answer on ${url} (${(error as Error).message}) — ${fix}`;
   }
 }
 
