@@ -1,12 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { FunctionModel, ServiceModel } from '../common/service/service-model';
+import { type FunctionModel, type ServiceModel, settingFor } from '../common/service/service-model';
 import { type FunctionCode, LocalFunctionCode } from './code/function-code';
 import { HostedCode } from './code/hosted-code';
 import { RegistryFunctionCode } from './code/registry-code';
 import { chooseEngine, type EngineName } from './engines/choose-engine';
+import type { RuntimeUse } from './engines/docker-engine';
 import type { Engine } from './engines/engine';
+import { runtimeImageSettings } from './engines/runtime-images';
 import { jsonResponse } from './gateway/gateway-response';
 import { GatewayServer } from './gateway/gateway-server';
 import { consoleLogger, type EmulatorLogger } from './logger';
@@ -30,6 +32,8 @@ export interface EmulatorOptions {
   azurePort?: number;
   warm?: 'eager' | 'lazy';
   idleTimeoutMs?: number;
+  /** Between SIGTERM and SIGKILL when an instance is stopped (idle, recycle, shutdown); 10 s by default. */
+  stopGraceMs?: number;
   /** Concurrency limit for functions without reservedConcurrency. */
   defaultConcurrency?: number;
   logger?: EmulatorLogger;
@@ -92,15 +96,20 @@ export class Emulator {
     return this.engine.name;
   }
 
+  /** Where instances run, once started: what else runs functions (deployed ones) shares it. */
+  get instanceEngine(): Engine {
+    return this.engine;
+  }
+
   async start(): Promise<void> {
     const { options } = this;
     this.engine =
       typeof options.engine === 'object'
         ? options.engine
         : await chooseEngine(options.engine, {
-            runtimes: options.model.functions
-              .filter((fn) => fn.packageType !== 'image')
-              .map((fn) => fn.runtime),
+            runtimes: runtimeUses(options.model),
+            runtimeImages: runtimeImageSettings(options.model.custom, options.model.configFile),
+            ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
             logger: this.logger,
           });
     await this.engine.cleanup();
@@ -232,7 +241,11 @@ export class Emulator {
     this.reloader = new HotReload({
       model: this.options.model,
       code: this.code,
-      targets: [...this.aws.reloadTargets(), ...(this.gcpFrontEnd?.reloadTargets() ?? [])],
+      targets: [
+        ...this.aws.reloadTargets(),
+        ...(this.gcpFrontEnd?.reloadTargets() ?? []),
+        ...(this.azureFrontEnd?.reloadTargets() ?? []),
+      ],
       logger: this.logger,
       ...(this.options.strict ? { strict: true } : {}),
       ...(this.options.onReloaded ? { onReloaded: this.options.onReloaded } : {}),
@@ -258,19 +271,19 @@ export class Emulator {
       ...(route.functionName ? { functionName: route.functionName } : {}),
       ...(route.provider ? { provider: route.provider } : {}),
     }));
-    for (const route of this.gcpGateway.listRoutes()) {
-      endpoints.push({
-        name: route.method,
-        url: `${this.urls.gcp}${route.path}`,
-        description: route.description,
-      });
-    }
-    for (const route of this.azureGateway.listRoutes()) {
-      endpoints.push({
-        name: route.method,
-        url: `${this.urls.azure}${route.path}`,
-        description: route.description,
-      });
+    for (const [gateway, base] of [
+      [this.gcpGateway, this.urls.gcp],
+      [this.azureGateway, this.urls.azure],
+    ] as const) {
+      for (const route of gateway.listRoutes()) {
+        endpoints.push({
+          name: route.method,
+          url: `${base}${route.path}`,
+          description: route.description,
+          ...(route.functionName ? { functionName: route.functionName } : {}),
+          ...(route.provider ? { provider: route.provider } : {}),
+        });
+      }
     }
     endpoints.push({
       name: 'Invoke API',
@@ -321,6 +334,18 @@ export class Emulator {
       this.aws?.close(),
     ]);
   }
+}
+
+/** Every (provider, runtime) a zip function runs on, as each provider's front-end will ask for it. */
+function runtimeUses(model: ServiceModel): RuntimeUse[] {
+  return model.functions
+    .filter((fn) => fn.packageType !== 'image')
+    .flatMap((fn) =>
+      fn.targets.map((provider) => ({
+        provider,
+        runtimeId: String(settingFor(model, fn, provider, 'runtime', fn.runtime)),
+      })),
+    );
 }
 
 async function listen(server: Server, port: number, host: string): Promise<number> {

@@ -1,9 +1,13 @@
+import { join } from 'node:path';
 import { formatColumns } from '../common/columns';
 import { UserError } from '../common/errors';
 import type { ServiceModel } from '../common/service/service-model';
+import { type ServedCloud, serveCloud } from './cloud/serve-cloud';
+import { DeployedCode } from './code/deployed-code';
 import { Emulator } from './emulator';
 import type { EngineName } from './engines/choose-engine';
 import { consoleLogger } from './logger';
+import { DeployedLambdas } from './providers/aws/deployed-lambdas';
 import { publishOnChange } from './watch/publish-on-change';
 
 export interface ServeOptions {
@@ -20,6 +24,8 @@ export interface ServeOptions {
   strict?: boolean;
   publishOnChange?: boolean;
   artifacts?: 'local' | 'registry';
+  /** Also serve the local control planes; what is deployed to them runs on the emulator's engine. */
+  cloud?: boolean;
 }
 
 /**
@@ -44,10 +50,27 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
       ? { onReloaded: publishOnChange(model, consoleLogger) }
       : {}),
   });
+  let deployed: DeployedLambdas | undefined;
+  let cloud: ServedCloud | undefined;
+  const stopAll = async () => {
+    await cloud?.cloud.stop();
+    await deployed?.close();
+    await emulator.stop();
+  };
   try {
     await emulator.start();
+    if (options.cloud) {
+      deployed = new DeployedLambdas({
+        engine: emulator.instanceEngine,
+        code: new DeployedCode(join(model.serviceDir, '.faasport', 'deployed')),
+        logger: consoleLogger,
+        idleTimeoutMs: options.idleTimeoutSeconds * 1000,
+        defaultConcurrency: options.maxConcurrency,
+      });
+      cloud = await serveCloud(model.serviceDir, { host: options.host, invoker: deployed.invoker });
+    }
   } catch (error) {
-    await emulator.stop();
+    await stopAll();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       const address = (error as Error).message.replace(/^listen EADDRINUSE: address already in use /, '');
       throw new UserError(`a port is already in use (${address})`, {
@@ -56,10 +79,11 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
     }
     throw error;
   }
+  if (cloud) process.stdout.write(`${cloud.banner}\n`);
   process.stdout.write(startBanner(emulator, model, options.watch === true));
   await waitForSignal();
   process.stderr.write('\nfaasport: stopping…\n');
-  await emulator.stop();
+  await stopAll();
 }
 
 function startBanner(emulator: Emulator, model: ServiceModel, watching: boolean): string {

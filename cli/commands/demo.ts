@@ -12,7 +12,8 @@ const HELP = `Usage: faasport demo [--once] [--engine docker|process]
 
 Packs the example functions (serverless.example.yml) into the local OCI layout, starts the
 emulator (docker when an engine with runtime images answers, else the process engine), sends a
-short tour — each function cold, then warm, with the timings — and keeps serving until Ctrl-C.
+short tour — each function on AWS, Google Cloud and Azure cold, then warm, with the timings —
+and keeps serving until Ctrl-C.
   --once     exit after the tour
 `;
 
@@ -48,13 +49,15 @@ export const demo: Command = {
       ...(engine ? { engine } : {}),
       port: 0,
       lambdaPort: 0,
+      gcpPort: 0,
+      azurePort: 0,
       logger: { line: () => undefined },
     });
     process.stdout.write('faasport demo: packing the example functions and starting the emulator…\n');
     try {
       await tourEmulator.start();
       process.stdout.write(
-        `Engine: ${tourEmulator.engineName}. Each function once cold (after a recycle), then warm:\n\n`,
+        `Engine: ${tourEmulator.engineName}. Each function on each provider once cold (after a recycle), then warm:\n\n`,
       );
       const stops = await runTour(tourEmulator);
       process.stdout.write(`${formatTour(stops)}\n\n`);

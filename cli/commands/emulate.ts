@@ -1,6 +1,5 @@
 import { UserError } from '../../common/errors';
 import { loadService } from '../../common/service/load-service';
-import { serveCloud } from '../../emulator/cloud/serve-cloud';
 import { serveUntilSignal } from '../../emulator/serve';
 import { EMULATE_HELP, parseEmulateArgs } from '../emulate/emulate-options';
 import type { Command } from '../main';
@@ -28,13 +27,8 @@ export const emulate: Command = {
         exitCode: 2,
       });
     }
-    const served = args.cloud ? await serveCloud(model.serviceDir, { host: args.host }) : undefined;
-    try {
-      if (served) process.stdout.write(`${served.banner}\n`);
-      await serveUntilSignal(model, args);
-    } finally {
-      await served?.cloud.stop();
-    }
+    // With --cloud, functions deployed to the local control planes run on the emulator's engine.
+    await serveUntilSignal(model, args);
     return 0;
   },
 };

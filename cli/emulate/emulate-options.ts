@@ -46,7 +46,8 @@ Runs the service's functions locally, with each provider's events and Lambda's l
   --strict                  with watch: swap to new code without trying it first (init errors reach callers)
   --publish-on-change       with watch: push each new artefact to the function's sourceArtifact
   --cloud                   also serve the local cloud control planes (AWS Lambda + S3 staging) for
-                            \`sls deploy --local-cloud .\`; endpoints go to .faasport/cloud.json
+                            \`sls deploy --local-cloud .\`; endpoints go to .faasport/cloud.json;
+                            functions deployed there run on this emulator's engine when invoked
 
 faasport dev [options] is faasport emulate with --watch.
 `;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { formatColumns } from '../../common/columns';
+import type { LambdaInvoker } from './aws/lambda-api';
 import { writeCloudFile } from './cloud-file';
 import { type LocalCloud, startLocalCloud } from './local-cloud';
 
@@ -14,11 +15,16 @@ export interface ServedCloud {
 /**
  * Starts the local control planes for a service folder (`faasport emulate --cloud`): deployed
  * functions are recorded under `.faasport/cloud/`, the endpoints go to `.faasport/cloud.json`.
+ * With an invoker, functions deployed to the local Lambda plane run when invoked.
  */
-export async function serveCloud(serviceDir: string, options: { host: string }): Promise<ServedCloud> {
+export async function serveCloud(
+  serviceDir: string,
+  options: { host: string; invoker?: LambdaInvoker },
+): Promise<ServedCloud> {
   const cloud = await startLocalCloud({
     host: options.host,
     stateDir: join(serviceDir, '.faasport', 'cloud'),
+    ...(options.invoker ? { invoker: options.invoker } : {}),
   });
   try {
     const file = await writeCloudFile(serviceDir, cloud.endpoints);

@@ -1,8 +1,9 @@
 import { UserError } from '../../common/errors';
 import type { EmulatorLogger } from '../logger';
-import { DockerEngine, dockerFromEnvironment } from './docker-engine';
+import { DockerEngine, dockerFromEnvironment, type RuntimeUse } from './docker-engine';
 import type { Engine } from './engine';
 import { ProcessEngine } from './process-engine';
+import type { RuntimeImageSettings } from './runtime-images';
 
 export type EngineName = 'docker' | 'process';
 
@@ -12,9 +13,16 @@ export type EngineName = 'docker' | 'process';
  */
 export async function chooseEngine(
   requested?: EngineName,
-  context: { runtimes?: string[]; logger?: EmulatorLogger } = {},
+  context: {
+    runtimes?: RuntimeUse[];
+    runtimeImages?: RuntimeImageSettings;
+    /** Between SIGTERM and SIGKILL when an instance is stopped. */
+    stopGraceMs?: number;
+    logger?: EmulatorLogger;
+  } = {},
 ): Promise<Engine> {
-  if (requested === 'process') return new ProcessEngine();
+  const grace = context.stopGraceMs !== undefined ? { stopGraceMs: context.stopGraceMs } : {};
+  if (requested === 'process') return new ProcessEngine(grace);
   const docker = dockerFromEnvironment();
   const answers = await docker.ping().then(
     () => true,
@@ -33,9 +41,13 @@ export async function chooseEngine(
       'faasport',
       'no Docker engine answers: using the process engine (less isolation, no memory limit by the kernel)',
     );
-    return new ProcessEngine();
+    return new ProcessEngine(grace);
   }
-  const engine = new DockerEngine({ docker });
+  const engine = new DockerEngine({
+    docker,
+    ...grace,
+    ...(context.runtimeImages ? { runtimeImages: context.runtimeImages } : {}),
+  });
   if (requested !== 'docker' && context.runtimes?.length) {
     const missing = await engine.missingRuntimeImages(context.runtimes);
     if (missing.length) {
@@ -43,7 +55,7 @@ export async function chooseEngine(
         'faasport',
         `no runtime image for ${missing.join(', ')}: using the process engine (build them with \`bash scripts/runtime-images.sh\` for the docker engine)`,
       );
-      return new ProcessEngine();
+      return new ProcessEngine(grace);
     }
   }
   return engine;

@@ -2,10 +2,22 @@ import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { UserError } from '../../common/errors';
 import { containerPeakMemoryBytes } from './cgroup-memory';
-import type { Engine, EngineInstance, InstanceExit, InstancePaths, InstanceSpec } from './engine';
+import {
+  DEFAULT_STOP_GRACE_MS,
+  type Engine,
+  type EngineInstance,
+  type InstanceExit,
+  type InstancePaths,
+  type InstanceSpec,
+} from './engine';
 import { lineSplitter } from './line-splitter';
 import { RUNTIMES_DIR } from './process-engine';
-import { type RuntimeImageChoice, runtimeImageCandidates } from './runtime-images';
+import {
+  chooseRuntimeImage,
+  type RuntimeImageChoice,
+  type RuntimeImageSettings,
+  type RuntimeProvider,
+} from './runtime-images';
 
 const OWNER_LABEL = 'org.faasport.owner';
 const TASK_ROOT = '/var/task';
@@ -15,8 +27,16 @@ export interface DockerEngineOptions {
   docker?: Docker;
   /** Network mode for instances; `host` keeps the Runtime API on loopback. */
   network?: string;
-  /** runtime id → image, overriding the defaults. */
-  runtimeImages?: Record<string, string>;
+  /** Between SIGTERM and SIGKILL when an instance is stopped (default 10 s; docker counts whole seconds). */
+  stopGraceMs?: number;
+  /** Images the user configured (`custom.faasport.runtimeImages` / `awsBaseImages`). */
+  runtimeImages?: RuntimeImageSettings;
+}
+
+/** A runtime some function needs, and whose contract it follows. */
+export interface RuntimeUse {
+  provider: RuntimeProvider;
+  runtimeId: string;
 }
 
 /** Docker connection from DOCKER_HOST (unix sockets and tcp) or the default socket. */
@@ -108,6 +128,13 @@ export class DockerEngine implements Engine {
         await container.kill().catch(() => undefined);
         await exited;
       },
+      stop: async () => {
+        killedByUs = true;
+        // `docker stop`: the image's stop signal (SIGTERM), then SIGKILL after t seconds.
+        const seconds = Math.ceil((this.options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS) / 1000);
+        await container.stop({ t: seconds }).catch(() => undefined);
+        await exited;
+      },
       peakMemoryMb: () => (peakBytes > 0 ? Math.ceil(peakBytes / 1024 / 1024) : undefined),
     };
   }
@@ -119,12 +146,14 @@ export class DockerEngine implements Engine {
       Memory: spec.memoryMb * 1024 * 1024,
       MemorySwap: spec.memoryMb * 1024 * 1024,
       Tmpfs: { '/tmp': 'rw,exec,size=512m' },
+      // An init as PID 1 forwards SIGTERM: the kernel drops it for a PID 1 without a handler.
+      Init: true,
     };
   }
 
   /** A zip artefact on a runtime image: the code mounted read-only, a runtime client in front. */
   private async zipContainer(spec: InstanceSpec): Promise<Docker.ContainerCreateOptions> {
-    const choice = await this.chooseImage(spec.runtimeId);
+    const choice = await this.chooseImage(spec.provider, spec.runtimeId);
     const interpreter = spec.language === 'python' ? 'python3' : 'node';
     const binds = [`${spec.codeDir}:${TASK_ROOT}:ro`];
     if (!choice.official) binds.push(`${RUNTIMES_DIR}:${RUNTIME_DIR}:ro`);
@@ -187,46 +216,43 @@ export class DockerEngine implements Engine {
     );
   }
 
-  /** Runtime ids (of those given) that have no image on this engine. */
-  async missingRuntimeImages(runtimeIds: string[]): Promise<string[]> {
+  /** The runtimes (of those given) that have no image on this engine, as `provider runtime`. */
+  async missingRuntimeImages(uses: RuntimeUse[]): Promise<string[]> {
     const missing: string[] = [];
-    for (const runtimeId of new Set(runtimeIds)) {
-      const found = await this.chooseImage(runtimeId).then(
+    const seen = new Set<string>();
+    for (const { provider, runtimeId } of uses) {
+      const key = `${provider} ${runtimeId}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const found = await this.chooseImage(provider, runtimeId).then(
         () => true,
         () => false,
       );
-      if (!found) missing.push(runtimeId);
+      if (!found) missing.push(key);
     }
     return missing;
   }
 
-  private chooseImage(runtimeId: string): Promise<RuntimeImageChoice> {
-    let choice = this.imageChoice.get(runtimeId);
+  private chooseImage(provider: RuntimeProvider, runtimeId: string): Promise<RuntimeImageChoice> {
+    const key = `${provider} ${runtimeId}`;
+    let choice = this.imageChoice.get(key);
     if (!choice) {
-      choice = this.findImage(runtimeId);
-      this.imageChoice.set(runtimeId, choice);
-      choice.catch(() => this.imageChoice.delete(runtimeId));
+      choice = this.findImage(provider, runtimeId);
+      this.imageChoice.set(key, choice);
+      choice.catch(() => this.imageChoice.delete(key));
     }
     return choice;
   }
 
-  private async findImage(runtimeId: string): Promise<RuntimeImageChoice> {
-    const candidates = runtimeImageCandidates(runtimeId, this.options.runtimeImages);
-    for (const candidate of candidates) {
-      const present = await this.docker
-        .getImage(candidate.image)
+  private findImage(provider: RuntimeProvider, runtimeId: string): Promise<RuntimeImageChoice> {
+    return chooseRuntimeImage(provider, runtimeId, this.options.runtimeImages ?? {}, (image) =>
+      this.docker
+        .getImage(image)
         .inspect()
         .then(
           () => true,
           () => false,
-        );
-      if (present) return candidate;
-    }
-    throw new UserError(
-      `no runtime image for ${runtimeId}: none of ${candidates.map((c) => c.image).join(', ')} is present`,
-      {
-        hint: 'Build the local runtime images with `bash scripts/runtime-images.sh`, or use --engine process.',
-      },
+        ),
     );
   }
 }

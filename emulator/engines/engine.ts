@@ -1,8 +1,12 @@
+import type { RuntimeProvider } from './runtime-images';
+
 /** What one function instance needs, independent of where it runs. */
 export interface InstanceSpec {
   /** Unique, for container names and logs: `<function>-<n>`. */
   name: string;
   labels: Record<string, string>;
+  /** Whose runtime contract the instance follows: decides which runtime images may run it. */
+  provider: RuntimeProvider;
   language: 'node' | 'python';
   /** Provider runtime id, e.g. `nodejs22.x`, `python3.11`: picks the runtime image. */
   runtimeId: string;
@@ -33,11 +37,19 @@ export interface EngineInstance {
   /** Ends the instance now (SIGKILL); resolves when it is gone and cleaned up. */
   kill(): Promise<void>;
   /**
+   * Ends the instance gracefully: SIGTERM, so that the function's shutdown hook runs, then
+   * SIGKILL once the engine's grace bound has passed. Resolves when it is gone and cleaned up.
+   */
+  stop(): Promise<void>;
+  /**
    * Highest memory use seen so far, in MB, when the engine can tell. Sampled in the background:
    * reading it costs nothing on the invocation path.
    */
   peakMemoryMb(): number | undefined;
 }
+
+/** How long a stopped instance has between SIGTERM and SIGKILL (Cloud Run's 10 s). */
+export const DEFAULT_STOP_GRACE_MS = 10_000;
 
 /** Where the code and the bootstrap appear inside an instance. */
 export interface InstancePaths {

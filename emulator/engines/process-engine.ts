@@ -3,7 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../common/errors';
 import { packageRoot } from '../../common/package-info';
-import type { Engine, EngineInstance, InstanceExit, InstancePaths, InstanceSpec } from './engine';
+import {
+  DEFAULT_STOP_GRACE_MS,
+  type Engine,
+  type EngineInstance,
+  type InstanceExit,
+  type InstancePaths,
+  type InstanceSpec,
+} from './engine';
 import { lineSplitter } from './line-splitter';
 
 export const RUNTIMES_DIR = join(packageRoot, 'emulator', 'runtimes');
@@ -13,6 +20,8 @@ export interface ProcessEngineOptions {
   interpreters?: Partial<Record<InstanceSpec['language'], string>>;
   /** How often resident memory is sampled to enforce `memoryMb`. */
   memoryPollMs?: number;
+  /** Between SIGTERM and SIGKILL when an instance is stopped (default 10 s). */
+  stopGraceMs?: number;
 }
 
 /**
@@ -24,10 +33,12 @@ export class ProcessEngine implements Engine {
   readonly name = 'process';
   private readonly interpreters: Record<InstanceSpec['language'], string>;
   private readonly memoryPollMs: number;
+  private readonly stopGraceMs: number;
 
   constructor(options: ProcessEngineOptions = {}) {
     this.interpreters = { node: process.execPath, python: 'python3', ...options.interpreters };
     this.memoryPollMs = options.memoryPollMs ?? 250;
+    this.stopGraceMs = options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
   }
 
   paths(spec: Pick<InstanceSpec, 'codeDir'>): InstancePaths {
@@ -85,12 +96,22 @@ export class ProcessEngine implements Engine {
       });
     });
 
+    const running = () => child.exitCode === null && child.signalCode === null;
+    const graceMs = this.stopGraceMs;
     return {
       id: `pid ${child.pid ?? '?'}`,
       exited,
       async kill() {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        if (running()) child.kill('SIGKILL');
         await exited;
+      },
+      async stop() {
+        if (running()) child.kill('SIGTERM');
+        const deadline = setTimeout(() => {
+          if (running()) child.kill('SIGKILL');
+        }, graceMs);
+        await exited;
+        clearTimeout(deadline);
       },
       peakMemoryMb: () => (peakKb > 0 ? Math.ceil(peakKb / 1024) : undefined),
     };

@@ -8,6 +8,14 @@ export class ThrottledError extends Error {
   }
 }
 
+/** Why a lease discards its instance: the instance is broken, so it is killed, not asked to stop. */
+export type DiscardReason = 'timeout' | 'crash' | 'out of memory';
+
+/** A healthy instance being retired (idle, recycled, shutdown…) gets a graceful stop; a discarded one is killed. */
+export function isDiscard(reason: string): reason is DiscardReason {
+  return reason === 'timeout' || reason === 'crash' || reason === 'out of memory';
+}
+
 export interface PoolOptions<I> {
   /** For messages. */
   name: string;
@@ -77,7 +85,7 @@ export class InstancePool<I> {
   }
 
   /** Returns a lease; `discard` destroys the instance (crash, timeout, out of memory). */
-  release(instance: I, options: { discard?: string } = {}): void {
+  release(instance: I, options: { discard?: DiscardReason } = {}): void {
     const slot = this.slots.get(instance);
     if (!slot) return;
     slot.active -= 1;
@@ -153,6 +161,11 @@ export class InstancePool<I> {
       instance = await this.options.create();
     } finally {
       this.starting -= 1;
+    }
+    // close() ran while this instance was starting: it never saw it, so nobody else will end it.
+    if (this.closed) {
+      await this.options.destroy(instance, 'shutdown').catch(() => undefined);
+      throw new Error(`${this.options.name} is shutting down`);
     }
     const slot: Slot<I> = { instance, generation, active: 1, idleTimer: undefined, retiring: false };
     this.slots.set(instance, slot);

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine, EngineInstance, InstanceExit, InstancePaths, InstanceSpec } from '../engines/engine';
 import type { GatewayResponse } from '../gateway/gateway-response';
 import type { EmulatorLogger } from '../logger';
-import { InstancePool } from '../pool/instance-pool';
+import { type DiscardReason, InstancePool, isDiscard } from '../pool/instance-pool';
 import { accepts, answers, type ForwardedRequest, forward } from './forward';
 import { freeLoopbackPort } from './loopback-port';
 
@@ -130,7 +130,7 @@ export class ServedFunction {
       clearTimeout(timer),
     );
     let outcome: ServedOutcome;
-    let discard: string | undefined;
+    let discard: DiscardReason | undefined;
     if (first === 'timeout') {
       controller.abort();
       outcome = { kind: 'timeout' };
@@ -257,7 +257,8 @@ export class ServedFunction {
     if (reason === 'crash') await Promise.race([instance.engine.exited, sleep(CRASH_GRACE_MS)]);
     instance.stopping = true;
     instance.agent.destroy();
-    await instance.engine.kill();
+    // A healthy instance is shut down (SIGTERM first, so shutdown hooks run); a broken one killed.
+    await (isDiscard(reason) ? instance.engine.kill() : instance.engine.stop());
   }
 }
 

@@ -7,11 +7,14 @@ import { SourceWatcher } from './source-watcher';
 
 /** A function the emulator can move to new code. */
 export interface ReloadTarget {
+  /** A function served by two providers is two targets, reloaded one by one. */
+  provider: 'aws' | 'gcp' | 'azure';
   name: string;
   model: FunctionModel;
   /** Undefined when the code initialises; otherwise why not. */
   tryCode(codeDir: string): Promise<InitProblem | undefined>;
-  updateCode(codeDir: string): void;
+  /** Resolves once the next cold start runs the new code. */
+  updateCode(codeDir: string): void | Promise<void>;
 }
 
 export interface InitProblem {
@@ -54,7 +57,10 @@ export class HotReload {
 
   /** Records the digests now serving, then watches. */
   async start(initial: Map<string, FunctionCode>): Promise<void> {
-    for (const [name, code] of initial) this.current.set(name, code.zipDigest);
+    for (const target of this.options.targets) {
+      const code = initial.get(target.name);
+      if (code) this.current.set(key(target), code.zipDigest);
+    }
     await this.watcher.start();
   }
 
@@ -101,7 +107,7 @@ export class HotReload {
         );
         continue;
       }
-      const before = this.current.get(target.name);
+      const before = this.current.get(key(target));
       if (before === code.zipDigest) continue; // touched, not changed
       if (!this.options.strict) {
         const problem = await target.tryCode(code.codeDir);
@@ -115,8 +121,8 @@ export class HotReload {
           continue;
         }
       }
-      target.updateCode(code.codeDir);
-      this.current.set(target.name, code.zipDigest);
+      await target.updateCode(code.codeDir);
+      this.current.set(key(target), code.zipDigest);
       this.options.logger.line(
         target.name,
         `reloaded ${short(before)} → ${short(code.zipDigest)} in ${(performance.now() - started).toFixed(0)} ms; next request starts cold on the new code`,
@@ -125,12 +131,16 @@ export class HotReload {
     }
   }
 
-  private reportOnce(target: ReloadTarget, key: string, message: string): void {
-    const id = `${target.name}:${key}`;
+  private reportOnce(target: ReloadTarget, problemKey: string, message: string): void {
+    const id = `${key(target)}:${problemKey}`;
     if (this.reported.has(id)) return;
     this.reported.add(id);
     this.options.logger.line(target.name, message, 'stderr');
   }
+}
+
+function key(target: ReloadTarget): string {
+  return `${target.provider}:${target.name}`;
 }
 
 function short(digest: string | undefined): string {

@@ -1,5 +1,4 @@
 import { parseEmulateArgs } from '../../cli/emulate/emulate-options';
-import { serveCloud } from '../../emulator/cloud/serve-cloud';
 import { serveUntilSignal } from '../../emulator/serve';
 import type { CommandContext } from './command-context';
 
@@ -8,6 +7,8 @@ export const EMULATE_OPTIONS = [
   'engine',
   'port',
   'lambda-port',
+  'gcp-port',
+  'azure-port',
   'host',
   'warm',
   'idle-timeout',
@@ -25,14 +26,5 @@ export async function emulate(context: CommandContext): Promise<void> {
     if (typeof value === 'string') argv.push(`--${name}`, value);
   }
   const args = parseEmulateArgs(argv);
-  const served =
-    context.options.cloud === true
-      ? await serveCloud(context.model.serviceDir, { host: args.host })
-      : undefined;
-  try {
-    if (served) context.out(served.banner);
-    await serveUntilSignal(context.model, args);
-  } finally {
-    await served?.cloud.stop();
-  }
+  await serveUntilSignal(context.model, { ...args, cloud: context.options.cloud === true });
 }

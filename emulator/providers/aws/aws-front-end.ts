@@ -169,6 +169,7 @@ export class AwsFrontEnd implements FunctionDirectory {
     return this.list()
       .filter(({ model }) => model.packageType !== 'image')
       .map(({ model, lambda }) => ({
+        provider: 'aws' as const,
         name: lambda.name,
         model,
         tryCode: async (codeDir) => {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Engine, EngineInstance, InstanceExit, InstanceSpec } from '../../engines/engine';
 import type { EmulatorLogger } from '../../logger';
-import { InstancePool } from '../../pool/instance-pool';
+import { type DiscardReason, InstancePool, isDiscard } from '../../pool/instance-pool';
 import { functionArn, type LambdaFunctionConfig, lambdaEnvironment } from './lambda-environment';
 import { endLine, reportLine, startLine, timeoutLine } from './lambda-logs';
 import { LambdaInitError, type LambdaOutcome, RuntimeApiServer } from './runtime-api';
@@ -84,7 +84,7 @@ export class LambdaFunction {
     this.emit(instance, startLine(requestId));
     const started = performance.now();
     const timeoutSeconds = this.options.config.timeoutSeconds;
-    let discard: string | undefined;
+    let discard: DiscardReason | undefined;
     let outcome: LambdaOutcome;
 
     let timer: NodeJS.Timeout | undefined;
@@ -209,6 +209,7 @@ export class LambdaFunction {
     const spec: InstanceSpec = {
       name: `${config.name}-${id.slice(0, 8)}`,
       labels: { 'org.faasport.function': config.name, 'org.faasport.provider': 'aws' },
+      provider: 'aws',
       language: config.runtime.startsWith('python') ? 'python' : 'node',
       runtimeId: config.runtime,
       codeDir,
@@ -261,9 +262,10 @@ export class LambdaFunction {
     return instance;
   }
 
-  private async destroyInstance(instance: LambdaInstance, _reason: string): Promise<void> {
+  private async destroyInstance(instance: LambdaInstance, reason: string): Promise<void> {
     instance.api.abort(new Error('instance retired'));
-    await instance.engine.kill();
+    // A healthy environment is shut down (SIGTERM first, so shutdown hooks run); a broken one killed.
+    await (isDiscard(reason) ? instance.engine.kill() : instance.engine.stop());
     await instance.api.close();
   }
 

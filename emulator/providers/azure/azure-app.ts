@@ -106,6 +106,7 @@ export class AzureFunctionApp {
       idleTimeoutMs: options.idleTimeoutMs,
       launch: ({ port, paths }) => ({
         labels: { 'org.faasport.function': config.name, 'org.faasport.provider': 'azure' },
+        provider: 'azure',
         language: 'node',
         runtimeId: config.runtime,
         bootstrap: config.protocol.bootstrap,
@@ -149,7 +150,7 @@ export class AzureFunctionApp {
    */
   async index(): Promise<void> {
     try {
-      this.registered = await this.config.protocol.index((path) => this.served.probe(path));
+      this.registered = await this.indexCode();
     } catch (error) {
       if (error instanceof InstanceStartError) {
         throw new UserError(
@@ -243,7 +244,17 @@ export class AzureFunctionApp {
     this.served.recycle();
   }
 
-  updateCode(codeDir: string): void {
+  /**
+   * What the app registers when it runs `codeDir` (default: the current code), learnt from a
+   * throw-away host. Throws InstanceStartError, or a UserError when the entry script fails to load.
+   */
+  indexCode(codeDir?: string): Promise<RegisteredFunction[]> {
+    return this.config.protocol.index((path) => this.served.probe(path, codeDir));
+  }
+
+  /** New code, and the functions it registers, for the next cold starts. */
+  updateCode(codeDir: string, registered: RegisteredFunction[]): void {
+    this.registered = registered;
     this.served.updateCode(codeDir);
   }
 

@@ -8,6 +8,9 @@ import { type GatewayResponse, jsonResponse } from '../../gateway/gateway-respon
 import type { GatewayRouteDefinition, InvocationFacts } from '../../gateway/gateway-server';
 import { firstHeader, type GatewayRequest } from '../../gateway/http-request';
 import type { EmulatorLogger } from '../../logger';
+import { InstanceStartError } from '../../served/served-function';
+import type { InitProblem, ReloadTarget } from '../../watch/hot-reload';
+import { sourceLocation } from '../../watch/source-location';
 import { AzureFunctionApp, type Binding, type RegisteredFunction, stamped } from './azure-app';
 import { httpResponseOf, httpTriggerData } from './azure-http';
 import { type AzureRoute, compileAzureRoute } from './azure-route';
@@ -53,6 +56,8 @@ type HttpEntry = {
   methods: string[];
 };
 type TimerEntry = { app: AzureFunctionApp; fn: RegisteredFunction; trigger: Binding; schedule: Schedule };
+/** A custom handler runs its code as it is; the Node worker's code is hosted with @azure/functions. */
+type AppEntry = { model: FunctionModel; app: AzureFunctionApp; customHandler: boolean };
 
 /** Storage queues move a message to `<queue>-poison` after this many failed attempts (maxDequeueCount). */
 const MAX_DEQUEUE_COUNT = 5;
@@ -66,11 +71,12 @@ const DEV_ACCOUNT = 'devstoreaccount1';
  * `authLevel` is not enforced locally, as with `func start`: keys are never asked for.
  */
 export class AzureFrontEnd {
-  private readonly apps = new Map<string, { model: FunctionModel; app: AzureFunctionApp }>();
+  private readonly apps = new Map<string, AppEntry>();
   private http: HttpEntry[] = [];
   private timers: TimerEntry[] = [];
   private readonly timerHandles = new Set<NodeJS.Timeout>();
   private stopped = false;
+  private timersStarted = false;
 
   constructor(private readonly options: AzureFrontEndOptions) {}
 
@@ -133,12 +139,12 @@ export class AzureFrontEnd {
         },
       );
       await app.index();
-      this.apps.set(fnModel.name, { model: fnModel, app });
+      this.apps.set(fnModel.name, { model: fnModel, app, customHandler: host.customHandler !== undefined });
       this.collect(app);
     }
   }
 
-  list(): { model: FunctionModel; app: AzureFunctionApp }[] {
+  list(): AppEntry[] {
     return [...this.apps.values()];
   }
 
@@ -155,6 +161,8 @@ export class AzureFrontEnd {
         method: entry.methods.length === 1 ? (entry.methods[0] ?? 'ANY') : 'ANY',
         path: `/${entry.route.template}`,
         description: `${entry.app.name} → ${entry.fn.name} (Azure HTTP ${entry.methods.join(',')})`,
+        functionName: entry.app.name,
+        provider: 'azure',
         handle: dispatch,
       })),
       ...(this.http.length
@@ -194,8 +202,45 @@ export class AzureFrontEnd {
     ];
   }
 
+  /**
+   * Hot reload: the new code is indexed on a throw-away host (what it registers may change), then
+   * swapped in with its routes, timers and triggers.
+   */
+  reloadTargets(): ReloadTarget[] {
+    return this.list().map(({ model, app, customHandler }) => {
+      const host = (codeDir: string) => (customHandler ? codeDir : this.options.hosted.prepare(codeDir));
+      let tried: { codeDir: string; registered: RegisteredFunction[] } | undefined;
+      return {
+        provider: 'azure' as const,
+        name: app.name,
+        model,
+        tryCode: async (codeDir) => {
+          const hosted = await host(codeDir);
+          try {
+            tried = { codeDir: hosted, registered: await app.indexCode(hosted) };
+            return undefined;
+          } catch (error) {
+            return this.loadProblem(error, hosted);
+          }
+        },
+        updateCode: async (codeDir) => {
+          const hosted = await host(codeDir);
+          // Strict mode swaps untried code: what it registers is learnt now, else the old list stays.
+          const registered =
+            tried?.codeDir === hosted
+              ? tried.registered
+              : await app.indexCode(hosted).catch(() => app.functions);
+          tried = undefined;
+          app.updateCode(hosted, registered);
+          this.recollect();
+        },
+      };
+    });
+  }
+
   /** Arms timers (and fires those with runOnStartup). */
   startTimers(): void {
+    this.timersStarted = true;
     for (const timer of this.timers) {
       if (timer.trigger.runOnStartup === true) void this.fireTimer(timer, new Date(), true);
       this.arm(timer, new Date());
@@ -306,6 +351,31 @@ export class AzureFrontEnd {
     this.stopped = true;
     for (const handle of this.timerHandles) clearTimeout(handle);
     await Promise.all(this.list().map(({ app }) => app.close()));
+  }
+
+  /** Why a new version of an app does not start, with the place in its code when it says. */
+  private loadProblem(error: unknown, hosted: string): InitProblem {
+    if (!(error instanceof InstanceStartError) && !(error instanceof UserError)) throw error;
+    const lines =
+      error instanceof InstanceStartError
+        ? error.output
+        : String((error.cause as { stack?: unknown } | undefined)?.stack ?? '').split('\n');
+    const location = sourceLocation(lines, [hosted, this.options.engine.paths({ codeDir: hosted }).taskRoot]);
+    return {
+      errorType: error instanceof InstanceStartError ? 'HostStartFailure' : 'WorkerLoadError',
+      message: [error.message, ...lines].join('\n'),
+      ...(location ? { location } : {}),
+    };
+  }
+
+  /** Routes, timers and triggers again, after an app's registrations changed. */
+  private recollect(): void {
+    for (const handle of this.timerHandles) clearTimeout(handle);
+    this.timerHandles.clear();
+    this.http = [];
+    this.timers = [];
+    for (const { app } of this.apps.values()) this.collect(app);
+    if (this.timersStarted) for (const timer of this.timers) this.arm(timer, new Date());
   }
 
   private collect(app: AzureFunctionApp): void {

@@ -13,14 +13,17 @@ export function nodeWorkerProtocol(appName: string, entry: string): WorkerProtoc
     env: (port) => ({ PORT: String(port), FUNCTIONS_WORKER_RUNTIME: 'node', FAASPORT_AZURE_ENTRY: entry }),
     async index(probe) {
       const answer = await probe('/__faasport/azure/functions');
-      const index = decodeWire<{ functions?: RegisteredFunction[]; loadError?: { message: string } }>(
-        answer?.body.toString('utf8') ?? '{}',
-      );
+      const index = decodeWire<{
+        functions?: RegisteredFunction[];
+        loadError?: { message: string; stack?: string };
+      }>(answer?.body.toString('utf8') ?? '{}');
       if (index.loadError) {
         throw new UserError(
           `${appName}: the Azure worker could not load ${entry}: ${index.loadError.message}`,
           {
             hint: 'The entry script must load with node and register functions with @azure/functions v4 (app.http, app.timer…).',
+            // The worker's error document: its stack names the place in the code (hot reload reports it).
+            cause: index.loadError,
           },
         );
       }

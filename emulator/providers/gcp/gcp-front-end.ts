@@ -4,10 +4,11 @@ import { environmentFor, settingFor } from '../../../common/service/service-mode
 import type { HostedCode } from '../../code/hosted-code';
 import type { Engine } from '../../engines/engine';
 import { type GatewayResponse, jsonResponse } from '../../gateway/gateway-response';
-import type { GatewayRouteDefinition } from '../../gateway/gateway-server';
+import type { GatewayRouteDefinition, InvocationFacts } from '../../gateway/gateway-server';
 import { firstHeader, type GatewayRequest } from '../../gateway/http-request';
 import type { EmulatorLogger } from '../../logger';
 import type { ReloadTarget } from '../../watch/hot-reload';
+import { sourceLocation } from '../../watch/source-location';
 import { type BinaryCloudEvent, pubsubMessagePublished, storageObjectFinalized } from './cloud-events';
 import { GcpFunction, type GcpFunctionConfig } from './gcp-function';
 import { type GcpTrigger, gcpTriggers, topicName } from './gcp-triggers';
@@ -101,6 +102,8 @@ export class GcpFrontEnd {
           method: 'ANY',
           path,
           description: `${fn.name} (GCP ${kind})`,
+          functionName: fn.name,
+          provider: 'gcp',
           handle: (request) => this.handleHttp(fn, request),
         });
       }
@@ -143,8 +146,17 @@ export class GcpFrontEnd {
     topic: string,
     messages: { data: Buffer; attributes?: Record<string, string> }[],
   ): Promise<PublishOutcome> {
+    return (await this.publishWithFacts(topic, messages)).outcome;
+  }
+
+  /** publish, and the cold/warm facts of each delivery (for the publish endpoint's headers). */
+  private async publishWithFacts(
+    topic: string,
+    messages: { data: Buffer; attributes?: Record<string, string> }[],
+  ): Promise<{ outcome: PublishOutcome; facts: (InvocationFacts | undefined)[] }> {
     const name = topicName(topic);
     const outcome: PublishOutcome = { messageIds: [], deliveries: [] };
+    const facts: (InvocationFacts | undefined)[] = [];
     const subscribers = this.subscribers((t) => t.kind === 'pubsub' && t.topic === name);
     for (const message of messages) {
       let messageId: string | undefined;
@@ -159,7 +171,7 @@ export class GcpFrontEnd {
             ...(messageId ? { messageId } : {}),
           });
           messageId ??= event.id;
-          return this.deliver(fn, event);
+          return this.deliverWithFacts(fn, event);
         }),
       );
       outcome.messageIds.push(
@@ -171,9 +183,10 @@ export class GcpFrontEnd {
             data: message.data,
           }).id,
       );
-      outcome.deliveries.push(...deliveries);
+      outcome.deliveries.push(...deliveries.map((d) => d.delivery));
+      facts.push(...deliveries.map((d) => d.facts));
     }
-    return outcome;
+    return { outcome, facts };
   }
 
   /** A new object in a bucket: every function with a storage trigger on it gets `finalized`. */
@@ -212,23 +225,40 @@ export class GcpFrontEnd {
   }
 
   async deliver(fn: GcpFunction, event: BinaryCloudEvent): Promise<Delivery> {
-    const { response } = await fn.deliver(event);
-    return { function: fn.name, status: response.status, body: response.body.toString('utf8') };
+    return (await this.deliverWithFacts(fn, event)).delivery;
+  }
+
+  private async deliverWithFacts(
+    fn: GcpFunction,
+    event: BinaryCloudEvent,
+  ): Promise<{ delivery: Delivery; facts: InvocationFacts | undefined }> {
+    const { response, facts } = await fn.deliver(event);
+    return {
+      delivery: { function: fn.name, status: response.status, body: response.body.toString('utf8') },
+      facts,
+    };
   }
 
   reloadTargets(): ReloadTarget[] {
     return this.list().map(({ model, fn }) => ({
+      provider: 'gcp' as const,
       name: fn.name,
       model,
       tryCode: async (codeDir) => {
-        const error = await fn.tryCode(await this.options.hosted.prepare(codeDir));
-        return error
-          ? { errorType: 'StartupFailure', message: [error.message, ...error.output].join('\n') }
-          : undefined;
+        const hosted = await this.options.hosted.prepare(codeDir);
+        const error = await fn.tryCode(hosted);
+        if (!error) return undefined;
+        const location = sourceLocation(error.output, [
+          hosted,
+          this.options.engine.paths({ codeDir: hosted }).taskRoot,
+        ]);
+        return {
+          errorType: 'StartupFailure',
+          message: [error.message, ...error.output].join('\n'),
+          ...(location ? { location } : {}),
+        };
       },
-      updateCode: (codeDir) => {
-        void this.options.hosted.prepare(codeDir).then((hosted) => fn.updateCode(hosted));
-      },
+      updateCode: async (codeDir) => fn.updateCode(await this.options.hosted.prepare(codeDir)),
     }));
   }
 
@@ -266,7 +296,7 @@ export class GcpFrontEnd {
   private async handlePublish(
     request: GatewayRequest,
     topicSegment: string,
-  ): Promise<{ response: GatewayResponse }> {
+  ): Promise<{ response: GatewayResponse; facts?: InvocationFacts }> {
     if (!topicSegment.endsWith(':publish'))
       return {
         response: jsonResponse(404, { error: { code: 404, message: 'Not Found', status: 'NOT_FOUND' } }),
@@ -282,7 +312,10 @@ export class GcpFrontEnd {
         }),
       };
     }
-    return { response: jsonResponse(200, await this.publish(topic, messages)) };
+    const { outcome, facts } = await this.publishWithFacts(topic, messages);
+    // One delivery: its cold/warm facts become the x-faasport-* headers, as for an HTTP call.
+    const only = facts.length === 1 ? facts[0] : undefined;
+    return { response: jsonResponse(200, outcome), ...(only ? { facts: only } : {}) };
   }
 
   private configOf(fn: FunctionModel): GcpFunctionConfig | string {

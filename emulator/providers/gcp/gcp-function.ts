@@ -71,6 +71,7 @@ export class GcpFunction {
       idleTimeoutMs: options.idleTimeoutMs,
       launch: ({ port, paths }) => ({
         labels: { 'org.faasport.function': config.name, 'org.faasport.provider': 'gcp' },
+        provider: 'gcp',
         language: 'node',
         runtimeId: config.runtime,
         bootstrap: 'gcp/bootstrap.js',

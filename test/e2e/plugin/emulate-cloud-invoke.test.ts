@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CreateFunctionCommand,
+  InvokeCommand,
+  LambdaClient,
+  waitUntilFunctionActiveV2,
+} from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import yazl from 'yazl';
+import type { LocalCloudEndpoints } from '../../../emulator/cloud/cloud-file';
+import { freePort } from '../../helpers/ports';
+import { services } from '../../helpers/services';
+import { bannerPrinted, startEmulating } from './emulate-process';
+import { assertBuilt, type ServiceDir, scratchDir, serviceDir } from './framework-cli';
+
+const SERVICE = `service: e2ecloud
+configValidationMode: error
+plugins:
+  - serverless-faasport
+provider:
+  name: faasport
+  stage: dev
+  runtime: nodejs22.x
+  targets:
+    aws:
+      region: us-east-1
+functions:
+  local:
+    handler: local.handler
+`;
+
+const DEPLOYED = `let invocations = 0;
+exports.handler = async (event) => ({ invocations: ++invocations, event, from: process.env.FROM });
+`;
+
+function zipOf(name: string, text: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const zip = new yazl.ZipFile();
+    zip.addBuffer(Buffer.from(text), name, { mtime: new Date(0) });
+    zip.end();
+    const chunks: Buffer[] = [];
+    zip.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
+    zip.outputStream.on('error', reject);
+  });
+}
+
+const frameworks = [
+  ['serverless@3', () => services().frameworks.serverless3],
+  ['osls', () => services().frameworks.osls],
+] as const;
+
+let scratch: ReturnType<typeof scratchDir>;
+beforeAll(() => {
+  assertBuilt();
+  scratch = scratchDir();
+});
+afterAll(() => scratch.remove());
+
+describe.each(frameworks)('%s emulate --cloud', (_framework, cli) => {
+  const dirs: ServiceDir[] = [];
+  afterAll(() => {
+    for (const dir of dirs) dir.remove();
+  });
+
+  test('a function deployed to the local Lambda control plane runs when invoked, cold then warm', async () => {
+    const service = serviceDir(SERVICE);
+    dirs.push(service);
+    const [port, lambdaPort] = await Promise.all([freePort(), freePort()]);
+    const emulating = startEmulating(
+      cli(),
+      service.dir,
+      [
+        'emulate',
+        '--cloud',
+        '--engine',
+        'process',
+        '--port',
+        String(port),
+        '--lambda-port',
+        String(lambdaPort),
+      ],
+      scratch.dir,
+    );
+    const client = { current: undefined as LambdaClient | undefined };
+    try {
+      await bannerPrinted(emulating);
+      expect(emulating.output()).toContain('Local cloud');
+      const endpoints = JSON.parse(
+        readFileSync(join(service.dir, '.faasport', 'cloud.json'), 'utf8'),
+      ) as LocalCloudEndpoints;
+      const lambda = new LambdaClient({
+        region: 'us-east-1',
+        endpoint: endpoints.aws.lambda,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+      client.current = lambda;
+      await lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: 'e2ecloud-dev-deployed',
+          Role: 'arn:aws:iam::000000000000:role/fn',
+          Runtime: 'nodejs22.x',
+          Handler: 'app.handler',
+          Environment: { Variables: { FROM: 'the local cloud' } },
+          Code: { ZipFile: await zipOf('app.js', DEPLOYED) },
+        }),
+      );
+      await waitUntilFunctionActiveV2(
+        { client: lambda, minDelay: 0.05, maxDelay: 0.2, maxWaitTime: 30 },
+        { FunctionName: 'e2ecloud-dev-deployed' },
+      );
+      const call = async (n: number) => {
+        const out = await lambda.send(
+          new InvokeCommand({
+            FunctionName: 'e2ecloud-dev-deployed',
+            Payload: Buffer.from(JSON.stringify({ n })),
+          }),
+        );
+        expect(out.FunctionError, emulating.output()).toBeUndefined();
+        return JSON.parse(Buffer.from(out.Payload ?? []).toString('utf8')) as unknown;
+      };
+      expect(await call(1)).toEqual({ invocations: 1, event: { n: 1 }, from: 'the local cloud' });
+      expect(await call(2)).toEqual({ invocations: 2, event: { n: 2 }, from: 'the local cloud' });
+    } finally {
+      client.current?.destroy();
+      await emulating.stop();
+    }
+  });
+});
