@@ -1,11 +1,9 @@
 import { UserError } from '../../common/errors';
 import { applyPlan, type StepOutcome } from '../deployers/apply-plan';
-import { createDeployers } from '../deployers/create-deployers';
-import { resolveLocalCloud } from '../local-cloud-option';
 import { makePlan } from '../planner/make-plan';
 import { formatPlan, writes } from '../planner/plan';
-import { SourceResolver } from '../planner/source-resolver';
 import { type CommandContext, integerOption, targetOption } from './command-context';
+import { withDeployers } from './with-deployers';
 
 /** Functions changed at once per target unless --concurrency says otherwise. */
 export const DEFAULT_DEPLOY_CONCURRENCY = 8;
@@ -19,16 +17,7 @@ export async function deploy(context: CommandContext, only?: string): Promise<vo
   const targets = targetOption(options);
   const concurrency = integerOption(options, 'concurrency', DEFAULT_DEPLOY_CONCURRENCY);
   const dryRun = options['dry-run'] === true;
-  const local = await resolveLocalCloud(options['local-cloud'], context.env, model.serviceDir);
-  const resolver = new SourceResolver({ serviceDir: model.serviceDir });
-  const deployers = createDeployers({
-    model,
-    resolver,
-    local,
-    env: context.env,
-    ...(targets ? { targets } : {}),
-  });
-  try {
+  await withDeployers(context, targets, async ({ resolver, deployers }) => {
     const plan = await makePlan(model, deployers, resolver, {
       deletes: only === undefined,
       ...(targets ? { targets } : {}),
@@ -75,9 +64,7 @@ export async function deploy(context: CommandContext, only?: string): Promise<vo
         },
       );
     }
-  } finally {
-    for (const deployer of deployers.values()) deployer.close();
-  }
+  });
 }
 
 function summary(outcomes: StepOutcome[]): string {

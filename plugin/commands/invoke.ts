@@ -1,11 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UserError } from '../../common/errors';
-import { createDeployers } from '../deployers/create-deployers';
-import { resolveLocalCloud } from '../local-cloud-option';
 import { deployUnits } from '../planner/deploy-units';
-import { SourceResolver } from '../planner/source-resolver';
 import { type CommandContext, targetOption } from './command-context';
+import { withDeployers } from './with-deployers';
 
 /** `sls invoke -f <fn> [--target aws] [--data <json> | --path <file>]`: runs the deployed function. */
 export async function invoke(context: CommandContext): Promise<void> {
@@ -30,15 +28,7 @@ export async function invoke(context: CommandContext): Promise<void> {
   if (!unit)
     throw new UserError(`${key} is not deployed to ${target} (functions.${key}.targets)`, { exitCode: 2 });
   const payload = await payloadFrom(context);
-  const local = await resolveLocalCloud(options['local-cloud'], context.env, model.serviceDir);
-  const deployers = createDeployers({
-    model,
-    resolver: new SourceResolver({ serviceDir: model.serviceDir }),
-    local,
-    env: context.env,
-    targets,
-  });
-  try {
+  await withDeployers(context, targets, async ({ deployers }) => {
     const deployer = deployers.get(target);
     if (!deployer)
       throw new UserError(`invoking on ${target} is not available in this version`, { exitCode: 2 });
@@ -48,9 +38,7 @@ export async function invoke(context: CommandContext): Promise<void> {
     if (result.functionError) {
       throw new UserError(`${fn.name} on ${target} failed (${result.functionError})`);
     }
-  } finally {
-    for (const deployer of deployers.values()) deployer.close();
-  }
+  });
 }
 
 async function payloadFrom(context: CommandContext): Promise<string> {

@@ -1,14 +1,12 @@
 import { formatColumns } from '../../common/columns';
 import { UserError } from '../../common/errors';
 import { applyPlan } from '../deployers/apply-plan';
-import { createDeployers } from '../deployers/create-deployers';
 import type { PlannedStep } from '../deployers/target-deployer';
-import { resolveLocalCloud } from '../local-cloud-option';
 import { deployUnits } from '../planner/deploy-units';
 import { NO_CHANGES } from '../planner/plan';
-import { SourceResolver } from '../planner/source-resolver';
 import { type CommandContext, integerOption, targetOption } from './command-context';
 import { DEFAULT_DEPLOY_CONCURRENCY } from './deploy';
+import { withDeployers } from './with-deployers';
 
 /**
  * `sls remove`: deletes the functions this service and stage own on each target — those
@@ -18,16 +16,7 @@ export async function remove(context: CommandContext): Promise<void> {
   const { model, options } = context;
   const targets = targetOption(options);
   const concurrency = integerOption(options, 'concurrency', DEFAULT_DEPLOY_CONCURRENCY);
-  const local = await resolveLocalCloud(options['local-cloud'], context.env, model.serviceDir);
-  const resolver = new SourceResolver({ serviceDir: model.serviceDir });
-  const deployers = createDeployers({
-    model,
-    resolver,
-    local,
-    env: context.env,
-    ...(targets ? { targets } : {}),
-  });
-  try {
+  await withDeployers(context, targets, async ({ deployers }) => {
     const steps: PlannedStep[] = [];
     for (const [target, deployer] of deployers) {
       const units = deployUnits(model, { targets: [target] });
@@ -69,7 +58,5 @@ export async function remove(context: CommandContext): Promise<void> {
         hint: 'Re-run `sls remove`: it removes what is still there.',
       });
     }
-  } finally {
-    for (const deployer of deployers.values()) deployer.close();
-  }
+  });
 }
