@@ -1,10 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { UserError } from '../../common/errors';
-import { loadService } from '../../common/service/load-service';
-import { Emulator } from '../../emulator/emulator';
-import type { EngineName } from '../../emulator/engines/choose-engine';
-import { consoleLogger } from '../../emulator/logger';
 import { LOCAL_ACCOUNT_ID } from '../../emulator/providers/aws/aws-front-end';
 import {
   SAMPLE_EVENT_KINDS,
@@ -13,6 +9,7 @@ import {
 } from '../../emulator/providers/aws/sample-events';
 import { sqsBatchOutcome } from '../../emulator/providers/aws/sqs-batch';
 import { invokeProviderEvent, isProviderEventKind } from './invoke-provider-event';
+import { loadOneShotService, withOneShotEmulator } from './one-shot-emulator';
 
 const HELP = `Usage: faasport emulate invoke -f <function> [--event <kind>|<file.json>] [-c serverless.yml]
 
@@ -54,15 +51,12 @@ export async function emulateInvoke(argv: string[]): Promise<number> {
   }
   const name = values.function as string | undefined;
   if (!name) throw new UserError('which function? pass -f <function>', { exitCode: 2 });
-  const engine = values.engine as string | undefined;
-  if (engine !== undefined && engine !== 'docker' && engine !== 'process') {
-    throw new UserError(`--engine must be docker or process, got "${engine}"`, { exitCode: 2 });
-  }
-  const stage = values.stage as string | undefined;
-  const model = await loadService(
-    (values.config as string | undefined) ?? 'serverless.yml',
-    stage ? { stage } : {},
-  );
+  const oneShot = {
+    config: values.config as string | undefined,
+    stage: values.stage as string | undefined,
+    engine: values.engine as string | undefined,
+  };
+  const model = await loadOneShotService(oneShot);
   const fn = model.functions.find((f) => f.key === name || f.name === name);
   if (!fn) {
     throw new UserError(`no function "${name}" in ${model.configFile}`, {
@@ -72,21 +66,9 @@ export async function emulateInvoke(argv: string[]): Promise<number> {
   }
   const kind = values.event as string | undefined;
   if (isProviderEventKind(kind)) {
-    const emulator = new Emulator({
-      model,
-      ...(engine ? { engine: engine as EngineName } : {}),
-      port: 0,
-      lambdaPort: 0,
-      gcpPort: 0,
-      azurePort: 0,
-      logger: { line: (source, text) => consoleLogger.line(source, text, 'stderr') },
-    });
-    try {
-      await emulator.start();
-      return await invokeProviderEvent(emulator, fn, kind, Buffer.from('{"name":"faasport"}'));
-    } finally {
-      await emulator.stop();
-    }
+    return withOneShotEmulator(model, oneShot, (emulator) =>
+      invokeProviderEvent(emulator, fn, kind, Buffer.from('{"name":"faasport"}')),
+    );
   }
   const region = String(model.targets.aws?.region ?? 'us-east-1');
   const event = await readEvent(values.event as string | undefined, {
@@ -95,17 +77,7 @@ export async function emulateInvoke(argv: string[]): Promise<number> {
     functionName: fn.name,
   });
 
-  const emulator = new Emulator({
-    model,
-    ...(engine ? { engine: engine as EngineName } : {}),
-    port: 0,
-    lambdaPort: 0,
-    gcpPort: 0,
-    azurePort: 0,
-    logger: { line: (source, text) => consoleLogger.line(source, text, 'stderr') },
-  });
-  try {
-    await emulator.start();
+  return withOneShotEmulator(model, oneShot, async (emulator) => {
     const result = await emulator.invoke(fn.name, event);
     process.stdout.write(`${prettyJson(result.payload)}\n`);
     if (isSqsEvent(event)) {
@@ -113,9 +85,7 @@ export async function emulateInvoke(argv: string[]): Promise<number> {
       process.stderr.write(`faasport: SQS batch: ${describeOutcome(outcome)}\n`);
     }
     return result.functionError ? 1 : 0;
-  } finally {
-    await emulator.stop();
-  }
+  });
 }
 
 async function readEvent(

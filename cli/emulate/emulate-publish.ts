@@ -1,10 +1,8 @@
 import { parseArgs } from 'node:util';
 import { UserError } from '../../common/errors';
-import { loadService } from '../../common/service/load-service';
-import { DEFAULT_PORTS, Emulator } from '../../emulator/emulator';
-import type { EngineName } from '../../emulator/engines/choose-engine';
-import { consoleLogger } from '../../emulator/logger';
+import { DEFAULT_PORTS } from '../../emulator/emulator';
 import type { PublishOutcome } from '../../emulator/providers/gcp/gcp-front-end';
+import { loadOneShotService, withOneShotEmulator } from './one-shot-emulator';
 
 const HELP = `Usage: faasport emulate publish --topic <topic> --data <json> [--attribute key=value]… [options]
 
@@ -112,29 +110,14 @@ async function publishInProcess(
   data: Buffer,
   attributes: Record<string, string>,
 ): Promise<PublishOutcome> {
-  const engine = values.engine as string | undefined;
-  if (engine !== undefined && engine !== 'docker' && engine !== 'process') {
-    throw new UserError(`--engine must be docker or process, got "${engine}"`, { exitCode: 2 });
-  }
-  const stage = values.stage as string | undefined;
-  const model = await loadService(
-    (values.config as string | undefined) ?? 'serverless.yml',
-    stage ? { stage } : {},
-  );
-  const emulator = new Emulator({
-    model,
-    ...(engine ? { engine: engine as EngineName } : {}),
-    port: 0,
-    lambdaPort: 0,
-    gcpPort: 0,
-    azurePort: 0,
-    logger: { line: (source, text) => consoleLogger.line(source, text, 'stderr') },
-  });
-  try {
-    await emulator.start();
+  const oneShot = {
+    config: values.config as string | undefined,
+    stage: values.stage as string | undefined,
+    engine: values.engine as string | undefined,
+  };
+  const model = await loadOneShotService(oneShot);
+  return withOneShotEmulator(model, oneShot, async (emulator) => {
     if (!emulator.gcp) throw new UserError(`no function in ${model.configFile} targets gcp`, { exitCode: 2 });
-    return await emulator.gcp.publish(topic, [{ data, attributes }]);
-  } finally {
-    await emulator.stop();
-  }
+    return emulator.gcp.publish(topic, [{ data, attributes }]);
+  });
 }
