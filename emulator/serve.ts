@@ -4,10 +4,13 @@ import { UserError } from '../common/errors';
 import type { ServiceModel } from '../common/service/service-model';
 import { type ServedCloud, serveCloud } from './cloud/serve-cloud';
 import { DeployedCode } from './code/deployed-code';
+import { HostedCode } from './code/hosted-code';
 import { Emulator } from './emulator';
 import type { EngineName } from './engines/choose-engine';
 import { consoleLogger } from './logger';
 import { DeployedLambdas } from './providers/aws/deployed-lambdas';
+import { DeployedAzureApps } from './providers/azure/deployed-azure-apps';
+import { DeployedGcpFunctions } from './providers/gcp/deployed-gcp-functions';
 import { publishOnChange } from './watch/publish-on-change';
 
 export interface ServeOptions {
@@ -50,24 +53,42 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
       ? { onReloaded: publishOnChange(model, consoleLogger) }
       : {}),
   });
-  let deployed: DeployedLambdas | undefined;
+  let deployed: Array<DeployedLambdas | DeployedGcpFunctions | DeployedAzureApps> = [];
   let cloud: ServedCloud | undefined;
   const stopAll = async () => {
+    // The planes first (no new calls), then what runs deployed code, then the emulator.
     await cloud?.cloud.stop();
-    await deployed?.close();
+    await Promise.all(deployed.map((runner) => runner.close()));
     await emulator.stop();
   };
   try {
     await emulator.start();
     if (options.cloud) {
-      deployed = new DeployedLambdas({
+      const code = new DeployedCode(join(model.serviceDir, '.faasport', 'deployed'));
+      const hostedRoot = join(model.serviceDir, '.faasport', 'hosted');
+      const shared = {
         engine: emulator.instanceEngine,
-        code: new DeployedCode(join(model.serviceDir, '.faasport', 'deployed')),
+        code,
         logger: consoleLogger,
         idleTimeoutMs: options.idleTimeoutSeconds * 1000,
-        defaultConcurrency: options.maxConcurrency,
+      };
+      const lambdas = new DeployedLambdas({ ...shared, defaultConcurrency: options.maxConcurrency });
+      const gcp = new DeployedGcpFunctions({
+        ...shared,
+        hosted: new HostedCode(hostedRoot, ['@google-cloud/functions-framework']),
+        defaultMaxInstances: options.maxConcurrency,
       });
-      cloud = await serveCloud(model.serviceDir, { host: options.host, invoker: deployed.invoker });
+      const azure = new DeployedAzureApps({
+        ...shared,
+        hosted: new HostedCode(hostedRoot, ['@azure/functions']),
+      });
+      deployed = [lambdas, gcp, azure];
+      cloud = await serveCloud(model.serviceDir, {
+        host: options.host,
+        invoker: lambdas.invoker,
+        gcpInvoker: gcp.invoker,
+        azureInvoker: azure.invoker,
+      });
     }
   } catch (error) {
     await stopAll();

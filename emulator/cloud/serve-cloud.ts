@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { formatColumns } from '../../common/columns';
 import type { LambdaInvoker } from './aws/lambda-api';
+import type { AzureInvoker } from './azure/site-invoker';
 import { writeCloudFile } from './cloud-file';
+import type { GcpInvoker } from './gcp/functions-api';
 import { type LocalCloud, startLocalCloud } from './local-cloud';
 
 export interface ServedCloud {
@@ -15,16 +17,19 @@ export interface ServedCloud {
 /**
  * Starts the local control planes for a service folder (`faasport emulate --cloud`): deployed
  * functions are recorded under `.faasport/cloud/`, the endpoints go to `.faasport/cloud.json`.
- * With an invoker, functions deployed to the local Lambda plane run when invoked.
+ * With invokers, what is deployed to each plane runs when invoked: Lambda functions through the
+ * Invoke API, Cloud Functions at their `url`, Azure apps under their `defaultHostName`.
  */
 export async function serveCloud(
   serviceDir: string,
-  options: { host: string; invoker?: LambdaInvoker },
+  options: { host: string; invoker?: LambdaInvoker; gcpInvoker?: GcpInvoker; azureInvoker?: AzureInvoker },
 ): Promise<ServedCloud> {
   const cloud = await startLocalCloud({
     host: options.host,
     stateDir: join(serviceDir, '.faasport', 'cloud'),
     ...(options.invoker ? { invoker: options.invoker } : {}),
+    ...(options.gcpInvoker ? { gcp: { invoker: options.gcpInvoker } } : {}),
+    ...(options.azureInvoker ? { azure: { invoker: options.azureInvoker } } : {}),
   });
   try {
     const file = await writeCloudFile(serviceDir, cloud.endpoints);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { PlaneContext, RunningPlane } from '../cloud-plane';
 import { ControlPlaneServer } from '../control-plane-server';
 import { type AzureCloudBehaviour, DEFAULT_AZURE_BEHAVIOUR } from './azure-faults';
+import { type AzureInvoker, SITE_URL_PATH } from './site-invoker';
 import { SiteRecords } from './site-records';
 import { selfSignedCertificate } from './tls-certificate';
 import { WebAppsApi } from './web-apps-api';
@@ -32,6 +33,11 @@ export interface AzurePlaneOptions {
   behaviour?: Partial<AzureCloudBehaviour>;
   /** Blob staging; default: FAASPORT_AZURE_BLOB_ENDPOINT (Azurite's dev account), else none. */
   blob?: AzureBlobEndpoint;
+  /**
+   * Runs deployed zip apps behind `<arm>/__faasport/cloud/azure/sites/<app>/api/<route>` (same
+   * HTTPS server and certificate as ARM); without it that URL answers 501.
+   */
+  invoker?: AzureInvoker;
 }
 
 export type AzurePlane = RunningPlane<AzureLocalEndpoints> & {
@@ -94,6 +100,7 @@ export async function startAzurePlane(
     behaviour,
     ...(context.stateDir ? { records: new SiteRecords(join(context.stateDir, 'azure', 'sites')) } : {}),
     ...(blob ? { blobOrigin: new URL(blob.endpoint).origin } : {}),
+    ...(options.invoker ? { invoker: options.invoker } : {}),
     baseUrl: () => server?.url ?? '',
   });
   await webApps.restore();
@@ -113,6 +120,9 @@ export async function startAzurePlane(
     bannerRows: [
       ['Azure Resource Manager', running.url],
       ['Azure blob staging', blob ? blob.endpoint : `none (set ${BLOB_ENDPOINT_ENV})`],
+      ...(options.invoker
+        ? [['Azure apps (deployed)', `${running.url}${SITE_URL_PATH}/<app>/api/<route>`] as [string, string]]
+        : []),
     ],
     describe: (all) => running.describe(all),
     stop: async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CloudError } from '../cloud-error';
 import type { CloudApi, CloudRequest, CloudResponse, CloudRoute } from '../control-plane-server';
@@ -6,6 +7,7 @@ import { armErrorResponse, badRequest, conflict, internalError, notFound, thrott
 import type { AzureCloudBehaviour } from './azure-faults';
 import { type DeployedSite, siteId, siteResource } from './deployed-site';
 import { fetchRunFromPackage } from './run-from-package';
+import { type AzureInvoker, localSiteHost, SITE_URL_PATH, type SiteRequest } from './site-invoker';
 import type { SiteRecords } from './site-records';
 
 export interface WebAppsApiOptions {
@@ -13,6 +15,11 @@ export interface WebAppsApiOptions {
   records?: SiteRecords;
   /** Origin of the blob endpoint packages may be fetched from (the rig's Azurite). */
   blobOrigin?: string;
+  /**
+   * Runs deployed apps behind `<arm>/__faasport/cloud/azure/sites/<app>/…`; with it, a site's
+   * `defaultHostName` names that place. Without it the URL answers 501.
+   */
+  invoker?: AzureInvoker;
   /** The server's own base URL, for `Azure-AsyncOperation` and `nextLink` (known once it listens). */
   baseUrl(): string;
 }
@@ -33,6 +40,8 @@ interface Entry {
   /** The site's running asynchronous operation: other writes get 409 meanwhile. */
   busy?: Operation;
   saving: Promise<void>;
+  /** The package the app last started from (read back from the records after a restore). */
+  zip?: Buffer;
 }
 
 /** Request body of a site PUT/PATCH, as the SDK serialises it (fields under `properties`). */
@@ -50,6 +59,9 @@ const SITE =
   '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Web/sites';
 const SITE_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,58}[a-zA-Z0-9])?$/;
 const BODY_LIMIT = 4 * 1024 * 1024;
+/** What a site's local URL answers (HEAD and OPTIONS reach the app too, as on Azure). */
+const SITE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+const INVOKE = 'InvokeSite';
 
 /**
  * The Microsoft.Web sites subset the faasport deployer calls, with ARM's documented behaviour:
@@ -104,7 +116,7 @@ export class WebAppsApi {
       r('GET', SITE, 'ListSitesByResourceGroup', false, (q) => this.listSites(q)),
       r('GET', `${SITE}/{name}`, 'GetSite', false, (q) => ({
         status: 200,
-        json: siteResource(this.find(q).site),
+        json: this.resource(this.find(q).site),
       })),
       r('PUT', `${SITE}/{name}`, 'CreateOrUpdateSite', true, (q) => this.put(q)),
       r('PATCH', `${SITE}/{name}`, 'UpdateSite', true, (q) => this.patch(q)),
@@ -127,6 +139,10 @@ export class WebAppsApi {
         false,
         (q) => this.operationStatus(q),
       ),
+      ...SITE_METHODS.flatMap((method) => [
+        r(method, `${SITE_URL_PATH}/{site}`, INVOKE, false, (q) => this.invoke(q)),
+        r(method, `${SITE_URL_PATH}/{site}/{path+}`, INVOKE, false, (q) => this.invoke(q)),
+      ]),
     ];
     return {
       provider: 'azure',
@@ -139,6 +155,8 @@ export class WebAppsApi {
   }
 
   private beforeCall(route: CloudRoute, request: CloudRequest): void {
+    // An app's own URL is not ARM: no api-version, and ARM's injected faults do not reach it.
+    if (route.operation === INVOKE) return;
     if (!request.query.get('api-version')) {
       throw badRequest(
         'MissingApiVersionParameter',
@@ -201,7 +219,7 @@ export class WebAppsApi {
     return {
       status: 200,
       json: {
-        value: page.map(siteResource),
+        value: page.map((site) => this.resource(site)),
         ...(skip + size < all.length
           ? { nextLink: `${this.options.baseUrl()}${request.path}?${next.toString()}` }
           : {}),
@@ -269,7 +287,7 @@ export class WebAppsApi {
     const status = existing ? 200 : 201;
     if (!asynchronous) {
       await this.restart(entry);
-      return { status, json: siteResource(site) };
+      return { status, json: this.resource(site) };
     }
     const operation: Operation = {
       id: randomUUID(),
@@ -290,7 +308,7 @@ export class WebAppsApi {
     const location = encodeURIComponent(site.location.replace(/\s+/g, '').toLowerCase());
     return {
       status,
-      json: siteResource(site),
+      json: this.resource(site),
       headers: {
         'azure-asyncoperation': `${this.options.baseUrl()}/subscriptions/${subscriptionId}/providers/Microsoft.Web/locations/${location}/operations/${operation.id}?api-version=${request.query.get('api-version')}`,
       },
@@ -358,7 +376,7 @@ export class WebAppsApi {
     }
     site.properties.lastModifiedTimeUtc = new Date().toISOString();
     this.persist(entry);
-    return { status: 200, json: siteResource(site) };
+    return { status: 200, json: this.resource(site) };
   }
 
   private async delete(request: CloudRequest): Promise<CloudResponse> {
@@ -415,11 +433,88 @@ export class WebAppsApi {
   private async restart(entry: Entry, save = true): Promise<void> {
     const fetched = await fetchRunFromPackage(entry.site.appSettings, this.options.blobOrigin);
     entry.site.restarts += 1;
+    entry.zip = fetched.zip;
     entry.site.package =
       fetched.package && 'sha256' in fetched.package
         ? { ...fetched.package, file: this.packageFile(entry.site) }
         : fetched.package;
     if (save || fetched.zip) this.persist(entry, fetched.zip);
+  }
+
+  /**
+   * The site as ARM answers it. When the plane runs apps, `defaultHostName` is where this one is
+   * served (`127.0.0.1:<port>/__faasport/cloud/azure/sites/<app>`), so `https://<defaultHostName>/api/…`
+   * reaches it as it would reach `<app>.azurewebsites.net`; `hostNames` keep the cloud's names.
+   */
+  private resource(site: DeployedSite): Record<string, unknown> {
+    const resource = siteResource(site);
+    if (!this.options.invoker) return resource;
+    const properties = {
+      ...site.properties,
+      defaultHostName: localSiteHost(this.options.baseUrl(), site.name),
+    };
+    return { ...resource, properties };
+  }
+
+  /** A request to a deployed app's local URL: run on the emulator through the invoker. */
+  private async invoke(request: CloudRequest): Promise<CloudResponse> {
+    const name = (request.params.site ?? '').toLowerCase();
+    const entry = [...this.sites.values()].find((e) => e.site.name.toLowerCase() === name);
+    if (!entry) throw new CloudError(404, 'SiteNotFound', `The app ${name} does not exist here.`);
+    const { site } = entry;
+    if (site.properties.state !== 'Running' || site.properties.provisioningState === 'Failed') {
+      throw new CloudError(503, 'SiteUnavailable', `The app ${site.name} is not running.`);
+    }
+    const invoker = this.options.invoker;
+    if (!invoker) {
+      throw new CloudError(
+        501,
+        'NotImplemented',
+        'This local control plane records deployed apps but does not run them; start it with `faasport emulate --cloud`.',
+      );
+    }
+    if (!site.package) {
+      throw new CloudError(
+        501,
+        'NotImplemented',
+        `The app ${site.name} has no WEBSITE_RUN_FROM_PACKAGE URL: only zip apps run locally (not containers).`,
+      );
+    }
+    if ('error' in site.package) {
+      throw new CloudError(
+        503,
+        'FunctionHostNotRunning',
+        `Function host is not running: the package ${site.package.url} was ${site.package.error}.`,
+      );
+    }
+    entry.zip ??= site.package.file ? await readFile(site.package.file).catch(() => undefined) : undefined;
+    if (!entry.zip) {
+      throw new CloudError(
+        503,
+        'FunctionHostNotRunning',
+        'Function host is not running: its package is gone.',
+      );
+    }
+    const rest = request.params.path ?? '';
+    const siteRequest: SiteRequest = {
+      method: request.method,
+      path: `/${rest}`,
+      rawQuery: request.query.toString(),
+      headers: Object.entries(request.headers).flatMap(([key, value]) =>
+        value === undefined
+          ? []
+          : (Array.isArray(value) ? value : [value]).map((v): [string, string] => [key, v]),
+      ),
+      body: request.body,
+    };
+    const response = await invoker(structuredClone(site), entry.zip, siteRequest);
+    // One value per header here (the server's record); repeated headers are joined, as HTTP allows.
+    const headers: Record<string, string> = {};
+    for (const [key, value] of response.headers) {
+      const lower = key.toLowerCase();
+      headers[lower] = headers[lower] === undefined ? value : `${headers[lower]}, ${value}`;
+    }
+    return { status: response.status, body: response.body, headers };
   }
 
   private persist(entry: Entry, zip?: Buffer): void {
