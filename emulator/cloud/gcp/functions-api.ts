@@ -16,6 +16,7 @@ import {
 } from './gcp-errors';
 import type { GcpCloudBehaviour } from './gcp-faults';
 import { SourceUploads } from './source-uploads';
+import { StorageObjects } from './storage-objects';
 
 /** Runs a deployed function for its URL; absent until the emulator is wired to it. */
 export type GcpInvoker = (
@@ -28,6 +29,8 @@ export interface GcpFunctionsApiOptions {
   behaviour: GcpCloudBehaviour;
   records?: GcpFunctionRecords;
   invoker?: GcpInvoker;
+  /** Cloud Storage objects a function's source may name (`storageSource` in a bucket of one's own). */
+  storage?: StorageObjects;
   /** The server's own base URL, for upload and function URLs (known once it listens). */
   baseUrl(): string;
 }
@@ -68,15 +71,21 @@ export const FUNCTION_URL_PATH = '/__faasport/cloud/gcp/run';
  * The Cloud Functions v2 REST subset the faasport deployer uses, with the documented behaviour:
  * create/update/delete are long-running operations that finish after a delay while the function
  * is DEPLOYING; updates honour `updateMask`; a second write during an operation gets 409 ABORTED;
- * sources come through `generateUploadUrl` and the signed PUT it hands out.
+ * sources come through `generateUploadUrl` and the signed PUT it hands out, or name an object
+ * uploaded through the Cloud Storage JSON API subset served alongside.
  */
 export class GcpFunctionsApi {
   private readonly functions = new Map<string, Entry>();
   private readonly operations = new Map<string, Operation>();
   private readonly uploads = new SourceUploads();
+  private readonly storage: StorageObjects;
   private calls = 0;
 
-  constructor(private readonly options: GcpFunctionsApiOptions) {}
+  constructor(private readonly options: GcpFunctionsApiOptions) {
+    this.storage =
+      options.storage ??
+      new StorageObjects({ behaviour: options.behaviour, baseUrl: () => options.baseUrl() });
+  }
 
   async restore(): Promise<void> {
     for (const { function: fn, zip } of (await this.options.records?.load()) ?? []) {
@@ -109,7 +118,9 @@ export class GcpFunctionsApi {
       write: boolean,
       handle: (request: CloudRequest) => CloudResponse | Promise<CloudResponse>,
     ): CloudRoute => ({ method, path, operation, write, handle });
-    const unfaulted = new Set(['UploadSource', 'InvokeFunction']);
+    const storage = this.storage.routes();
+    // Cloud Storage is another service: the Functions API's throttling and outages do not reach it.
+    const unfaulted = new Set(['UploadSource', 'InvokeFunction', ...storage.map((route) => route.operation)]);
     return {
       provider: 'gcp',
       routes: [
@@ -129,6 +140,7 @@ export class GcpFunctionsApi {
         r('GET', `${FUNCTION_URL_PATH}/{project}/{location}/{function}`, 'InvokeFunction', false, (q) =>
           this.invoke(q),
         ),
+        ...storage,
       ],
       bodyLimit: SOURCE_LIMIT,
       tooLarge: () => new CloudError(413, 'INVALID_ARGUMENT', 'Request payload size exceeds the limit.'),
@@ -282,10 +294,11 @@ export class GcpFunctionsApi {
     const source = build.source?.storageSource;
     if (!source?.bucket || !source.object)
       throw invalidArgument('buildConfig.source.storageSource is required.');
-    const zip = this.uploads.get(source);
+    const zip = this.uploads.get(source) ?? this.storage.get(source);
     if (!zip) {
+      const generation = source.generation ? ` (generation ${source.generation})` : '';
       throw invalidArgument(
-        `Source gs://${source.bucket}/${source.object} does not exist: upload it to the URL generateUploadUrl returned first.`,
+        `Source gs://${source.bucket}/${source.object}${generation} does not exist: upload it first, to the URL generateUploadUrl returned or to that bucket.`,
       );
     }
     const memory = fn.serviceConfig?.availableMemory;

@@ -18,6 +18,13 @@ export interface GcpCloudBehaviour {
   failOperationsNext: number;
   /** The next N creates land but their response is lost (503): a retry then meets 409 ALREADY_EXISTS. */
   lostCreateResponses: number;
+  /**
+   * Cloud Storage: buckets are implicit (any well-formed name exists), except these, which answer
+   * 404 "The specified bucket does not exist." — a bucket nobody created.
+   */
+  missingBuckets: readonly string[];
+  /** Cloud Storage: these buckets answer 403, as for an identity with no role on them. */
+  deniedBuckets: readonly string[];
 }
 
 export const DEFAULT_GCP_BEHAVIOUR: GcpCloudBehaviour = {
@@ -27,4 +34,6 @@ export const DEFAULT_GCP_BEHAVIOUR: GcpCloudBehaviour = {
   abortedNext: 0,
   failOperationsNext: 0,
   lostCreateResponses: 0,
+  missingBuckets: [],
+  deniedBuckets: [],
 };

@@ -5,10 +5,14 @@ import type { GcpFunctionRecord } from './function-records';
 import { GcpFunctionRecords } from './function-records';
 import { GcpFunctionsApi, type GcpInvoker } from './functions-api';
 import { DEFAULT_GCP_BEHAVIOUR, type GcpCloudBehaviour } from './gcp-faults';
+import { StorageObjects } from './storage-objects';
 
 /** Where the local Google Cloud control plane listens (the `gcp` part of `.faasport/cloud.json`). */
 export interface GcpLocalEndpoints {
-  /** Cloud Functions v2 REST API (its operations and source uploads too). */
+  /**
+   * Cloud Functions v2 REST API (its operations and source uploads too), and the Cloud Storage
+   * JSON API subset for sources staged in a bucket (`apiEndpoint` of @google-cloud/storage).
+   */
   functions: string;
 }
 
@@ -42,19 +46,28 @@ export function parseGcpEndpoints(value: unknown): GcpLocalEndpoints | undefined
 
 /**
  * Starts the local Cloud Functions v2 control plane: the REST API the SDK's fallback transport
- * speaks, long-running operations, source uploads, and functions recorded under
- * `<stateDir>/gcp/functions` when a state folder is given.
+ * speaks, long-running operations, source uploads, the Cloud Storage objects a source may name
+ * (implicit buckets; see StorageObjects), and functions recorded under `<stateDir>/gcp/functions`
+ * (objects under `<stateDir>/gcp/storage`) when a state folder is given.
  */
 export async function startGcpPlane(context: PlaneContext, options: GcpPlaneOptions = {}): Promise<GcpPlane> {
   const behaviour: GcpCloudBehaviour = { ...DEFAULT_GCP_BEHAVIOUR, ...options.behaviour };
   let server: ControlPlaneServer | undefined;
+  const baseUrl = () => server?.url ?? '';
+  const storage = new StorageObjects({
+    behaviour,
+    baseUrl,
+    ...(context.stateDir ? { dir: join(context.stateDir, 'gcp', 'storage') } : {}),
+  });
+  await storage.restore();
   const api = new GcpFunctionsApi({
     behaviour,
+    storage,
     ...(context.stateDir
       ? { records: new GcpFunctionRecords(join(context.stateDir, 'gcp', 'functions')) }
       : {}),
     ...(options.invoker ? { invoker: options.invoker } : {}),
-    baseUrl: () => server?.url ?? '',
+    baseUrl,
   });
   await api.restore();
   server = new ControlPlaneServer(api.api(), context.log);
@@ -62,7 +75,10 @@ export async function startGcpPlane(context: PlaneContext, options: GcpPlaneOpti
   const running = server;
   return {
     endpoints: { functions: running.url },
-    bannerRows: [['Cloud Functions v2', running.url]],
+    bannerRows: [
+      ['Cloud Functions v2', running.url],
+      ['Cloud Storage (sources)', running.url],
+    ],
     behaviour,
     list: () => api.list(),
     describe: (all) => running.describe(all),

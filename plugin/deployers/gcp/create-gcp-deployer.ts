@@ -1,6 +1,7 @@
 import { UserError } from '../../../common/errors';
 import type { DeployerContext } from '../create-deployers';
 import type { TargetDeployer } from '../target-deployer';
+import { BucketSource } from './bucket-source';
 import { gcpClients } from './gcp-clients';
 import { GcpDeployer } from './gcp-deployer';
 
@@ -32,10 +33,22 @@ function required(
 export function createGcpDeployer(context: DeployerContext): TargetDeployer {
   const project = required(context, 'project', ['GOOGLE_CLOUD_PROJECT', 'GCLOUD_PROJECT'], 'my-project');
   const region = required(context, 'region', ['GOOGLE_CLOUD_REGION', 'FUNCTION_REGION'], 'europe-west1');
+  const clients = gcpClients(context.local);
+  const bucket = context.model.targets.gcp?.bucket;
   return new GcpDeployer({
     model: context.model,
-    clients: gcpClients(context.local),
+    clients,
     resolver: context.resolver,
+    ...(typeof bucket === 'string'
+      ? {
+          bucket: new BucketSource({
+            storage: clients.storage,
+            bucket,
+            configFile: context.model.configFile,
+            project,
+          }),
+        }
+      : {}),
     project,
     region,
   });

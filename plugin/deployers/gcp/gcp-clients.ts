@@ -1,20 +1,47 @@
 import { v2 } from '@google-cloud/functions';
+import { Storage } from '@google-cloud/storage';
 import { PassThroughClient } from 'google-auth-library';
 import type { LocalCloudEndpoints } from '../../../emulator/cloud/cloud-file';
 
 export interface GcpClients {
   functions: v2.FunctionServiceClient;
+  /** Cloud Storage, for sources staged in a bucket of one's own; made on first use. */
+  storage(): Storage;
   /** Talking to the local control plane: quicker polling, plain HTTP for function URLs. */
   local: boolean;
 }
 
+/** The local plane answers at once: retry its storage calls quickly (seconds, as the client counts). */
+const LOCAL_STORAGE_RETRIES = {
+  maxRetries: 3,
+  retryDelayMultiplier: 1.5,
+  maxRetryDelay: 1,
+  totalTimeout: 30,
+};
+
+function lazy<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
+}
+
 /**
- * The official client, unmodified: Application Default Credentials against Google Cloud, or — for
- * the local control plane — its REST fallback over plain HTTP with no Google credentials
+ * The official clients, unmodified: Application Default Credentials against Google Cloud, or — for
+ * the local control plane — the Functions client's REST fallback over plain HTTP with no Google
+ * credentials, and a storage client whose `apiEndpoint` is the plane (a custom endpoint sends no
+ * credentials unless asked to), so nothing process-wide like STORAGE_EMULATOR_HOST is set
  * (cloud-apis.md §4).
  */
 export function gcpClients(local: LocalCloudEndpoints | undefined): GcpClients {
-  if (!local?.gcp) return { functions: new v2.FunctionServiceClient(), local: false };
+  if (!local?.gcp) {
+    return {
+      functions: new v2.FunctionServiceClient(),
+      storage: lazy(() => new Storage()),
+      local: false,
+    };
+  }
   const url = new URL(local.gcp.functions);
   return {
     functions: new v2.FunctionServiceClient({
@@ -24,6 +51,7 @@ export function gcpClients(local: LocalCloudEndpoints | undefined): GcpClients {
       port: Number(url.port),
       authClient: new PassThroughClient(),
     }),
+    storage: lazy(() => new Storage({ apiEndpoint: url.origin, retryOptions: LOCAL_STORAGE_RETRIES })),
     local: true,
   };
 }

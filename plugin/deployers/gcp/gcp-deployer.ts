@@ -16,6 +16,7 @@ import type {
   StepProgress,
   TargetDeployer,
 } from '../target-deployer';
+import type { BucketSource } from './bucket-source';
 import type { GcpClients } from './gcp-clients';
 import {
   digestFromLabels,
@@ -50,6 +51,8 @@ export interface GcpDeployerOptions {
   model: ServiceModel;
   clients: GcpClients;
   resolver: SourceResolver;
+  /** Sources staged in `provider.targets.gcp.bucket`; without it, through generateUploadUrl. */
+  bucket?: BucketSource;
   /** Throw a UserError when serverless.yml and the environment name none. */
   project: () => string;
   region: () => string;
@@ -294,11 +297,17 @@ export class GcpDeployer implements TargetDeployer {
     };
   }
 
-  private async upload(unit: DeployUnit, source: ResolvedSource, progress: StepProgress) {
+  private async upload(
+    unit: DeployUnit,
+    source: ResolvedSource,
+    progress: StepProgress,
+  ): Promise<protos.google.cloud.functions.v2.IStorageSource> {
     if (!source.zip) throw new Error(`${source.reference} resolved without its zip layer`);
-    const bytes = await this.options.resolver.zipBytes(unit.reference, source);
-    progress(`uploading ${bytes.length} bytes of source`);
-    return uploadSource(this.client, this.parent, bytes, this.timing);
+    const bytes = () => this.options.resolver.zipBytes(unit.reference, source);
+    if (this.options.bucket) return this.options.bucket.stage(source.zip.digest, bytes, progress);
+    const zip = await bytes();
+    progress(`uploading ${zip.length} bytes of source`);
+    return uploadSource(this.client, this.parent, zip, this.timing);
   }
 
   private async create(unit: DeployUnit, source: ResolvedSource, progress: StepProgress): Promise<void> {
