@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { lstat, mkdir, open } from 'node:fs/promises';
+import { lstat, mkdir, open, unlink } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -55,11 +55,23 @@ function readEntries(zip: ZipFile, zipPath: string): Promise<Entry[]> {
   });
 }
 
+/**
+ * An entry's content stream. yauzl inflates and checks sizes inside it as soon as it opens, so a
+ * lying entry can fail before the caller pipes it anywhere: the error is kept here (not thrown
+ * as an uncaught exception) and the stream is left errored, which `pipeline` then reports.
+ */
 function openEntry(zip: ZipFile, entry: Entry, zipPath: string): Promise<Readable> {
   return new Promise((resolvePromise, reject) => {
-    zip.openReadStream(entry, (error, stream) =>
-      error ? reject(unsafe(zipPath, `${entry.fileName}: ${error.message}`)) : resolvePromise(stream),
-    );
+    zip.openReadStream(entry, (error, stream) => {
+      if (error) {
+        reject(unsafe(zipPath, `${entry.fileName}: ${error.message}`));
+        return;
+      }
+      stream.on('error', () => {
+        // reported through the stream's errored state by pipeline()
+      });
+      resolvePromise(stream);
+    });
   });
 }
 
@@ -193,17 +205,21 @@ export async function extractZip(
       const slash = name.lastIndexOf('/');
       await ensureDirectory(root, slash < 0 ? '' : name.slice(0, slash), verified, zipPath);
 
-      const source = await openEntry(zip, entry, zipPath);
       // O_EXCL|O_CREAT never follows a symlink at the final component; O_NOFOLLOW says so twice.
       const handle = await open(
         destination,
         constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
         mode !== undefined && (mode & 0o111) !== 0 ? 0o755 : 0o644,
       ).catch((error: NodeJS.ErrnoException) => {
-        source.destroy();
         throw error.code === 'EEXIST' || error.code === 'ELOOP'
           ? unsafe(zipPath, `${destination} already exists; extraction never overwrites`)
           : error;
+      });
+      // Opened last and piped at once: nothing waits between the two.
+      const source = await openEntry(zip, entry, zipPath).catch(async (error: unknown) => {
+        await handle.close();
+        await unlink(destination);
+        throw error;
       });
       let written = 0;
       const budget = limits.maxTotalBytes - bytes;
