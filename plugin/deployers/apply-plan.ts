@@ -1,3 +1,4 @@
+import { isUserError } from '../../common/errors';
 import type { Target } from '../../common/service/service-model';
 import { mapSettled } from '../planner/bounded';
 import { writes } from '../planner/plan';
@@ -53,11 +54,17 @@ export async function applyPlan(
             : {
                 step: targetSteps[index] as PlannedStep,
                 ok: false,
-                error: (result.reason as Error)?.message ?? String(result.reason),
+                error: describeFailure(result.reason),
                 seconds: 0,
               },
       );
     }),
   );
   return outcomes.flat();
+}
+
+/** A step's failure for the summary: the message, and for a user's mistake what to do about it. */
+function describeFailure(reason: unknown): string {
+  if (isUserError(reason)) return reason.hint ? `${reason.message} → ${reason.hint}` : reason.message;
+  return reason instanceof Error ? reason.message : String(reason);
 }
