@@ -16,6 +16,17 @@ export interface InvocationFacts {
   instanceId: string;
 }
 
+/** `x-faasport-cold`, `x-faasport-instance` and (cold starts) `x-faasport-init-ms`. */
+export function factsHeaders(facts: InvocationFacts): [string, string][] {
+  return [
+    ['x-faasport-cold', String(facts.cold)],
+    ['x-faasport-instance', facts.instanceId],
+    ...(facts.initDurationMs !== undefined
+      ? [['x-faasport-init-ms', facts.initDurationMs.toFixed(1)] as [string, string]]
+      : []),
+  ];
+}
+
 export type RouteHandler = (
   request: GatewayRequest,
   params: Record<string, string>,
@@ -102,14 +113,7 @@ export class GatewayServer {
     const found = this.find(request);
     if (!found) return write(res, jsonResponse(404, { message: 'Not Found' }));
     const { response, facts } = await found.handle(request, found.params);
-    if (facts) {
-      response.headers.push(
-        ['x-faasport-cold', String(facts.cold)],
-        ['x-faasport-instance', facts.instanceId],
-      );
-      if (facts.initDurationMs !== undefined)
-        response.headers.push(['x-faasport-init-ms', facts.initDurationMs.toFixed(1)]);
-    }
+    if (facts) response.headers.push(...factsHeaders(facts));
     write(res, response);
   }
 

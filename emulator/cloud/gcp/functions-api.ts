@@ -22,8 +22,19 @@ import { StorageObjects } from './storage-objects';
 export type GcpInvoker = (
   fn: GcpFunctionResource,
   zip: Buffer | undefined,
-  request: { method: string; body: Buffer; contentType: string | undefined },
-) => Promise<{ status: number; body: Buffer; contentType?: string }>;
+  request: {
+    method: string;
+    /** The path below the function's URL, with its query string (`/` at the URL itself). */
+    path: string;
+    headers: [string, string][];
+    body: Buffer;
+  },
+) => Promise<{ status: number; body: Buffer; headers: [string, string][] }>;
+
+/** Every method a Cloud Functions URL answers. */
+const URL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+/** Headers of the hop to the plane, not of the request the function sees. */
+const HOP_HEADERS = new Set(['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
 
 export interface GcpFunctionsApiOptions {
   behaviour: GcpCloudBehaviour;
@@ -134,11 +145,16 @@ export class GcpFunctionsApi {
         ),
         r('GET', `${ROOT}/operations/{operation}`, 'GetOperation', false, (q) => this.getOperation(q)),
         r('PUT', '/upload/{bucket}/{object}', 'UploadSource', true, (q) => this.uploads.put(q)),
-        r('POST', `${FUNCTION_URL_PATH}/{project}/{location}/{function}`, 'InvokeFunction', false, (q) =>
-          this.invoke(q),
-        ),
-        r('GET', `${FUNCTION_URL_PATH}/{project}/{location}/{function}`, 'InvokeFunction', false, (q) =>
-          this.invoke(q),
+        ...URL_METHODS.flatMap((method) =>
+          ['', '/{path+}'].map((rest) =>
+            r(
+              method,
+              `${FUNCTION_URL_PATH}/{project}/{location}/{function}${rest}`,
+              'InvokeFunction',
+              false,
+              (q) => this.invoke(q),
+            ),
+          ),
         ),
         ...storage,
       ],
@@ -459,16 +475,27 @@ export class GcpFunctionsApi {
         'This local control plane records deployed functions but does not run them; invoke them through `faasport emulate` instead.',
       );
     }
+    const query = request.query.toString();
+    const headers: [string, string][] = [];
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value === undefined || HOP_HEADERS.has(name)) continue;
+      for (const one of Array.isArray(value) ? value : [value]) headers.push([name, one]);
+    }
     const result = await invoker(structuredClone(entry.fn), entry.zip, {
       method: request.method,
+      path: `/${request.params.path ?? ''}${query ? `?${query}` : ''}`,
+      headers,
       body: request.body,
-      contentType: request.headers['content-type'],
     });
-    return {
-      status: result.status,
-      body: result.body,
-      headers: { 'content-type': result.contentType ?? 'application/octet-stream' },
-    };
+    // One value per name on this server's responses: repeated headers are joined, as HTTP allows
+    // for all but set-cookie.
+    const out: Record<string, string> = {};
+    for (const [name, value] of result.headers) {
+      const key = name.toLowerCase();
+      if (key === 'content-length' || key === 'transfer-encoding' || key === 'connection') continue;
+      out[key] = out[key] === undefined ? value : `${out[key]}, ${value}`;
+    }
+    return { status: result.status, body: result.body, headers: out };
   }
 
   private save(entry: Entry): void {

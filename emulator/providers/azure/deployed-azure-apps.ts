@@ -8,6 +8,7 @@ import { CloudError } from '../../cloud/cloud-error';
 import type { DeployedCode } from '../../code/deployed-code';
 import type { HostedCode } from '../../code/hosted-code';
 import type { Engine } from '../../engines/engine';
+import { factsHeaders } from '../../gateway/gateway-server';
 import type { GatewayRequest } from '../../gateway/http-request';
 import type { EmulatorLogger } from '../../logger';
 import { AzureFunctionApp, type Binding, type RegisteredFunction } from './azure-app';
@@ -155,15 +156,7 @@ export class DeployedAzureApps {
     });
     if (result.kind === 'throttled') return { status: 429, headers: [], body: Buffer.alloc(0) };
     const facts = result.facts;
-    const factHeaders: [string, string][] = facts
-      ? [
-          ['x-faasport-cold', String(facts.cold)],
-          ['x-faasport-instance', facts.instanceId],
-          ...(facts.initDurationMs !== undefined
-            ? [['x-faasport-init-ms', facts.initDurationMs.toFixed(1)] as [string, string]]
-            : []),
-        ]
-      : [];
+    const factHeaders = facts ? factsHeaders(facts) : [];
     if (result.kind !== 'succeeded') return { status: 500, headers: factHeaders, body: Buffer.alloc(0) };
     let response = result.response;
     if (!response) {

@@ -5,6 +5,7 @@ import { type GcpInvoker, memoryMib } from '../../cloud/gcp/functions-api';
 import type { DeployedCode } from '../../code/deployed-code';
 import type { HostedCode } from '../../code/hosted-code';
 import type { Engine } from '../../engines/engine';
+import { factsHeaders } from '../../gateway/gateway-server';
 import type { EmulatorLogger } from '../../logger';
 import { GcpFunction, type GcpFunctionConfig } from './gcp-function';
 
@@ -42,7 +43,8 @@ export class DeployedGcpFunctions {
 
   /** For `startGcpPlane({ invoker })`. */
   readonly invoker: GcpInvoker = async (resource, zip, request) => {
-    if (resource.eventTrigger && !request.contentType?.toLowerCase().startsWith(CLOUDEVENT_JSON)) {
+    const contentType = request.headers.find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+    if (resource.eventTrigger && !contentType?.toLowerCase().startsWith(CLOUDEVENT_JSON)) {
       const trigger = resource.eventTrigger;
       const source = trigger.pubsubTopic ? ` on ${trigger.pubsubTopic}` : '';
       throw new CloudError(
@@ -52,18 +54,21 @@ export class DeployedGcpFunctions {
       );
     }
     const fn = await this.functionFor(resource, zip);
-    const { response } = await fn.handle(
+    const { response, facts } = await fn.handle(
       {
         method: request.method,
-        path: '/',
-        headers: request.contentType ? [['content-type', request.contentType]] : [],
+        path: request.path,
+        headers: request.headers,
         body: request.body,
         sourceIp: '127.0.0.1',
       },
       `/${fn.name}`,
     );
-    const contentType = response.headers.find(([name]) => name.toLowerCase() === 'content-type')?.[1];
-    return { status: response.status, body: response.body, ...(contentType ? { contentType } : {}) };
+    return {
+      status: response.status,
+      body: response.body,
+      headers: [...response.headers, ...(facts ? factsHeaders(facts) : [])],
+    };
   };
 
   async close(): Promise<void> {

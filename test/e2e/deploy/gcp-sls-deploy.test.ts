@@ -49,7 +49,7 @@ describe.each(frameworks)('%s: sls deploy to the local Cloud Functions control p
         // Stands in for the emulator behind the function URL: proves what the plane was asked to run.
         invoker: async (fn, zip, request) => ({
           status: 200,
-          contentType: 'application/json',
+          headers: [['content-type', 'application/json']],
           body: Buffer.from(
             JSON.stringify({
               ran: fn.name,

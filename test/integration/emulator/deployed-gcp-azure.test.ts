@@ -46,8 +46,10 @@ const gcpSource = (
 let calls = 0;
 exports.hello = (req, res) => {
   calls += 1;
-  res.json({ version: ${JSON.stringify(version)}, instance, calls, body: req.body,
-    greeting: process.env.GREETING, service: process.env.K_SERVICE });
+  res.set('x-version', ${JSON.stringify(version)});
+  res.json({ version: ${JSON.stringify(version)}, instance, calls, body: req.body, path: req.path,
+    query: req.query, probe: req.get('x-probe'), greeting: process.env.GREETING,
+    service: process.env.K_SERVICE });
 };
 `;
 const gcpEventSource = `exports.onOrder = (event) => { console.log('order event', event.type); };\n`;
@@ -199,10 +201,10 @@ describe.each(engines)(
     const post = async (url: string, body: unknown) => {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'x-probe': 'yes' },
         body: JSON.stringify(body),
       });
-      return { status: response.status, text: await response.text() };
+      return { status: response.status, text: await response.text(), headers: response.headers };
     };
 
     test('GCP: a created HTTP function answers at its url, cold then warm; new source → cold on the new code', async () => {
@@ -230,12 +232,33 @@ describe.each(engines)(
       expect(fn.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
       const url = fn.url ?? '';
 
-      const first = await post(url, { n: 1 });
+      // The request reaches the function whole (path below the URL, query, headers), and the
+      // function's own headers come back with the emulator's cold/warm ones.
+      const first = await post(`${url}/items/7?q=1`, { n: 1 });
       expect(first.status, first.text).toBe(200);
       const one = JSON.parse(first.text);
-      expect(one).toMatchObject({ version: 'v1', calls: 1, body: { n: 1 }, greeting: 'hi', service: id });
-      const second = JSON.parse((await post(url, { n: 2 })).text);
-      expect(second).toMatchObject({ version: 'v1', calls: 2, instance: one.instance, body: { n: 2 } });
+      expect(one).toMatchObject({
+        version: 'v1',
+        calls: 1,
+        body: { n: 1 },
+        path: '/items/7',
+        query: { q: '1' },
+        probe: 'yes',
+        greeting: 'hi',
+        service: id,
+      });
+      expect(first.headers.get('x-version')).toBe('v1');
+      expect(first.headers.get('x-faasport-cold')).toBe('true');
+      const warm = await post(url, { n: 2 });
+      const second = JSON.parse(warm.text);
+      expect(second).toMatchObject({
+        version: 'v1',
+        calls: 2,
+        instance: one.instance,
+        body: { n: 2 },
+        path: '/',
+      });
+      expect(warm.headers.get('x-faasport-cold')).toBe('false');
       const probes = () =>
         logger.lines.filter((l) => l.source === id && l.text.includes('STARTUP TCP probe'));
       expect(probes()).toHaveLength(1);
