@@ -51,6 +51,8 @@ export class LambdaFunction {
   private readonly pool: InstancePool<LambdaInstance>;
   private provisioning = false;
   private codeDir: string;
+  /** Trial instances of new code still being stopped (awaited by close()). */
+  private readonly trialStops = new Set<Promise<void>>();
 
   constructor(private readonly options: LambdaFunctionOptions) {
     this.arn = functionArn(options.config);
@@ -160,7 +162,17 @@ export class LambdaFunction {
   async tryCode(codeDir: string): Promise<LambdaInitError | undefined> {
     try {
       const instance = await this.createInstance(codeDir);
-      await this.destroyInstance(instance, 'trial');
+      // Retired in the background: the swap need not wait for the trial's graceful stop (a
+      // container's teardown is ~120 ms; a handler that ignores SIGTERM holds it 10 s).
+      const stopping: Promise<void> = this.destroyInstance(instance, 'trial')
+        .catch((error: unknown) =>
+          this.options.logger.line(
+            this.name,
+            `trial instance did not stop cleanly: ${(error as Error).message}`,
+          ),
+        )
+        .finally(() => this.trialStops.delete(stopping));
+      this.trialStops.add(stopping);
       return undefined;
     } catch (error) {
       if (error instanceof LambdaInitError) return error;
@@ -189,7 +201,7 @@ export class LambdaFunction {
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    await Promise.all([this.pool.close(), ...this.trialStops]);
   }
 
   private async createInstance(codeDir = this.codeDir): Promise<LambdaInstance> {
