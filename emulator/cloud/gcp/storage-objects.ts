@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { crc32cBase64 } from '../../providers/gcp/crc32c';
 import type { CloudRequest, CloudResponse, CloudRoute } from '../control-plane-server';
-import { crc32cBase64 } from './crc32c';
 import type { StorageSource } from './function-resource';
 import type { GcpCloudBehaviour } from './gcp-faults';
 import { parseMultipartRelated } from './multipart-related';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { crc32c } from './crc32c';
+import { crc32cBase64 } from './crc32c';
 
 /** A CloudEvent in binary mode: attributes as `ce-*` headers, the data as the JSON body. */
 export interface BinaryCloudEvent {
@@ -84,8 +84,6 @@ export function storageObjectFinalized(input: {
   const created = input.created ?? new Date();
   const generation = String(created.getTime() * 1000 + Math.floor(Math.random() * 1000));
   const md5Hash = createHash('md5').update(input.content).digest('base64');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32c(input.content));
   const time = created.toISOString();
   const encodedName = encodeURIComponent(input.name);
   return binaryEvent({
@@ -110,7 +108,7 @@ export function storageObjectFinalized(input: {
       size: String(input.content.length),
       md5Hash,
       mediaLink: `https://storage.googleapis.com/download/storage/v1/b/${input.bucket}/o/${encodedName}?generation=${generation}&alt=media`,
-      crc32c: crc.toString('base64'),
+      crc32c: crc32cBase64(input.content),
       etag: Buffer.from(generation).toString('base64').replace(/=+$/, '').slice(0, 11),
     },
   });

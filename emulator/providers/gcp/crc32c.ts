@@ -14,3 +14,10 @@ export function crc32c(data: Uint8Array): number {
   for (const byte of data) crc = (TABLE[(crc ^ byte) & 0xff] ?? 0) ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
+
+/** The checksum as Cloud Storage's JSON API writes it: four big-endian bytes, base64. */
+export function crc32cBase64(data: Uint8Array): string {
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE(crc32c(data));
+  return out.toString('base64');
+}
