@@ -6,16 +6,11 @@ import { writeCloudFile } from '../../../emulator/cloud/cloud-file';
 import { type LocalCloud, startLocalCloud } from '../../../emulator/cloud/local-cloud';
 import type { LoggedRequest } from '../../../emulator/cloud/request-log';
 import { services, uniqueRepository } from '../../helpers/services';
-import { assertBuilt, scratchDir } from '../plugin/framework-cli';
+import { assertBuilt, FRAMEWORKS, scratchDir } from '../plugin/framework-cli';
 import { createGcpService, type GcpServiceSpec, gcpServiceYml, writeGcpHandler } from './gcp-deploy-service';
 import { runSls } from './sls-process';
 
 const BUCKET = 'fp-e2e-sources';
-const frameworks = [
-  ['serverless@3', 's3', () => services().frameworks.serverless3],
-  ['osls', 'osls', () => services().frameworks.osls],
-] as const;
-
 let scratch: ReturnType<typeof scratchDir>;
 beforeAll(() => {
   assertBuilt();
@@ -44,7 +39,7 @@ const gcpWrites = (requests: LoggedRequest[]) =>
 const count = (requests: LoggedRequest[], operation: string) =>
   requests.filter((r) => r.operation === operation).length;
 
-describe.each(frameworks)(
+describe.each(FRAMEWORKS)(
   '%s: sls deploy stages sources in provider.targets.gcp.bucket',
   (_name, id, cli) => {
     let cloud: LocalCloud;

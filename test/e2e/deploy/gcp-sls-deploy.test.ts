@@ -3,14 +3,9 @@ import { writeCloudFile } from '../../../emulator/cloud/cloud-file';
 import { type LocalCloud, startLocalCloud } from '../../../emulator/cloud/local-cloud';
 import type { LoggedRequest } from '../../../emulator/cloud/request-log';
 import { services, uniqueRepository } from '../../helpers/services';
-import { assertBuilt, scratchDir } from '../plugin/framework-cli';
+import { assertBuilt, FRAMEWORKS, scratchDir } from '../plugin/framework-cli';
 import { createGcpService, GCP_PROJECT, type GcpServiceSpec, writeGcpHandler } from './gcp-deploy-service';
 import { runSls, startSls } from './sls-process';
-
-const frameworks = [
-  ['serverless@3', 's3', () => services().frameworks.serverless3],
-  ['osls', 'osls', () => services().frameworks.osls],
-] as const;
 
 let scratch: ReturnType<typeof scratchDir>;
 beforeAll(() => {
@@ -29,7 +24,7 @@ const gcpWrites = (requests: LoggedRequest[]) =>
 const count = (requests: LoggedRequest[], operation: string) =>
   requests.filter((r) => r.operation === operation).length;
 
-describe.each(frameworks)('%s: sls deploy to the local Cloud Functions control plane', (_name, id, cli) => {
+describe.each(FRAMEWORKS)('%s: sls deploy to the local Cloud Functions control plane', (_name, id, cli) => {
   let cloud: LocalCloud;
   let service: ReturnType<typeof createGcpService>;
   let spec: GcpServiceSpec;

@@ -7,14 +7,9 @@ import { writeCloudFile } from '../../../emulator/cloud/cloud-file';
 import { type LocalCloud, startLocalCloud } from '../../../emulator/cloud/local-cloud';
 import type { LoggedRequest } from '../../../emulator/cloud/request-log';
 import { services, uniqueRepository } from '../../helpers/services';
-import { assertBuilt, scratchDir } from '../plugin/framework-cli';
+import { assertBuilt, FRAMEWORKS, scratchDir } from '../plugin/framework-cli';
 import { createService, ROLE, type ServiceSpec, writeHandler } from './deploy-service';
 import { runSls, startSls } from './sls-process';
-
-const frameworks = [
-  ['serverless@3', 's3', () => services().frameworks.serverless3],
-  ['osls', 'osls', () => services().frameworks.osls],
-] as const;
 
 let scratch: ReturnType<typeof scratchDir>;
 beforeAll(() => {
@@ -36,7 +31,7 @@ const writesOf = (requests: LoggedRequest[]) =>
 const count = (requests: LoggedRequest[], operation: string) =>
   requests.filter((r) => r.operation === operation).length;
 
-describe.each(frameworks)('%s: sls deploy to the local Lambda control plane', (_name, id, cli) => {
+describe.each(FRAMEWORKS)('%s: sls deploy to the local Lambda control plane', (_name, id, cli) => {
   let cloud: LocalCloud;
   let service: ReturnType<typeof createService>;
   let spec: ServiceSpec;

@@ -2,8 +2,15 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { services } from '../../helpers/services';
 
 export const repoRoot = resolve(__dirname, '..', '..', '..');
+
+/** The frameworks every deploy e2e test runs under: name, a short id for resource names, CLI. */
+export const FRAMEWORKS = [
+  ['serverless@3', 's3', () => services().frameworks.serverless3],
+  ['osls', 'osls', () => services().frameworks.osls],
+] as const;
 
 /** A throwaway service folder that resolves `serverless-faasport` by name, as a user's would. */
 export interface ServiceDir {
