@@ -17,6 +17,7 @@ import { createInvokeApiHandler } from './providers/aws/invoke-api';
 import { AzureFrontEnd } from './providers/azure/azure-front-end';
 import { GcpFrontEnd } from './providers/gcp/gcp-front-end';
 import { HotReload } from './watch/hot-reload';
+import { ImageRebuild } from './watch/image-rebuild';
 
 export interface EmulatorOptions {
   model: ServiceModel;
@@ -84,6 +85,7 @@ export class Emulator {
   /** What each function runs now, when it runs packed local source. */
   private readonly prepared = new Map<string, FunctionCode>();
   private reloader: HotReload | undefined;
+  private imageRebuild: ImageRebuild | undefined;
 
   constructor(private readonly options: EmulatorOptions) {
     this.host = options.host ?? '127.0.0.1';
@@ -228,15 +230,34 @@ export class Emulator {
     return this.reloader;
   }
 
+  /** Rebuilds of container-image functions, when watching and some say how (tests wait on `idle()`). */
+  get imageReload(): ImageRebuild | undefined {
+    return this.imageRebuild;
+  }
+
   private async startHotReload(): Promise<void> {
+    const imageId = this.engine.imageId?.bind(this.engine);
+    const rebuildable = imageId ? this.aws.imageReloadTargets() : [];
     for (const { model } of this.aws.list()) {
-      if (model.packageType === 'image') {
-        this.logger.line(
-          model.name,
-          'hot reload off: a container image changes only when it is rebuilt and republished',
-          'stderr',
-        );
-      }
+      if (model.packageType !== 'image' || rebuildable.some((target) => target.model.key === model.key))
+        continue;
+      this.logger.line(
+        model.name,
+        imageId
+          ? `hot reload off: a container image changes only when it is rebuilt — set functions.${model.key}.image.build to the command that builds it (e.g. [docker, build, -t, <ref>, .]) and the emulator rebuilds and swaps it on change`
+          : `hot reload off: the ${this.engine.name} engine does not run container images`,
+        'stderr',
+      );
+    }
+    if (imageId && rebuildable.length > 0) {
+      this.imageRebuild = new ImageRebuild({
+        serviceDir: this.options.model.serviceDir,
+        targets: rebuildable,
+        imageId,
+        logger: this.logger,
+        ...(this.options.strict ? { strict: true } : {}),
+      });
+      await this.imageRebuild.start();
     }
     this.reloader = new HotReload({
       model: this.options.model,
@@ -323,7 +344,7 @@ export class Emulator {
   }
 
   async stop(): Promise<void> {
-    await this.reloader?.stop();
+    await Promise.all([this.reloader?.stop(), this.imageRebuild?.stop()]);
     await Promise.allSettled([
       this.gateway.close(),
       this.gcpGateway.close(),

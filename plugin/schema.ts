@@ -187,6 +187,20 @@ const definitions: Record<string, JsonSchema> = {
     },
     additionalProperties: false,
   },
+  /**
+   * Emulator hot reload of a container-image function: the command that rebuilds it (an argument
+   * list, run without a shell from the service folder), what to watch, and the tag it produces.
+   */
+  faasportImageBuild: {
+    type: 'object',
+    properties: {
+      build: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
+      watch: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 },
+      tag: { type: 'string', pattern: '^\\S+$' },
+    },
+    required: ['build'],
+    additionalProperties: false,
+  },
   faasportHttpMethod: {
     type: 'string',
     pattern:
@@ -380,6 +394,7 @@ const functionProperties: JsonSchema = {
     description: { type: 'string', maxLength: 256 },
     sourceArtifact: ref('faasportSourceArtifact'),
     packageType: ref('faasportPackageType'),
+    image: ref('faasportImageBuild'),
     targets: ref('faasportTargets'),
     ...commonFunctionSettings,
     reservedConcurrency: ref('faasportConcurrency'),

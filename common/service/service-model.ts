@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import { type ImageBuildSettings, imageBuildOf } from './image-build';
 
 export const TARGETS = ['aws', 'azure', 'gcp'] as const;
 export type Target = (typeof TARGETS)[number];
@@ -35,6 +36,8 @@ export interface FunctionModel {
   /** Reference per target (one reference written once applies to all). */
   sourceArtifact: Partial<Record<Target, string>>;
   packageType: 'zip' | 'image' | undefined;
+  /** `image:` — how the emulator rebuilds a container-image function on change (hot reload). */
+  imageBuild: ImageBuildSettings | undefined;
   /** Service patterns, then the function's own. */
   packagePatterns: string[];
   events: Record<string, unknown>[];
@@ -91,7 +94,7 @@ export function toServiceModel(
   const functionsRaw = isRecord(config.functions) ? config.functions : {};
   const functions = Object.entries(functionsRaw).map(([key, value]) => {
     if (!isRecord(value)) throw new UserError(`${file}: functions.${key} must be an object`);
-    return toFunctionModel(key, value, { service, stage, provider, targets, servicePatterns });
+    return toFunctionModel(key, value, { service, stage, provider, targets, servicePatterns, file });
   });
   const providerDefaults: Raw = {};
   for (const key of PROVIDER_DEFAULT_KEYS)
@@ -118,6 +121,7 @@ function toFunctionModel(
     provider: Raw;
     targets: ServiceModel['targets'];
     servicePatterns: string[];
+    file: string;
   },
 ): FunctionModel {
   const { provider, targets } = context;
@@ -145,6 +149,7 @@ function toFunctionModel(
     targets: chosen,
     sourceArtifact,
     packageType: raw.packageType === 'zip' || raw.packageType === 'image' ? raw.packageType : undefined,
+    imageBuild: imageBuildOf(key, raw, context.file),
     packagePatterns: [...context.servicePatterns, ...patternsOf(raw.package)],
     events: Array.isArray(raw.events) ? raw.events.filter(isRecord) : [],
     reservedConcurrency: typeof raw.reservedConcurrency === 'number' ? raw.reservedConcurrency : undefined,

@@ -179,6 +179,19 @@ export class DockerEngine implements Engine {
     return { Image: image, Env: environment(env), HostConfig: this.hostConfig(spec, []) };
   }
 
+  async imageId(reference: string): Promise<string | undefined> {
+    return this.docker
+      .getImage(reference)
+      .inspect()
+      .then(
+        (info) => info.Id,
+        (error: { statusCode?: number }) => {
+          if (error.statusCode === 404) return undefined;
+          throw error;
+        },
+      );
+  }
+
   private async ensureImage(image: string): Promise<void> {
     const present = await this.docker
       .getImage(image)

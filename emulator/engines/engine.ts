@@ -63,4 +63,9 @@ export interface Engine {
   start(spec: InstanceSpec): Promise<EngineInstance>;
   /** Removes leftovers of earlier runs (docker: containers labelled faasport). */
   cleanup(): Promise<void>;
+  /**
+   * The id (`sha256:…`) of the image a reference names in this engine, undefined when the engine
+   * has no such image. Only engines that run container images have it.
+   */
+  imageId?(reference: string): Promise<string | undefined>;
 }

@@ -5,6 +5,7 @@ import type { GatewayRouteDefinition, InvocationFacts } from '../../gateway/gate
 import type { EmulatorLogger } from '../../logger';
 import { ThrottledError } from '../../pool/instance-pool';
 import type { ReloadTarget } from '../../watch/hot-reload';
+import type { ImageReloadTarget } from '../../watch/image-rebuild';
 import { httpApiEvent, httpApiResponse } from './apigw/http-api-event';
 import { restEvent, restResponse, restThrottled } from './apigw/rest-event';
 import { awsHttpTriggers } from './http-events';
@@ -178,6 +179,28 @@ export class AwsFrontEnd implements FunctionDirectory {
         },
         updateCode: (codeDir) => lambda.updateCode(codeDir),
       }));
+  }
+
+  /** Container-image functions that say how they are built (`image.build`): rebuilt on change. */
+  imageReloadTargets(): ImageReloadTarget[] {
+    const targets: ImageReloadTarget[] = [];
+    for (const { model, lambda } of this.list()) {
+      const reference = model.sourceArtifact.aws;
+      const { imageBuild } = model;
+      if (model.packageType !== 'image' || !reference || !imageBuild) continue;
+      targets.push({
+        name: lambda.name,
+        model: { ...model, imageBuild },
+        reference,
+        tryImage: async (imageId) => {
+          const error = await lambda.tryImage(imageId);
+          return error ? initProblem(error, '/var/task') : undefined;
+        },
+        pinImage: (imageId) => lambda.pinImage(imageId),
+        updateImage: (imageId) => lambda.updateImage(imageId),
+      });
+    }
+    return targets;
   }
 
   async prewarm(eager: boolean): Promise<void> {

@@ -51,12 +51,15 @@ export class LambdaFunction {
   private readonly pool: InstancePool<LambdaInstance>;
   private provisioning = false;
   private codeDir: string;
+  /** The container image instances start from (image artefacts); an id once pinned or rebuilt. */
+  private image: string | undefined;
   /** Trial instances of new code still being stopped (awaited by close()). */
   private readonly trialStops = new Set<Promise<void>>();
 
   constructor(private readonly options: LambdaFunctionOptions) {
     this.arn = functionArn(options.config);
     this.codeDir = options.codeDir;
+    this.image = options.config.image;
     this.pool = new InstancePool<LambdaInstance>({
       name: options.config.name,
       maxInstances: options.maxConcurrency,
@@ -122,6 +125,9 @@ export class LambdaFunction {
       );
     } else {
       outcome = result;
+      // Output the runtime flushed before its result may still sit in a pipe this turn: read it
+      // first, so the invocation's own lines come before its END and REPORT.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const durationMs = performance.now() - started;
     this.emit(instance, endLine(requestId));
@@ -159,9 +165,21 @@ export class LambdaFunction {
    * Starts a throw-away instance on new code to see whether it initialises: the init error
    * (syntax error, missing handler…) when it does not, undefined when it does.
    */
-  async tryCode(codeDir: string): Promise<LambdaInitError | undefined> {
+  tryCode(codeDir: string): Promise<LambdaInitError | undefined> {
+    return this.tryInstance(codeDir, this.image);
+  }
+
+  /** As tryCode, for a rebuilt container image. */
+  tryImage(image: string): Promise<LambdaInitError | undefined> {
+    return this.tryInstance(this.codeDir, image);
+  }
+
+  private async tryInstance(
+    codeDir: string,
+    image: string | undefined,
+  ): Promise<LambdaInitError | undefined> {
     try {
-      const instance = await this.createInstance(codeDir);
+      const instance = await this.createInstance(codeDir, image);
       // Retired in the background: the swap need not wait for the trial's graceful stop (a
       // container's teardown is ~120 ms; a handler that ignores SIGTERM holds it 10 s).
       const stopping: Promise<void> = this.destroyInstance(instance, 'trial')
@@ -186,6 +204,20 @@ export class LambdaFunction {
     this.pool.recycle();
   }
 
+  /** A rebuilt image for the next cold starts: in-flight invocations finish on the old image. */
+  updateImage(image: string): void {
+    this.image = image;
+    this.pool.recycle();
+  }
+
+  /**
+   * Runs the image it runs now by its id from here on, so a rebuild that moves the tag reaches
+   * no cold start before it has been tried. Instances already running are the same image.
+   */
+  pinImage(imageId: string): void {
+    this.image = imageId;
+  }
+
   /** Starts `count` environments ahead of traffic (`--warm eager`, provisioned concurrency). */
   async prewarm(count: number): Promise<void> {
     this.provisioning = true;
@@ -204,7 +236,7 @@ export class LambdaFunction {
     await Promise.all([this.pool.close(), ...this.trialStops]);
   }
 
-  private async createInstance(codeDir = this.codeDir): Promise<LambdaInstance> {
+  private async createInstance(codeDir = this.codeDir, image = this.image): Promise<LambdaInstance> {
     const { config, engine } = this.options;
     const id = randomBytes(16).toString('hex');
     const api = new RuntimeApiServer();
@@ -225,7 +257,7 @@ export class LambdaFunction {
       language: config.runtime.startsWith('python') ? 'python' : 'node',
       runtimeId: config.runtime,
       codeDir,
-      ...(config.image ? { image: config.image } : {}),
+      ...(image ? { image } : {}),
       bootstrap: config.runtime.startsWith('python') ? 'aws/bootstrap.py' : 'aws/bootstrap.js',
       env: lambdaEnvironment(config, paths, address, initializationType, id),
       memoryMb: config.memorySizeMb,

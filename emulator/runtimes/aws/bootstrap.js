@@ -208,13 +208,22 @@ async function loop(handler) {
     }
     try {
       const result = await runHandler(handler, event, makeContext(next.headers));
+      // The invocation's log lines go out before its result, so they are counted as its own.
+      await flushOutput();
       // A 413 (response too large) is reported to the caller by the Runtime API itself.
       await postJson(`/runtime/invocation/${requestId}/response`, result);
     } catch (error) {
       console.error(`Invoke Error \t${JSON.stringify(errorPayload(error))}`);
+      await flushOutput();
       await postError(`/runtime/invocation/${requestId}/error`, error);
     }
   }
+}
+
+/** Resolves once everything written to stdout and stderr so far is handed to the OS. */
+function flushOutput() {
+  const flushed = (stream) => new Promise((resolve) => stream.write('', () => resolve()));
+  return Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 }
 
 async function main() {

@@ -122,8 +122,10 @@ def main():
             print("[ERROR] %s: %s" % (type(error).__name__, error), flush=True)
             _post_error("/runtime/invocation/%s/error" % _request_id, type(error).__name__, str(error), frames)
             continue
-        _call("POST", "/runtime/invocation/%s/response" % _request_id, payload, {"Content-Type": "application/json"})
+        # The invocation's log lines go out before its result, so they are counted as its own.
         sys.stdout.flush()
+        sys.stderr.flush()
+        _call("POST", "/runtime/invocation/%s/response" % _request_id, payload, {"Content-Type": "application/json"})
 
 
 if __name__ == "__main__":
