@@ -42,6 +42,17 @@ export interface CloudRoute {
   handle(request: CloudRequest): CloudResponse | Promise<CloudResponse>;
 }
 
+/** A route of a cloud API: `write` says whether the call may change state (the request log keeps it). */
+export function cloudRoute(
+  method: string,
+  path: string,
+  operation: string,
+  write: boolean,
+  handle: CloudRoute['handle'],
+): CloudRoute {
+  return { method, path, operation, write, handle };
+}
+
 /** One cloud API served by a control plane: its routes and how it writes errors on the wire. */
 export interface CloudApi {
   provider: LoggedRequest['provider'];

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CloudError } from '../cloud-error';
-import type { CloudApi, CloudRequest, CloudResponse, CloudRoute } from '../control-plane-server';
+import { type CloudApi, type CloudRequest, type CloudResponse, cloudRoute } from '../control-plane-server';
 import { conflict, invalidParameter, lambdaErrorResponse, notFound, throttled } from './aws-errors';
 import type { AwsCloudBehaviour } from './aws-faults';
 import type { DeployedLambdaFunction, LambdaConfiguration } from './deployed-function';
@@ -98,13 +98,7 @@ export class LambdaApi {
   }
 
   api(): CloudApi {
-    const r = (
-      method: string,
-      path: string,
-      operation: string,
-      write: boolean,
-      handle: (request: CloudRequest) => CloudResponse | Promise<CloudResponse>,
-    ): CloudRoute => ({ method, path, operation, write, handle });
+    const r = cloudRoute;
     const routes = [
       r('POST', '/2015-03-31/functions', 'CreateFunction', true, (q) => this.create(q)),
       r('GET', '/2015-03-31/functions', 'ListFunctions', false, (q) => this.listFunctions(q)),

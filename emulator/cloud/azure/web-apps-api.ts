@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CloudError } from '../cloud-error';
-import type { CloudApi, CloudRequest, CloudResponse, CloudRoute } from '../control-plane-server';
+import {
+  type CloudApi,
+  type CloudRequest,
+  type CloudResponse,
+  type CloudRoute,
+  cloudRoute,
+} from '../control-plane-server';
 import { armErrorResponse, badRequest, conflict, internalError, notFound, throttled } from './arm-errors';
 import type { AzureCloudBehaviour } from './azure-faults';
 import { type DeployedSite, siteId, siteResource } from './deployed-site';
@@ -105,13 +111,7 @@ export class WebAppsApi {
   }
 
   api(): CloudApi {
-    const r = (
-      method: string,
-      path: string,
-      operation: string,
-      write: boolean,
-      handle: (request: CloudRequest) => CloudResponse | Promise<CloudResponse>,
-    ): CloudRoute => ({ method, path, operation, write, handle });
+    const r = cloudRoute;
     const routes = [
       r('GET', SITE, 'ListSitesByResourceGroup', false, (q) => this.listSites(q)),
       r('GET', `${SITE}/{name}`, 'GetSite', false, (q) => ({

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CloudError } from '../cloud-error';
-import type { CloudApi, CloudRequest, CloudResponse, CloudRoute } from '../control-plane-server';
+import { type CloudApi, type CloudRequest, type CloudResponse, cloudRoute } from '../control-plane-server';
 import { applyUpdate, parseUpdateMask } from './field-mask';
 import type { GcpFunctionRecord, GcpFunctionRecords } from './function-records';
 import { decodeFunction, encodeFunction, type GcpFunctionResource, wantsIntEnums } from './function-resource';
@@ -122,13 +122,7 @@ export class GcpFunctionsApi {
   }
 
   api(): CloudApi {
-    const r = (
-      method: string,
-      path: string,
-      operation: string,
-      write: boolean,
-      handle: (request: CloudRequest) => CloudResponse | Promise<CloudResponse>,
-    ): CloudRoute => ({ method, path, operation, write, handle });
+    const r = cloudRoute;
     const storage = this.storage.routes();
     // Cloud Storage is another service: the Functions API's throttling and outages do not reach it.
     const unfaulted = new Set(['UploadSource', 'InvokeFunction', ...storage.map((route) => route.operation)]);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32cBase64 } from '../../providers/gcp/crc32c';
-import type { CloudRequest, CloudResponse, CloudRoute } from '../control-plane-server';
+import { type CloudRequest, type CloudResponse, type CloudRoute, cloudRoute } from '../control-plane-server';
 import type { StorageSource } from './function-resource';
 import type { GcpCloudBehaviour } from './gcp-faults';
 import { parseMultipartRelated } from './multipart-related';
@@ -63,13 +63,7 @@ export class StorageObjects {
   }
 
   routes(): CloudRoute[] {
-    const route = (
-      method: string,
-      path: string,
-      operation: string,
-      write: boolean,
-      handle: (request: CloudRequest) => CloudResponse | Promise<CloudResponse>,
-    ): CloudRoute => ({ method, path, operation, write, handle });
+    const route = cloudRoute;
     return [
       route('GET', '/storage/v1/b/{bucket}/o/{object}', 'GetObject', false, (q) => this.getObject(q)),
       route('POST', '/upload/storage/v1/b/{bucket}/o', 'InsertObject', true, (q) => this.insert(q)),
