@@ -2,10 +2,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { UserError } from '../../common/errors';
 import { packageRoot } from '../../common/package-info';
-import { loadService } from '../../common/service/load-service';
-import { Emulator } from '../../emulator/emulator';
 import { serveUntilSignal } from '../../emulator/serve';
 import { formatTour, runTour } from '../demo/tour';
+import { engineName, loadOneShotService, withOneShotEmulator } from '../emulate/one-shot-emulator';
 import type { Command } from '../main';
 
 const HELP = `Usage: faasport demo [--once] [--engine docker|process]
@@ -38,35 +37,25 @@ export const demo: Command = {
       process.stdout.write(HELP);
       return 0;
     }
-    if (values.engine !== undefined && values.engine !== 'docker' && values.engine !== 'process') {
-      throw new UserError(`--engine must be docker or process, got "${values.engine}"`, { exitCode: 2 });
-    }
-    const engine = values.engine as 'docker' | 'process' | undefined;
-    const model = await loadService(join(packageRoot, 'serverless.example.yml'));
-    // The tour runs on ephemeral ports, quietly; then the service is served on the usual ones.
-    const tourEmulator = new Emulator({
-      model,
-      ...(engine ? { engine } : {}),
-      port: 0,
-      lambdaPort: 0,
-      gcpPort: 0,
-      azurePort: 0,
-      logger: { line: () => undefined },
-    });
+    const engine = engineName(values.engine);
+    const model = await loadOneShotService({ config: join(packageRoot, 'serverless.example.yml') });
     process.stdout.write('faasport demo: packing the example functions and starting the emulator…\n');
-    try {
-      await tourEmulator.start();
-      process.stdout.write(
-        `Engine: ${tourEmulator.engineName}. Each function on each provider once cold (after a recycle), then warm:\n\n`,
-      );
-      const stops = await runTour(tourEmulator);
-      process.stdout.write(`${formatTour(stops)}\n\n`);
-      if (stops.some((stop) => stop.status >= 500 || !stop.warmWasWarm)) {
-        process.stderr.write('faasport demo: some stops did not answer as expected (see above).\n');
-        if (values.once) return 1;
-      }
-    } finally {
-      await tourEmulator.stop();
+    // The tour runs on ephemeral ports, quietly; then the service is served on the usual ones.
+    const asExpected = await withOneShotEmulator(
+      model,
+      { engine: values.engine, logger: { line: () => undefined } },
+      async (tourEmulator) => {
+        process.stdout.write(
+          `Engine: ${tourEmulator.engineName}. Each function on each provider once cold (after a recycle), then warm:\n\n`,
+        );
+        const stops = await runTour(tourEmulator);
+        process.stdout.write(`${formatTour(stops)}\n\n`);
+        return stops.every((stop) => stop.status < 500 && stop.warmWasWarm);
+      },
+    );
+    if (!asExpected) {
+      process.stderr.write('faasport demo: some stops did not answer as expected (see above).\n');
+      if (values.once) return 1;
     }
     if (values.once) return 0;
     await serveUntilSignal(model, {

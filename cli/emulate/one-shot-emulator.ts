@@ -3,13 +3,15 @@ import { loadService } from '../../common/service/load-service';
 import type { ServiceModel } from '../../common/service/service-model';
 import { Emulator } from '../../emulator/emulator';
 import type { EngineName } from '../../emulator/engines/choose-engine';
-import { consoleLogger } from '../../emulator/logger';
+import { consoleLogger, type EmulatorLogger } from '../../emulator/logger';
 
 /** The options every one-shot `faasport emulate <subcommand>` shares. */
 export interface OneShotOptions {
   config?: string | undefined;
   stage?: string | undefined;
   engine?: string | undefined;
+  /** Where instance logs go; default: stderr, so stdout stays the command's result. */
+  logger?: EmulatorLogger;
 }
 
 /** The service as `-c` / `--stage` name it; a bad `--engine` is refused first. */
@@ -18,7 +20,8 @@ export function loadOneShotService(options: OneShotOptions): Promise<ServiceMode
   return loadService(options.config ?? 'serverless.yml', options.stage ? { stage: options.stage } : {});
 }
 
-function engineName(engine: string | undefined): EngineName | undefined {
+/** `--engine` checked: docker, process, or not given. */
+export function engineName(engine: string | undefined): EngineName | undefined {
   if (engine !== undefined && engine !== 'docker' && engine !== 'process') {
     throw new UserError(`--engine must be docker or process, got "${engine}"`, { exitCode: 2 });
   }
@@ -42,7 +45,7 @@ export async function withOneShotEmulator<T>(
     lambdaPort: 0,
     gcpPort: 0,
     azurePort: 0,
-    logger: { line: (source, text) => consoleLogger.line(source, text, 'stderr') },
+    logger: options.logger ?? { line: (source, text) => consoleLogger.line(source, text, 'stderr') },
   });
   try {
     await emulator.start();
