@@ -1,3 +1,5 @@
+import { ownership } from '../ownership';
+
 /** Tag keys faasport writes on Lambda functions (key ≤ 128, value ≤ 256 characters). */
 export const TAGS = {
   managedBy: 'faasport:managed-by',
@@ -11,17 +13,7 @@ export const TAGS = {
   manifestDigest: 'faasport:manifest-digest',
 } as const;
 
-export function ownershipTags(service: string, stage: string): Record<string, string> {
-  return { [TAGS.managedBy]: 'faasport', [TAGS.service]: service, [TAGS.stage]: stage };
-}
-
-export function isOwnedBy(tags: Record<string, string> | undefined, service: string, stage: string): boolean {
-  return (
-    tags?.[TAGS.managedBy] === 'faasport' && tags[TAGS.service] === service && tags[TAGS.stage] === stage
-  );
-}
-
-export function ownerOf(tags: Record<string, string> | undefined): string {
-  if (tags?.[TAGS.managedBy] !== 'faasport') return 'not created by faasport';
-  return `faasport service ${tags[TAGS.service]}, stage ${tags[TAGS.stage]}`;
-}
+const owned = ownership(TAGS);
+export const ownershipTags = owned.marks;
+export const isOwnedBy = owned.isOwnedBy;
+export const ownerOf = owned.ownerOf;

@@ -1,3 +1,5 @@
+import { ownership } from '../ownership';
+
 /**
  * Tag names faasport writes on function apps (Azure tag names may not contain `<>%&\?/`; values
  * ≤ 256 characters, so a `sha256:<hex>` digest fits). Tags come back on a plain site GET.
@@ -12,17 +14,7 @@ export const TAGS = {
   zipDigest: 'faasport-zip-digest',
 } as const;
 
-export function ownershipTags(service: string, stage: string): Record<string, string> {
-  return { [TAGS.managedBy]: 'faasport', [TAGS.service]: service, [TAGS.stage]: stage };
-}
-
-export function isOwnedBy(tags: Record<string, string> | undefined, service: string, stage: string): boolean {
-  return (
-    tags?.[TAGS.managedBy] === 'faasport' && tags[TAGS.service] === service && tags[TAGS.stage] === stage
-  );
-}
-
-export function ownerOf(tags: Record<string, string> | undefined): string {
-  if (tags?.[TAGS.managedBy] !== 'faasport') return 'not created by faasport';
-  return `faasport service ${tags[TAGS.service]}, stage ${tags[TAGS.stage]}`;
-}
+const owned = ownership(TAGS);
+export const ownershipTags = owned.marks;
+export const isOwnedBy = owned.isOwnedBy;
+export const ownerOf = owned.ownerOf;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ownership } from '../ownership';
 
 /** Label keys faasport writes on Cloud Functions (keys and values: [a-z0-9_-], at most 63 characters). */
 export const LABELS = {
@@ -39,30 +40,10 @@ export function labelValue(text: string): string {
     .slice(0, 63);
 }
 
-export function ownershipLabels(service: string, stage: string): Record<string, string> {
-  return {
-    [LABELS.managedBy]: 'faasport',
-    [LABELS.service]: labelValue(service),
-    [LABELS.stage]: labelValue(stage),
-  };
-}
-
-export function isOwnedBy(
-  labels: Record<string, string> | null | undefined,
-  service: string,
-  stage: string,
-): boolean {
-  return (
-    labels?.[LABELS.managedBy] === 'faasport' &&
-    labels[LABELS.service] === labelValue(service) &&
-    labels[LABELS.stage] === labelValue(stage)
-  );
-}
-
-export function ownerOf(labels: Record<string, string> | null | undefined): string {
-  if (labels?.[LABELS.managedBy] !== 'faasport') return 'not created by faasport';
-  return `faasport service ${labels[LABELS.service]}, stage ${labels[LABELS.stage]}`;
-}
+const owned = ownership(LABELS, labelValue);
+export const ownershipLabels = owned.marks;
+export const isOwnedBy = owned.isOwnedBy;
+export const ownerOf = owned.ownerOf;
 
 /** `sha256:<64 hex>` → the two label values; other digests do not fit and are refused. */
 export function digestLabels(digest: string): Record<string, string> {
