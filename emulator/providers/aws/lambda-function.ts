@@ -5,10 +5,14 @@ import type { EmulatorLogger } from '../../logger';
 import { type DiscardReason, InstancePool, isDiscard } from '../../pool/instance-pool';
 import { functionArn, type LambdaFunctionConfig, lambdaEnvironment } from './lambda-environment';
 import { endLine, reportLine, startLine, timeoutLine } from './lambda-logs';
+import { OutputMarks } from './output-marks';
 import { LambdaInitError, type LambdaOutcome, RuntimeApiServer } from './runtime-api';
 
 /** Lambda's limit on how long init may take before the environment is discarded. */
 const INIT_TIMEOUT_MS = 10_000;
+
+/** How long an invocation's END waits for its output marks once the result is in. */
+const OUTPUT_MARK_BOUND_MS = 2_000;
 
 export interface LambdaFunctionOptions {
   config: LambdaFunctionConfig;
@@ -43,6 +47,7 @@ type LambdaInstance = {
   initDurationMs: number;
   /** Lines of the invocation in progress, if any. */
   capture: string[] | undefined;
+  marks: OutputMarks;
 };
 
 /** One Lambda function: a pool of execution environments behind the Runtime API. */
@@ -125,9 +130,7 @@ export class LambdaFunction {
       );
     } else {
       outcome = result;
-      // Output the runtime flushed before its result may still sit in a pipe this turn: read it
-      // first, so the invocation's own lines come before its END and REPORT.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (result.outputMarked) await instance.marks.wait(requestId, OUTPUT_MARK_BOUND_MS);
     }
     const durationMs = performance.now() - started;
     this.emit(instance, endLine(requestId));
@@ -249,6 +252,7 @@ export class LambdaFunction {
       engine: undefined as unknown as EngineInstance, // set right below, before anyone reads it
       initDurationMs: 0,
       capture: undefined,
+      marks: new OutputMarks(),
     };
     const spec: InstanceSpec = {
       name: `${config.name}-${id.slice(0, 8)}`,
@@ -261,7 +265,9 @@ export class LambdaFunction {
       bootstrap: config.runtime.startsWith('python') ? 'aws/bootstrap.py' : 'aws/bootstrap.js',
       env: lambdaEnvironment(config, paths, address, initializationType, id),
       memoryMb: config.memorySizeMb,
-      onOutput: (stream, line) => this.emit(instance, line, stream),
+      onOutput: (stream, line) => {
+        if (!instance.marks.take(stream, line)) this.emit(instance, line, stream);
+      },
     };
     const started = performance.now();
     try {

@@ -17,9 +17,13 @@ export interface LambdaInvocation {
 }
 
 /** How an invocation ended, as the runtime reported it. */
-export type LambdaOutcome =
+export type LambdaOutcome = (
   | { type: 'response'; payload: Buffer }
-  | { type: 'function-error'; errorType: string; payload: Buffer };
+  | { type: 'function-error'; errorType: string; payload: Buffer }
+) & {
+  /** The runtime ended this invocation's output with mark lines (faasport's runtime clients do). */
+  outputMarked?: boolean;
+};
 
 /** The runtime reported `/runtime/init/error`: the environment never became ready. */
 export class LambdaInitError extends Error {
@@ -177,11 +181,12 @@ export class RuntimeApiServer {
         });
         return reply(res, 413, { errorType: 'RequestEntityTooLarge', errorMessage: message });
       }
+      const marked = headerValue(req, 'x-faasport-output-mark') ? { outputMarked: true } : {};
       if (kind === 'response') {
-        pending.resolve({ type: 'response', payload: body });
+        pending.resolve({ type: 'response', payload: body, ...marked });
       } else {
         const errorType = headerValue(req, 'lambda-runtime-function-error-type') ?? 'Unhandled';
-        pending.resolve({ type: 'function-error', errorType, payload: body });
+        pending.resolve({ type: 'function-error', errorType, payload: body, ...marked });
       }
       return reply(res, 202, { status: 'OK' });
     }

@@ -39,6 +39,9 @@ function request(method, pathname, body, headers) {
   });
 }
 
+/** Starts the line that ends an invocation's output (see markOutput). */
+const OUTPUT_MARK_PREFIX = 'faasport-output-mark ';
+
 function postJson(pathname, value, headers = {}) {
   const body = Buffer.from(JSON.stringify(value === undefined ? null : value));
   return request('POST', pathname, body, {
@@ -58,9 +61,9 @@ function errorPayload(error) {
   };
 }
 
-async function postError(pathname, error) {
+async function postError(pathname, error, headers = {}) {
   const payload = errorPayload(error);
-  await postJson(pathname, payload, { 'lambda-runtime-function-error-type': payload.errorType });
+  await postJson(pathname, payload, { ...headers, 'lambda-runtime-function-error-type': payload.errorType });
 }
 
 // ---- Logging in the cloud's text format ------------------------------------------------------
@@ -208,22 +211,25 @@ async function loop(handler) {
     }
     try {
       const result = await runHandler(handler, event, makeContext(next.headers));
-      // The invocation's log lines go out before its result, so they are counted as its own.
-      await flushOutput();
       // A 413 (response too large) is reported to the caller by the Runtime API itself.
-      await postJson(`/runtime/invocation/${requestId}/response`, result);
+      await postJson(`/runtime/invocation/${requestId}/response`, result, await markOutput(requestId));
     } catch (error) {
       console.error(`Invoke Error \t${JSON.stringify(errorPayload(error))}`);
-      await flushOutput();
-      await postError(`/runtime/invocation/${requestId}/error`, error);
+      await postError(`/runtime/invocation/${requestId}/error`, error, await markOutput(requestId));
     }
   }
 }
 
-/** Resolves once everything written to stdout and stderr so far is handed to the OS. */
-function flushOutput() {
-  const flushed = (stream) => new Promise((resolve) => stream.write('', () => resolve()));
-  return Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+/**
+ * Ends an invocation's output with a mark line (`faasport-output-mark <request id>`) on stdout and
+ * stderr, and says so in a header of the result: the emulator counts every line before the marks as the invocation's own, however
+ * late the engine delivers them.
+ */
+async function markOutput(requestId) {
+  const mark = `${OUTPUT_MARK_PREFIX}${requestId}`;
+  const written = (stream) => new Promise((resolve) => stream.write(`${mark}\n`, () => resolve()));
+  await Promise.all([written(process.stdout), written(process.stderr)]);
+  return { 'x-faasport-output-mark': 'stdout,stderr' };
 }
 
 async function main() {

@@ -35,9 +35,21 @@ def _error_payload(error_type, message, trace):
     return {"errorMessage": message, "errorType": error_type, "requestId": _request_id or "", "stackTrace": trace}
 
 
-def _post_error(path, error_type, message, trace):
+def _post_error(path, error_type, message, trace, headers=None):
     body = json.dumps(_error_payload(error_type, message, trace)).encode()
-    _call("POST", path, body, {"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": error_type})
+    headers = dict(headers or {})
+    headers.update({"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": error_type})
+    _call("POST", path, body, headers)
+
+
+def _mark_output(request_id):
+    """Ends an invocation's output with a mark line on stdout and stderr, named in a result header:
+    the emulator counts every line before the marks as the invocation's own."""
+    mark = "faasport-output-mark " + request_id
+    for stream in (sys.stdout, sys.stderr):
+        stream.write(mark + "\n")
+        stream.flush()
+    return {"X-Faasport-Output-Mark": "stdout,stderr"}
 
 
 class _LambdaFormatter(logging.Formatter):
@@ -120,12 +132,12 @@ def main():
         except Exception as error:  # the handler's failure is the invocation's result
             frames = traceback.format_list(traceback.extract_tb(error.__traceback__)[1:])
             print("[ERROR] %s: %s" % (type(error).__name__, error), flush=True)
-            _post_error("/runtime/invocation/%s/error" % _request_id, type(error).__name__, str(error), frames)
+            _post_error("/runtime/invocation/%s/error" % _request_id, type(error).__name__, str(error), frames,
+                        _mark_output(_request_id))
             continue
-        # The invocation's log lines go out before its result, so they are counted as its own.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        _call("POST", "/runtime/invocation/%s/response" % _request_id, payload, {"Content-Type": "application/json"})
+        headers = _mark_output(_request_id)
+        headers["Content-Type"] = "application/json"
+        _call("POST", "/runtime/invocation/%s/response" % _request_id, payload, headers)
 
 
 if __name__ == "__main__":
