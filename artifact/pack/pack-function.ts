@@ -4,7 +4,7 @@ import { UserError } from '../../common/errors';
 import { createFolderPruner, createPathFilter } from './patterns';
 import { productionPackages } from './production-deps';
 import { listFiles, type SourceFile } from './walk';
-import { sourceDateEpoch, type WrittenZip, writeDeterministicZip } from './zip-writer';
+import { SourceChangedError, sourceDateEpoch, type WrittenZip, writeDeterministicZip } from './zip-writer';
 
 export interface PackOptions {
   /** The function's source folder. */
@@ -24,12 +24,32 @@ export interface PackResult extends WrittenZip {
   files: string[];
 }
 
+/** How many times a folder whose files vanish while being packed is listed again. */
+const ATTEMPTS = 3;
+
 /**
  * Packs a function folder into a deterministic zip: the same files with the same contents give
  * byte-identical output whatever their timestamps, owners, permissions beyond the x bit, or the
- * order the file system lists them in.
+ * order the file system lists them in. A file removed while packing (an editor's save-by-rename,
+ * a branch switch) means: list the folder again and repack.
  */
 export async function packFunction(options: PackOptions): Promise<PackResult> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await packOnce(options);
+    } catch (error) {
+      if (!(error instanceof SourceChangedError)) throw error;
+      if (attempt >= ATTEMPTS) {
+        throw new UserError(`${error.file} kept changing while it was packed (${ATTEMPTS} attempts)`, {
+          hint: 'Wait for the tool writing to it to finish, or exclude it with a "!" pattern in package.patterns.',
+          cause: error,
+        });
+      }
+    }
+  }
+}
+
+async function packOnce(options: PackOptions): Promise<PackResult> {
   const root = resolve(options.sourceDir);
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) {

@@ -41,6 +41,8 @@ export async function listFiles(
       try {
         info = await stat(absolutePath);
       } catch (error) {
+        // Removed between readdir and stat (an editor's save, a branch switch): not there.
+        if (isGone(error) && !entry.isSymbolicLink()) continue;
         if (entry.isSymbolicLink()) {
           throw new UserError(`broken symlink in the function folder: ${absolutePath}`, {
             hint: 'Remove it or exclude it with a "!" pattern in package.patterns.',
@@ -50,7 +52,10 @@ export async function listFiles(
         throw error;
       }
       if (info.isDirectory()) {
-        if (!skip(path)) await visit(absolutePath, path, seen);
+        if (!skip(path))
+          await visit(absolutePath, path, seen).catch((error: unknown) => {
+            if (!isGone(error)) throw error; // a folder removed while listed is not there either
+          });
       } else if (info.isFile()) {
         files.push({ path, absolutePath, executable: (info.mode & 0o111) !== 0 });
       }
@@ -59,4 +64,8 @@ export async function listFiles(
   };
   await visit(root, '', new Set());
   return files;
+}
+
+function isGone(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT';
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { Transform } from 'node:stream';
+import { readFile, rename, rm } from 'node:fs/promises';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
 
@@ -50,9 +50,28 @@ function dosDate(epochSeconds: number): Date {
 const REGULAR_FILE = 0o100000;
 
 /**
+ * A source file vanished or could not be read while the zip was being written (an editor saving,
+ * a `git checkout`). The caller may list the folder again and retry.
+ */
+export class SourceChangedError extends Error {
+  override readonly name = 'SourceChangedError';
+  constructor(
+    readonly file: string,
+    cause: unknown,
+  ) {
+    super(`${file} changed while it was being packed: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/**
  * Writes entries, in the order given, to `outFile` with fixed timestamps, fixed modes (0644, or
  * 0755 when the source had any execute bit), no directory entries and no owner information;
  * streamed file by file, hashed on the way, and renamed into place only when complete.
+ *
+ * Each file is read whole when its turn comes and handed to yazl as one chunk, so a file that
+ * grows or shrinks meanwhile cannot make the entry disagree with its own size (yazl's addFile
+ * stats first and reads later, and reports a mismatch as an 'error' event that nobody awaits).
+ * The bytes written are the same as addFile's: sizes unknown up front, data descriptors after.
  */
 export async function writeDeterministicZip(
   entries: readonly ZipEntry[],
@@ -61,13 +80,26 @@ export async function writeDeterministicZip(
 ): Promise<WrittenZip> {
   const mtime = dosDate(epochSeconds);
   const zip = new ZipFile();
+  // yazl reports failures as 'error' events on the ZipFile: end the output with them so that the
+  // pipeline below rejects instead of the process dying on an unhandled event.
+  let failure: Error | undefined;
+  zip.on('error', (error: Error) => {
+    failure ??= error;
+    (zip.outputStream as Readable).destroy(error); // typed as the interface; yazl's is a PassThrough
+  });
   for (const entry of entries) {
-    zip.addFile(entry.absolutePath, entry.path, {
+    const options = {
       mtime,
       mode: REGULAR_FILE | (entry.executable ? 0o755 : 0o644),
       compress: true,
       compressionLevel: 6,
       forceDosTimestamp: true,
+    };
+    zip.addReadStreamLazy(entry.path, options, (callback) => {
+      readFile(entry.absolutePath).then(
+        (bytes) => callback(null, Readable.from([bytes])),
+        (error: unknown) => callback(new SourceChangedError(entry.path, error), Readable.from([])),
+      );
     });
   }
   zip.end();
@@ -87,7 +119,7 @@ export async function writeDeterministicZip(
     await rename(partial, outFile);
   } catch (error) {
     await rm(partial, { force: true });
-    throw error;
+    throw failure ?? error;
   }
   return { path: outFile, digest: `sha256:${hash.digest('hex')}`, size };
 }

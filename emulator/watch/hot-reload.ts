@@ -46,6 +46,8 @@ export class HotReload {
   private readonly current = new Map<string, string>();
   private readonly reported = new Set<string>();
   private running: Promise<void> = Promise.resolve();
+  /** Changed paths not yet handed to a reload. */
+  private readonly waiting = new Set<string>();
   private readonly filters = new Map<FunctionModel, (path: string) => boolean>();
 
   constructor(private readonly options: HotReloadOptions) {
@@ -74,9 +76,20 @@ export class HotReload {
     return this.running;
   }
 
+  /**
+   * Batches that arrive while a reload runs are merged into one: a burst of saves during a slow
+   * pack ends in one more pack of the latest files, not one per save.
+   */
   private enqueue(paths: string[]): void {
+    const idle = this.waiting.size === 0;
+    for (const path of paths) this.waiting.add(path);
+    if (!idle) return; // already scheduled behind the running reload
     this.running = this.running
-      .then(() => this.reload(paths))
+      .then(() => {
+        const batch = [...this.waiting];
+        this.waiting.clear();
+        return this.reload(batch);
+      })
       .catch((error: unknown) => {
         this.options.logger.line('faasport', `hot reload failed: ${(error as Error).message}`, 'stderr');
       });
