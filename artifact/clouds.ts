@@ -1,6 +1,7 @@
+import type { Cloud } from '../common/clouds';
 import type { Shape } from './manifest/classify';
 
-export type Cloud = 'aws' | 'azure' | 'gcp';
+export type { Cloud };
 
 export interface CloudSupport {
   accepted: boolean;

@@ -9,10 +9,9 @@
  * `#/definitions/<name>` only (the framework inlines nothing else).
  */
 
-export const PROVIDER_NAME = 'faasport';
+import { CLOUDS } from '../common/clouds';
 
-export const TARGETS = ['aws', 'azure', 'gcp'] as const;
-export type Target = (typeof TARGETS)[number];
+export const PROVIDER_NAME = 'faasport';
 
 export type JsonSchema = { [keyword: string]: unknown };
 
@@ -41,7 +40,7 @@ const definitions: Record<string, JsonSchema> = {
       },
     ],
   },
-  faasportTarget: { enum: [...TARGETS] },
+  faasportTarget: { enum: [...CLOUDS] },
   faasportTargets: {
     type: 'array',
     items: ref('faasportTarget'),

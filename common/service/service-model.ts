@@ -1,8 +1,6 @@
+import { CLOUDS, type Cloud } from '../clouds';
 import { UserError } from '../errors';
 import { type ImageBuildSettings, imageBuildOf } from './image-build';
-
-export const TARGETS = ['aws', 'azure', 'gcp'] as const;
-export type Target = (typeof TARGETS)[number];
 
 /** A serverless.yml reduced to what faasport acts on, with defaults applied. */
 export interface ServiceModel {
@@ -12,7 +10,7 @@ export interface ServiceModel {
   serviceDir: string;
   configFile: string;
   /** Per-target provider settings (`provider.targets.<cloud>`), as written. */
-  targets: Partial<Record<Target, Record<string, unknown>>>;
+  targets: Partial<Record<Cloud, Record<string, unknown>>>;
   /** `custom.faasport`, as written. */
   custom: Record<string, unknown>;
   /** `provider.localStore`: the OCI layout used when a function has no sourceArtifact. */
@@ -32,9 +30,9 @@ export interface FunctionModel {
   memorySize: number;
   timeout: number;
   environment: Record<string, string>;
-  targets: Target[];
+  targets: Cloud[];
   /** Reference per target (one reference written once applies to all). */
-  sourceArtifact: Partial<Record<Target, string>>;
+  sourceArtifact: Partial<Record<Cloud, string>>;
   packageType: 'zip' | 'image' | undefined;
   /** `image:` — how the emulator rebuilds a container-image function on change (hot reload). */
   imageBuild: ImageBuildSettings | undefined;
@@ -45,7 +43,7 @@ export interface FunctionModel {
   provisionedConcurrency: number | undefined;
   url: boolean;
   /** `functions.<key>.<cloud>` overrides, as written. */
-  overrides: Partial<Record<Target, Record<string, unknown>>>;
+  overrides: Partial<Record<Cloud, Record<string, unknown>>>;
   /** The function's own settings as written, before provider defaults fill the gaps. */
   declared: Record<string, unknown>;
   /** A role written on the function (`role:`); provider and target roles come from settingFor. */
@@ -125,11 +123,11 @@ function toFunctionModel(
   },
 ): FunctionModel {
   const { provider, targets } = context;
-  const configuredTargets = TARGETS.filter((target) => targets[target] !== undefined);
+  const configuredTargets = CLOUDS.filter((target) => targets[target] !== undefined);
   const fnTargets = Array.isArray(raw.targets)
-    ? (raw.targets.filter((t) => TARGETS.includes(t as Target)) as Target[])
+    ? (raw.targets.filter((t) => CLOUDS.includes(t as Cloud)) as Cloud[])
     : undefined;
-  const chosen = fnTargets ?? (configuredTargets.length ? configuredTargets : ['aws' as Target]);
+  const chosen = fnTargets ?? (configuredTargets.length ? configuredTargets : ['aws' as Cloud]);
   const source = raw.sourceArtifact;
   const sourceArtifact: FunctionModel['sourceArtifact'] = {};
   for (const target of chosen) {
@@ -137,7 +135,7 @@ function toFunctionModel(
     if (typeof reference === 'string') sourceArtifact[target] = reference;
   }
   const overrides: FunctionModel['overrides'] = {};
-  for (const target of TARGETS) if (isRecord(raw[target])) overrides[target] = raw[target] as Raw;
+  for (const target of CLOUDS) if (isRecord(raw[target])) overrides[target] = raw[target] as Raw;
   return {
     key,
     name: typeof raw.name === 'string' ? raw.name : deployedFunctionName(context.service, context.stage, key),
@@ -172,7 +170,7 @@ function toFunctionModel(
 export function settingFor<T>(
   model: ServiceModel,
   fn: FunctionModel,
-  target: Target,
+  target: Cloud,
   key: string,
   fallback: T,
 ): T {
@@ -190,7 +188,7 @@ export function settingFor<T>(
 export function settingWithPath(
   model: ServiceModel,
   fn: FunctionModel,
-  target: Target,
+  target: Cloud,
   key: string,
 ): { value: unknown; path: string } | undefined {
   const layers: Array<[unknown, string]> = [
@@ -210,7 +208,7 @@ export function settingWithPath(
 export function environmentFor(
   model: ServiceModel,
   fn: FunctionModel,
-  target: Target,
+  target: Cloud,
 ): Record<string, string> {
   return {
     ...stringMap(model.providerDefaults.environment),

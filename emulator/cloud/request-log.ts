@@ -1,6 +1,7 @@
+import type { Cloud } from '../../common/clouds';
 /** One call a local control plane answered, as `GET /__faasport/cloud/requests` returns it. */
 export interface LoggedRequest {
-  provider: 'aws' | 'azure' | 'gcp';
+  provider: Cloud;
   method: string;
   /** Path without the query string. */
   path: string;

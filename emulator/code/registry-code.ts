@@ -8,8 +8,9 @@ import { pullArtifact } from '../../artifact/pull';
 import { parseReference, referenceTarget, withDigest } from '../../artifact/reference';
 import { resolveArtifact } from '../../artifact/resolve-artifact';
 import { LayoutStore } from '../../artifact/store/layout-store';
+import type { Cloud } from '../../common/clouds';
 import { UserError } from '../../common/errors';
-import type { FunctionModel, ServiceModel, Target } from '../../common/service/service-model';
+import type { FunctionModel, ServiceModel } from '../../common/service/service-model';
 import type { FunctionCode } from './function-code';
 
 /**
@@ -26,7 +27,7 @@ export class RegistryFunctionCode {
     this.codeRoot = join(model.serviceDir, '.faasport', 'code');
   }
 
-  async prepare(fn: FunctionModel, target: Target = 'aws'): Promise<FunctionCode> {
+  async prepare(fn: FunctionModel, target: Cloud = 'aws'): Promise<FunctionCode> {
     const text = fn.sourceArtifact[target] ?? Object.values(fn.sourceArtifact)[0];
     if (!text) {
       throw new UserError(`${this.model.configFile}: functions.${fn.key} has no sourceArtifact to run`, {

@@ -1,7 +1,8 @@
+import type { Cloud } from '../../common/clouds';
 import { UserError } from '../../common/errors';
 
 /** The cloud whose runtime contract an instance follows; it decides which images may run it. */
-export type RuntimeProvider = 'aws' | 'gcp' | 'azure';
+export type RuntimeProvider = Cloud;
 
 /**
  * Which image runs a zip artefact in the docker engine, chosen per provider:

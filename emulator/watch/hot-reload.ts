@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { createPathFilter } from '../../artifact/pack/patterns';
+import type { Cloud } from '../../common/clouds';
 import type { FunctionModel, ServiceModel } from '../../common/service/service-model';
 import type { FunctionCode, LocalFunctionCode } from '../code/function-code';
 import type { EmulatorLogger } from '../logger';
@@ -8,7 +9,7 @@ import { SourceWatcher } from './source-watcher';
 /** A function the emulator can move to new code. */
 export interface ReloadTarget {
   /** A function served by two providers is two targets, reloaded one by one. */
-  provider: 'aws' | 'gcp' | 'azure';
+  provider: Cloud;
   name: string;
   model: FunctionModel;
   /** Undefined when the code initialises; otherwise why not. */

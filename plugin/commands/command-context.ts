@@ -1,6 +1,7 @@
 import { join } from 'node:path';
+import { CLOUDS, type Cloud } from '../../common/clouds';
 import { UserError } from '../../common/errors';
-import { type ServiceModel, TARGETS, type Target, toServiceModel } from '../../common/service/service-model';
+import { type ServiceModel, toServiceModel } from '../../common/service/service-model';
 import type { ServerlessInstance, ServerlessOptions } from '../serverless-api';
 
 /** What every plugin command works from: the service model and the command line. */
@@ -38,16 +39,16 @@ export function commandContext(serverless: ServerlessInstance, options: Serverle
 }
 
 /** `--target aws` (repeatable): validated before anything else happens. */
-export function targetOption(options: ServerlessOptions): Target[] | undefined {
+export function targetOption(options: ServerlessOptions): Cloud[] | undefined {
   const raw = options.target;
   if (raw === undefined || raw === null) return undefined;
   const values = (Array.isArray(raw) ? raw : [raw]).flatMap((value) => String(value).split(','));
   for (const value of values) {
-    if (!TARGETS.includes(value as Target)) {
-      throw new UserError(`--target ${value} is not one of ${TARGETS.join(', ')}`, { exitCode: 2 });
+    if (!CLOUDS.includes(value as Cloud)) {
+      throw new UserError(`--target ${value} is not one of ${CLOUDS.join(', ')}`, { exitCode: 2 });
     }
   }
-  return values as Target[];
+  return values as Cloud[];
 }
 
 /** A whole-number option (`--concurrency 8`). */

@@ -1,4 +1,4 @@
-import type { Target } from '../../common/service/service-model';
+import type { Cloud } from '../../common/clouds';
 import { createDeployers } from '../deployers/create-deployers';
 import type { TargetDeployer } from '../deployers/target-deployer';
 import { resolveLocalCloud } from '../local-cloud-option';
@@ -8,7 +8,7 @@ import type { CommandContext } from './command-context';
 export interface OpenDeployers {
   resolver: SourceResolver;
   /** One per target in use (or named by `--target`), pointed at the local cloud when asked. */
-  deployers: Map<Target, TargetDeployer>;
+  deployers: Map<Cloud, TargetDeployer>;
 }
 
 /**
@@ -17,7 +17,7 @@ export interface OpenDeployers {
  */
 export async function withDeployers<T>(
   context: CommandContext,
-  targets: Target[] | undefined,
+  targets: Cloud[] | undefined,
   use: (open: OpenDeployers) => Promise<T>,
 ): Promise<T> {
   const { model, options } = context;

@@ -1,5 +1,5 @@
+import type { Cloud } from '../../common/clouds';
 import { isUserError } from '../../common/errors';
-import type { Target } from '../../common/service/service-model';
 import { mapSettled } from '../planner/bounded';
 import { writes } from '../planner/plan';
 import type { PlannedStep, TargetDeployer } from './target-deployer';
@@ -26,10 +26,10 @@ export interface ApplyOptions {
  */
 export async function applyPlan(
   steps: PlannedStep[],
-  deployers: Map<Target, TargetDeployer>,
+  deployers: Map<Cloud, TargetDeployer>,
   options: ApplyOptions,
 ): Promise<StepOutcome[]> {
-  const byTarget = new Map<Target, PlannedStep[]>();
+  const byTarget = new Map<Cloud, PlannedStep[]>();
   for (const step of steps.filter((s) => writes(s.row))) {
     byTarget.set(step.row.target, [...(byTarget.get(step.row.target) ?? []), step]);
   }

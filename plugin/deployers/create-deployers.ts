@@ -1,5 +1,6 @@
+import type { Cloud } from '../../common/clouds';
 import { UserError } from '../../common/errors';
-import type { ServiceModel, Target } from '../../common/service/service-model';
+import type { ServiceModel } from '../../common/service/service-model';
 import type { LocalCloudEndpoints } from '../../emulator/cloud/cloud-file';
 import type { SourceResolver } from '../planner/source-resolver';
 import { awsClients } from './aws/aws-clients';
@@ -14,7 +15,7 @@ export interface DeployerContext {
   local: LocalCloudEndpoints | undefined;
   env: NodeJS.ProcessEnv;
   /** Only these targets (`--target`). */
-  targets?: Target[];
+  targets?: Cloud[];
 }
 
 /** The region of the AWS target: provider.targets.aws.region, the local cloud's, or AWS_REGION. */
@@ -35,12 +36,12 @@ function awsRegion(context: DeployerContext): string {
 }
 
 /** A deployer per target that some function uses (or `--target` names). No client makes a call here. */
-export function createDeployers(context: DeployerContext): Map<Target, TargetDeployer> {
+export function createDeployers(context: DeployerContext): Map<Cloud, TargetDeployer> {
   const used = new Set(context.model.functions.flatMap((fn) => fn.targets));
-  const wanted = (target: Target) =>
+  const wanted = (target: Cloud) =>
     (used.has(target) || context.model.targets[target] !== undefined) &&
     (!context.targets || context.targets.includes(target));
-  const deployers = new Map<Target, TargetDeployer>();
+  const deployers = new Map<Cloud, TargetDeployer>();
   if (wanted('aws')) {
     deployers.set(
       'aws',

@@ -1,5 +1,5 @@
 import type { PlatformWanted } from '../../artifact/manifest/platform';
-import type { Target } from '../../common/service/service-model';
+import type { Cloud } from '../../common/clouds';
 import type { DeployUnit } from '../planner/deploy-units';
 import type { DesiredSpec, ObservedSpec } from '../planner/diff';
 import type { PlanRow } from '../planner/plan';
@@ -19,7 +19,7 @@ export interface PlannedStep {
 export interface DeployedInfo {
   function: string;
   name: string;
-  target: Target;
+  target: Cloud;
   digest: string | undefined;
   state: string;
   lastUpdate: string | undefined;
@@ -37,7 +37,7 @@ export interface InvokeResult {
  * async; `check` never does (refusals come before any call).
  */
 export interface TargetDeployer {
-  readonly target: Target;
+  readonly target: Cloud;
   /** The platform to pick from an index (images). */
   platformFor(unit: DeployUnit): PlatformWanted;
   /**

@@ -1,17 +1,12 @@
 import { parseReference, type Reference } from '../../artifact/reference';
+import { CLOUDS, type Cloud } from '../../common/clouds';
 import { UserError } from '../../common/errors';
-import {
-  type FunctionModel,
-  type ServiceModel,
-  settingFor,
-  TARGETS,
-  type Target,
-} from '../../common/service/service-model';
+import { type FunctionModel, type ServiceModel, settingFor } from '../../common/service/service-model';
 
 /** One function on one target, before anything is resolved. */
 export interface DeployUnit {
   fn: FunctionModel;
-  target: Target;
+  target: Cloud;
   /** The reference as written in serverless.yml, and parsed. */
   written: string;
   reference: Reference;
@@ -22,7 +17,7 @@ export interface DeployUnit {
 
 export interface UnitSelection {
   /** Only these targets (`--target`). */
-  targets?: Target[];
+  targets?: Cloud[];
   /** Only this function (`deploy function -f`). */
   function?: string;
 }
@@ -41,9 +36,9 @@ export function deployUnits(model: ServiceModel, selection: UnitSelection = {}):
     });
   }
   for (const target of selection.targets ?? []) {
-    if (!TARGETS.includes(target)) {
+    if (!CLOUDS.includes(target)) {
       throw new UserError(`--target ${target} is not a target faasport knows`, {
-        hint: `Use one of ${TARGETS.join(', ')}.`,
+        hint: `Use one of ${CLOUDS.join(', ')}.`,
         exitCode: 2,
       });
     }

@@ -1,5 +1,6 @@
+import type { Cloud } from '../../common/clouds';
 import { UserError } from '../../common/errors';
-import type { ServiceModel, Target } from '../../common/service/service-model';
+import type { ServiceModel } from '../../common/service/service-model';
 import type { PlannedStep, TargetDeployer } from '../deployers/target-deployer';
 import { mapBounded } from './bounded';
 import { type DeployUnit, deployUnits, type UnitSelection } from './deploy-units';
@@ -28,7 +29,7 @@ export interface PlanOptions extends UnitSelection {
  */
 export async function makePlan(
   model: ServiceModel,
-  deployers: Map<Target, TargetDeployer>,
+  deployers: Map<Cloud, TargetDeployer>,
   resolver: SourceResolver,
   options: PlanOptions,
 ): Promise<Plan> {
@@ -103,7 +104,7 @@ export async function makePlan(
   return { steps, rows: steps.map((step) => step.row) };
 }
 
-function deployerFor(deployers: Map<Target, TargetDeployer>, unit: DeployUnit): TargetDeployer {
+function deployerFor(deployers: Map<Cloud, TargetDeployer>, unit: DeployUnit): TargetDeployer {
   const deployer = deployers.get(unit.target);
   if (!deployer) {
     throw new UserError(

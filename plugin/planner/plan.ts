@@ -1,5 +1,5 @@
+import type { Cloud } from '../../common/clouds';
 import { formatColumns } from '../../common/columns';
-import type { Target } from '../../common/service/service-model';
 
 export type PlanAction = 'create' | 'update-code' | 'update-config' | 'no-op' | 'delete';
 
@@ -17,7 +17,7 @@ export interface PlanRow {
   function: string;
   /** Deployed name, `<service>-<stage>-<function>`. */
   name: string;
-  target: Target;
+  target: Cloud;
   action: PlanAction;
   reason: string;
   changes: PlanChanges;
