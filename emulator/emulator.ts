@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Cloud } from '../common/clouds';
+import { UserError } from '../common/errors';
 import { type FunctionModel, type ServiceModel, settingFor } from '../common/service/service-model';
 import { type FunctionCode, LocalFunctionCode } from './code/function-code';
 import { HostedCode } from './code/hosted-code';
@@ -12,10 +14,11 @@ import { runtimeImageSettings } from './engines/runtime-images';
 import { jsonResponse } from './gateway/gateway-response';
 import { GatewayServer } from './gateway/gateway-server';
 import { consoleLogger, type EmulatorLogger } from './logger';
-import { AwsFrontEnd } from './providers/aws/aws-front-end';
-import { createInvokeApiHandler } from './providers/aws/invoke-api';
-import { AzureFrontEnd } from './providers/azure/azure-front-end';
-import { GcpFrontEnd } from './providers/gcp/gcp-front-end';
+import type { AzureFrontEnd } from './providers/azure/azure-front-end';
+import type { FrontEndContext, ProviderFrontEnd, SampleOutcome } from './providers/front-end';
+import { FRONT_END_ORDER, FRONT_ENDS, type FrontEndOf, type GatewayPort } from './providers/front-ends';
+import type { GcpFrontEnd } from './providers/gcp/gcp-front-end';
+import { sampleEventCloud } from './providers/sample-events';
 import { HotReload } from './watch/hot-reload';
 import { ImageRebuild } from './watch/image-rebuild';
 
@@ -62,23 +65,25 @@ export interface Endpoint {
 /** Default ports, as serverless-offline users know them. */
 export const DEFAULT_PORTS = { gateway: 3000, lambda: 3002, gcp: 8080, azure: 7071 };
 
+type PortName = GatewayPort | 'lambda';
+
 /**
- * A running emulator: the engine, the provider front-ends and their servers. `start()` binds
- * everything (127.0.0.1 unless told otherwise) and `stop()` releases everything it started.
+ * A running emulator: the engine, the provider front-ends (providers/front-ends.ts) and their
+ * servers. `start()` binds everything (127.0.0.1 unless told otherwise) and `stop()` releases
+ * everything it started.
  */
 export class Emulator {
-  readonly gateway = new GatewayServer();
-  /** The Google Cloud Functions front door (its own port, as the functions-framework has). */
-  readonly gcpGateway = new GatewayServer();
-  /** The Azure Functions front door (its own port, as `func start` has). */
-  readonly azureGateway = new GatewayServer();
-  private azureFrontEnd: AzureFrontEnd | undefined;
-  private aws!: AwsFrontEnd;
-  private gcpFrontEnd: GcpFrontEnd | undefined;
+  /** One gateway per port: AWS on `port`, Google Cloud Functions and Azure Functions on their own. */
+  private readonly gateways: Record<GatewayPort, GatewayServer> = {
+    gateway: new GatewayServer(),
+    gcp: new GatewayServer(),
+    azure: new GatewayServer(),
+  };
+  private readonly frontEnds = new Map<Cloud, ProviderFrontEnd>();
+  private readonly apiServers: Server[] = [];
   private engine!: Engine;
-  private lambdaServer: Server | undefined;
   private readonly host: string;
-  private ports = { gateway: 0, lambda: 0, gcp: 0, azure: 0 };
+  private ports: Record<PortName, number> = { gateway: 0, lambda: 0, gcp: 0, azure: 0 };
   private readonly logger: EmulatorLogger;
   private readonly code: LocalFunctionCode;
   private readonly registryCode: RegistryFunctionCode;
@@ -115,66 +120,50 @@ export class Emulator {
             logger: this.logger,
           });
     await this.engine.cleanup();
-    this.aws = new AwsFrontEnd({
+    const hostedRoot = join(options.model.serviceDir, '.faasport', 'hosted');
+    const context: FrontEndContext = {
       model: options.model,
       engine: this.engine,
       logger: this.logger,
       codeDirFor: (fn) => this.codeDirFor(fn),
+      hostedCode: (libraries) => new HostedCode(hostedRoot, libraries),
       idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
       defaultConcurrency: options.defaultConcurrency ?? 10,
-    });
-    await this.aws.load();
-    this.gateway.setRoutes(this.aws.routes());
-    const hostedRoot = join(options.model.serviceDir, '.faasport', 'hosted');
-    if (options.model.functions.some((fn) => fn.targets.includes('gcp'))) {
-      this.gcpFrontEnd = new GcpFrontEnd({
-        model: options.model,
-        engine: this.engine,
-        logger: this.logger,
-        codeDirFor: (fn) => this.codeDirFor(fn),
-        hosted: new HostedCode(hostedRoot, ['@google-cloud/functions-framework']),
-        idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
-        defaultMaxInstances: options.defaultConcurrency ?? 10,
-      });
-      await this.gcpFrontEnd.load();
-      this.gcpGateway.setRoutes(this.gcpFrontEnd.routes());
+    };
+    for (const cloud of FRONT_END_ORDER) {
+      const entry = FRONT_ENDS[cloud];
+      if (!entry.always && !options.model.functions.some((fn) => fn.targets.includes(cloud))) continue;
+      const frontEnd: ProviderFrontEnd = entry.create(context);
+      await frontEnd.load();
+      this.gateways[entry.port].setRoutes(frontEnd.routes());
+      this.frontEnds.set(cloud, frontEnd);
     }
-    if (options.model.functions.some((fn) => fn.targets.includes('azure'))) {
-      this.azureFrontEnd = new AzureFrontEnd({
-        model: options.model,
-        engine: this.engine,
-        logger: this.logger,
-        codeDirFor: (fn) => this.codeDirFor(fn),
-        hosted: new HostedCode(hostedRoot, ['@azure/functions']),
-        idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
-      });
-      await this.azureFrontEnd.load();
-      this.azureGateway.setRoutes(this.azureFrontEnd.routes());
+    for (const gateway of Object.values(this.gateways)) this.addControls(gateway);
+    const requested: Record<PortName, number> = {
+      gateway: options.port ?? DEFAULT_PORTS.gateway,
+      lambda: options.lambdaPort ?? DEFAULT_PORTS.lambda,
+      gcp: options.gcpPort ?? DEFAULT_PORTS.gcp,
+      azure: options.azurePort ?? DEFAULT_PORTS.azure,
+    };
+    for (const cloud of this.frontEnds.keys()) {
+      const port = FRONT_ENDS[cloud].port;
+      if (!this.ports[port]) this.ports[port] = await this.gateways[port].listen(requested[port], this.host);
     }
-    for (const gateway of [this.gateway, this.gcpGateway, this.azureGateway]) this.addControls(gateway);
-    this.ports.gateway = await this.gateway.listen(options.port ?? DEFAULT_PORTS.gateway, this.host);
-    if (this.gcpFrontEnd)
-      this.ports.gcp = await this.gcpGateway.listen(options.gcpPort ?? DEFAULT_PORTS.gcp, this.host);
-    if (this.azureFrontEnd)
-      this.ports.azure = await this.azureGateway.listen(options.azurePort ?? DEFAULT_PORTS.azure, this.host);
-    const invokeApi = createInvokeApiHandler(this.aws, this.aws.region, this.aws.accountId);
-    this.lambdaServer = createServer((req, res) => {
-      invokeApi(req, res).catch((error: unknown) => {
-        if (!res.headersSent) res.writeHead(500, { 'x-amzn-errortype': 'ServiceException' });
-        res.end(JSON.stringify({ Type: 'Service', message: String(error) }));
-      });
-    });
-    this.ports.lambda = await listen(
-      this.lambdaServer,
-      options.lambdaPort ?? DEFAULT_PORTS.lambda,
-      this.host,
-    );
-    await this.aws.prewarm(options.warm === 'eager');
-    await this.gcpFrontEnd?.prewarm(options.warm === 'eager');
-    await this.azureFrontEnd?.prewarm(options.warm === 'eager');
+    for (const frontEnd of this.frontEnds.values()) {
+      for (const api of frontEnd.apis()) {
+        const server = createServer((req, res) => {
+          api.handle(req, res).catch((error: unknown) => {
+            if (!res.headersSent) res.writeHead(500, { 'x-amzn-errortype': 'ServiceException' });
+            res.end(JSON.stringify({ Type: 'Service', message: String(error) }));
+          });
+        });
+        this.apiServers.push(server);
+        this.ports[api.port] = await listen(server, requested[api.port], this.host);
+      }
+    }
+    for (const frontEnd of this.frontEnds.values()) await frontEnd.prewarm(options.warm === 'eager');
     if (options.watch && options.artifacts !== 'registry') await this.startHotReload();
-    this.aws.startSchedules();
-    this.azureFrontEnd?.startTimers();
+    for (const frontEnd of this.frontEnds.values()) frontEnd.startTriggers();
   }
 
   /** Host folder with a function's unpacked code (packed as publish would, unless told otherwise). */
@@ -198,31 +187,28 @@ export class Emulator {
     });
     gateway.addControl('GET', '/__faasport/functions', async () => ({
       response: jsonResponse(200, {
-        functions: [
-          ...this.aws.list().map(({ lambda }) => ({ name: lambda.name, provider: 'aws', ...lambda.stats() })),
-          ...(this.gcpFrontEnd?.list() ?? []).map(({ fn }) => ({
-            name: fn.name,
-            provider: 'gcp',
-            ...fn.stats(),
-          })),
-          ...(this.azureFrontEnd?.list() ?? []).map(({ app }) => ({
-            name: app.name,
-            provider: 'azure',
-            ...app.stats(),
-          })),
-        ],
+        functions: [...this.frontEnds.values()].flatMap((frontEnd) =>
+          frontEnd
+            .list()
+            .map(({ served }) => ({ name: served.name, provider: frontEnd.cloud, ...served.stats() })),
+        ),
       }),
     }));
   }
 
+  /** A cloud's front-end, when some function targets it (AWS always), for its own operations. */
+  frontEnd<C extends Cloud>(cloud: C): FrontEndOf[C] | undefined {
+    return this.frontEnds.get(cloud) as FrontEndOf[C] | undefined;
+  }
+
   /** The Azure front-end, when a function targets azure. */
   get azure(): AzureFrontEnd | undefined {
-    return this.azureFrontEnd;
+    return this.frontEnd('azure');
   }
 
   /** The Google Cloud front-end, when a function targets gcp. */
   get gcp(): GcpFrontEnd | undefined {
-    return this.gcpFrontEnd;
+    return this.frontEnd('gcp');
   }
 
   /** The hot reloader, when watching (tests wait on `idle()`). */
@@ -237,8 +223,9 @@ export class Emulator {
 
   private async startHotReload(): Promise<void> {
     const imageId = this.engine.imageId?.bind(this.engine);
-    const rebuildable = imageId ? this.aws.imageReloadTargets() : [];
-    for (const { model } of this.aws.list()) {
+    const frontEnds = [...this.frontEnds.values()];
+    const rebuildable = imageId ? frontEnds.flatMap((frontEnd) => frontEnd.imageReloadTargets?.() ?? []) : [];
+    for (const { model } of frontEnds.flatMap((frontEnd) => frontEnd.list())) {
       if (model.packageType !== 'image' || rebuildable.some((target) => target.model.key === model.key))
         continue;
       this.logger.line(
@@ -262,11 +249,7 @@ export class Emulator {
     this.reloader = new HotReload({
       model: this.options.model,
       code: this.code,
-      targets: [
-        ...this.aws.reloadTargets(),
-        ...(this.gcpFrontEnd?.reloadTargets() ?? []),
-        ...(this.azureFrontEnd?.reloadTargets() ?? []),
-      ],
+      targets: frontEnds.flatMap((frontEnd) => frontEnd.reloadTargets()),
       logger: this.logger,
       ...(this.options.strict ? { strict: true } : {}),
       ...(this.options.onReloaded ? { onReloaded: this.options.onReloaded } : {}),
@@ -275,28 +258,16 @@ export class Emulator {
   }
 
   get urls(): { gateway: string; lambda: string; gcp: string; azure: string } {
-    return {
-      gateway: `http://${this.host}:${this.ports.gateway}`,
-      lambda: `http://${this.host}:${this.ports.lambda}`,
-      gcp: `http://${this.host}:${this.ports.gcp}`,
-      azure: `http://${this.host}:${this.ports.azure}`,
-    };
+    const url = (port: PortName) => `http://${this.host}:${this.ports[port]}`;
+    return { gateway: url('gateway'), lambda: url('lambda'), gcp: url('gcp'), azure: url('azure') };
   }
 
   /** Every URL the emulator serves, for the start-up table. */
   endpoints(): Endpoint[] {
-    const endpoints: Endpoint[] = this.gateway.listRoutes().map((route) => ({
-      name: route.method,
-      url: `${this.urls.gateway}${route.path}`,
-      description: route.description,
-      ...(route.functionName ? { functionName: route.functionName } : {}),
-      ...(route.provider ? { provider: route.provider } : {}),
-    }));
-    for (const [gateway, base] of [
-      [this.gcpGateway, this.urls.gcp],
-      [this.azureGateway, this.urls.azure],
-    ] as const) {
-      for (const route of gateway.listRoutes()) {
+    const endpoints: Endpoint[] = [];
+    for (const port of ['gateway', 'gcp', 'azure'] as const) {
+      const base = this.urls[port];
+      for (const route of this.gateways[port].listRoutes()) {
         endpoints.push({
           name: route.method,
           url: `${base}${route.path}`,
@@ -306,28 +277,47 @@ export class Emulator {
         });
       }
     }
-    endpoints.push({
-      name: 'Invoke API',
-      url: `${this.urls.lambda}/2015-03-31/functions/<name>/invocations`,
-      description: 'Lambda Invoke API (SDK, CLI)',
-    });
+    for (const frontEnd of this.frontEnds.values()) {
+      for (const { port, endpoint } of frontEnd.apis()) {
+        endpoints.push({
+          name: endpoint.name,
+          url: `${this.urls[port]}${endpoint.path}`,
+          description: endpoint.description,
+        });
+      }
+    }
     return endpoints;
   }
 
   functionNames(): string[] {
-    const names = [
-      ...this.aws.list().map(({ lambda }) => lambda.name),
-      ...(this.gcpFrontEnd?.list() ?? []).map(({ fn }) => fn.name),
-      ...(this.azureFrontEnd?.list() ?? []).map(({ app }) => app.name),
-    ];
+    const names = [...this.frontEnds.values()].flatMap((frontEnd) =>
+      frontEnd.list().map(({ served }) => served.name),
+    );
     return [...new Set(names)];
   }
 
   /** Invokes a function directly, as the Invoke API does. */
   async invoke(name: string, event: unknown) {
-    const fn = this.aws.find(name);
+    const fn = this.frontEnd('aws')?.find(name);
     if (!fn) throw new Error(`no function named ${name}; known: ${this.functionNames().join(', ')}`);
     return fn.invoke(Buffer.from(JSON.stringify(event ?? {})));
+  }
+
+  /**
+   * One sample event (`faasport emulate invoke --event <kind>`) to one function, through the
+   * front-end whose sample it is.
+   */
+  async invokeSample(fn: FunctionModel, kind: string, data: Buffer): Promise<SampleOutcome> {
+    const cloud = sampleEventCloud(kind);
+    if (!cloud) throw new UserError(`"${kind}" is not a sample event`, { exitCode: 2 });
+    const frontEnd = this.frontEnds.get(cloud);
+    if (!frontEnd?.find(fn.name)) {
+      throw new UserError(`${fn.key} does not run on ${cloud} here, so it cannot take a ${kind} event`, {
+        hint: `Add ${cloud} to the function’s targets${cloud === 'aws' ? '' : ` (and a ${cloud}.entryPoint)`}, or pick another event.`,
+        exitCode: 2,
+      });
+    }
+    return frontEnd.invokeSample(fn, kind, data);
   }
 
   /** Recycles the function on every provider that runs it. */
@@ -336,9 +326,7 @@ export class Emulator {
   }
 
   private recycleAll(name: string): string[] {
-    const found = [this.aws.find(name), this.gcpFrontEnd?.find(name), this.azureFrontEnd?.find(name)].filter(
-      (fn) => fn !== undefined,
-    );
+    const found = [...this.frontEnds.values()].flatMap((frontEnd) => frontEnd.find(name) ?? []);
     for (const fn of found) fn.recycle();
     return found.map((fn) => fn.name);
   }
@@ -346,13 +334,9 @@ export class Emulator {
   async stop(): Promise<void> {
     await Promise.all([this.reloader?.stop(), this.imageRebuild?.stop()]);
     await Promise.allSettled([
-      this.gateway.close(),
-      this.gcpGateway.close(),
-      this.azureGateway.close(),
-      this.azureFrontEnd?.close(),
-      this.gcpFrontEnd?.close(),
-      this.lambdaServer ? closeServer(this.lambdaServer) : undefined,
-      this.aws?.close(),
+      ...Object.values(this.gateways).map((gateway) => gateway.close()),
+      ...[...this.frontEnds.values()].map((frontEnd) => frontEnd.close()),
+      ...this.apiServers.map((server) => closeServer(server)),
     ]);
   }
 }

@@ -27,8 +27,8 @@ type Call = { status: number; ms: number; cold: boolean | undefined; initMs: str
  */
 export async function runTour(emulator: Emulator): Promise<TourStop[]> {
   const stops: TourStop[] = [];
-  const gcpEvents = (emulator.gcp?.list() ?? []).map(({ model, fn }) => ({
-    name: fn.name,
+  const gcpEvents = (emulator.gcp?.list() ?? []).map(({ model, served }) => ({
+    name: served.name,
     triggers: gcpTriggers(model),
   }));
   const seen = new Set<string>();

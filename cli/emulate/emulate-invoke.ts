@@ -1,22 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { UserError } from '../../common/errors';
-import { LOCAL_ACCOUNT_ID } from '../../emulator/providers/aws/aws-front-end';
-import {
-  SAMPLE_EVENT_KINDS,
-  type SampleEventKind,
-  sampleEvent,
-} from '../../emulator/providers/aws/sample-events';
-import { sqsBatchOutcome } from '../../emulator/providers/aws/sqs-batch';
-import { invokeProviderEvent, isProviderEventKind } from './invoke-provider-event';
+import type { SampleOutcome } from '../../emulator/providers/front-end';
+import { SAMPLE_EVENTS, sampleEventCloud } from '../../emulator/providers/sample-events';
 import { loadOneShotService, withOneShotEmulator } from './one-shot-emulator';
+
+const kinds = (cloud: keyof typeof SAMPLE_EVENTS) => SAMPLE_EVENTS[cloud].map((e) => e.kind).join(', ');
 
 const HELP = `Usage: faasport emulate invoke -f <function> [--event <kind>|<file.json>] [-c serverless.yml]
 
 Invokes one function once, locally, and prints what it returned (logs go to stderr).
   -f, --function <name>   the function's key in serverless.yml, or its deployed name
-  --event <kind|file>     ${SAMPLE_EVENT_KINDS.join(', ')} (AWS), pubsub, gcs (GCP CloudEvents),
-                          queue, blob, timer (Azure triggers), or a JSON file (default: {})
+  --event <kind|file>     ${kinds('aws')} (AWS), ${kinds('gcp')} (GCP CloudEvents),
+                          ${kinds('azure')} (Azure triggers), or a JSON file (default: {})
   -c, --config <file>     service file (default: serverless.yml)
   -s, --stage <stage>     stage
   --engine docker|process where the instance runs
@@ -64,43 +60,43 @@ export async function emulateInvoke(argv: string[]): Promise<number> {
       exitCode: 2,
     });
   }
-  const kind = values.event as string | undefined;
-  if (isProviderEventKind(kind)) {
-    return withOneShotEmulator(model, oneShot, (emulator) =>
-      invokeProviderEvent(emulator, fn, kind, Buffer.from('{"name":"faasport"}')),
+  const spec = values.event as string | undefined;
+  // A sample kind goes to the front-end that owns it; anything else is an event file for AWS.
+  if (spec !== undefined && sampleEventCloud(spec)) {
+    return withOneShotEmulator(model, oneShot, async (emulator) =>
+      report(await emulator.invokeSample(fn, spec, Buffer.from('{"name":"faasport"}'))),
     );
   }
-  const region = String(model.targets.aws?.region ?? 'us-east-1');
-  const event = await readEvent(values.event as string | undefined, {
-    region,
-    accountId: LOCAL_ACCOUNT_ID,
-    functionName: fn.name,
-  });
-
+  const event = await readEvent(spec);
   return withOneShotEmulator(model, oneShot, async (emulator) => {
-    const result = await emulator.invoke(fn.name, event);
-    process.stdout.write(`${prettyJson(result.payload)}\n`);
-    if (isSqsEvent(event)) {
-      const outcome = sqsBatchOutcome(event, result.payload, Boolean(result.functionError));
-      process.stderr.write(`faasport: SQS batch: ${describeOutcome(outcome)}\n`);
+    const aws = emulator.frontEnd('aws');
+    if (!aws?.find(fn.name)) {
+      throw new UserError(`${fn.key} does not run on aws here, so it cannot take an event file`, {
+        hint: 'Event files are Lambda events; for gcp or azure pick one of their sample events.',
+        exitCode: 2,
+      });
     }
-    return result.functionError ? 1 : 0;
+    return report(await aws.invokeEvent(fn, event));
   });
 }
 
-async function readEvent(
-  spec: string | undefined,
-  context: { region: string; accountId: string; functionName: string },
-): Promise<unknown> {
+/** Prints what came back; the exit code says whether the function succeeded. */
+function report(outcome: SampleOutcome): number {
+  process.stdout.write(`${outcome.output}\n`);
+  if (outcome.note) process.stderr.write(`faasport: ${outcome.note}\n`);
+  return outcome.succeeded ? 0 : 1;
+}
+
+async function readEvent(spec: string | undefined): Promise<unknown> {
   if (!spec) return {};
-  if ((SAMPLE_EVENT_KINDS as readonly string[]).includes(spec))
-    return sampleEvent(spec as SampleEventKind, context);
   let text: string;
   try {
     text = await readFile(spec, 'utf8');
   } catch {
     throw new UserError(
-      `--event "${spec}" is neither a sample (${SAMPLE_EVENT_KINDS.join(', ')}) nor a readable file`,
+      `--event "${spec}" is neither a sample (${Object.values(SAMPLE_EVENTS)
+        .flatMap((events) => events.map((e) => e.kind))
+        .join(', ')}) nor a readable file`,
       { exitCode: 2 },
     );
   }
@@ -108,29 +104,5 @@ async function readEvent(
     return JSON.parse(text);
   } catch (error) {
     throw new UserError(`--event ${spec} is not valid JSON: ${(error as Error).message}`, { exitCode: 2 });
-  }
-}
-
-function isSqsEvent(event: unknown): event is { Records: { messageId: string; eventSource: string }[] } {
-  const records = (event as { Records?: { eventSource?: string }[] } | null)?.Records;
-  return Array.isArray(records) && records.length > 0 && records.every((r) => r?.eventSource === 'aws:sqs');
-}
-
-function describeOutcome(outcome: ReturnType<typeof sqsBatchOutcome>): string {
-  switch (outcome.kind) {
-    case 'all-succeeded':
-      return 'every message succeeded and would be deleted';
-    case 'partial':
-      return `${outcome.failedMessageIds.length} message(s) would return to the queue: ${outcome.failedMessageIds.join(', ')}`;
-    case 'batch-failed':
-      return `the whole batch would return to the queue (${outcome.reason})`;
-  }
-}
-
-function prettyJson(payload: Buffer): string {
-  try {
-    return JSON.stringify(JSON.parse(payload.toString('utf8')), null, 2);
-  } catch {
-    return payload.toString('utf8');
   }
 }

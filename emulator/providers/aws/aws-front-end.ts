@@ -1,35 +1,36 @@
-import type { FunctionModel, ServiceModel } from '../../../common/service/service-model';
+import type { FunctionModel } from '../../../common/service/service-model';
 import { settingFor } from '../../../common/service/service-model';
-import type { Engine } from '../../engines/engine';
 import type { GatewayRouteDefinition, InvocationFacts } from '../../gateway/gateway-server';
-import type { EmulatorLogger } from '../../logger';
 import { ThrottledError } from '../../pool/instance-pool';
 import type { ReloadTarget } from '../../watch/hot-reload';
 import type { ImageReloadTarget } from '../../watch/image-rebuild';
+import type {
+  FrontEndApi,
+  FrontEndContext,
+  ListedFunction,
+  ProviderFrontEnd,
+  SampleOutcome,
+} from '../front-end';
 import { httpApiEvent, httpApiResponse } from './apigw/http-api-event';
 import { restEvent, restResponse, restThrottled } from './apigw/rest-event';
 import { awsHttpTriggers } from './http-events';
 import { initProblem } from './init-problem';
-import type { FunctionDirectory } from './invoke-api';
+import { createInvokeApiHandler, type FunctionDirectory } from './invoke-api';
 import { LambdaFunction, type LambdaInvokeResult } from './lambda-function';
+import { AWS_SAMPLE_EVENTS, isAwsSampleKind, sampleEvent } from './sample-events';
+import { sampleOutcome } from './sample-outcome';
 import { Scheduler, scheduleTriggers } from './scheduler';
 
 export const LOCAL_ACCOUNT_ID = '123456789012';
 const API_ID = 'faasportlocal';
 
-export interface AwsFrontEndOptions {
-  model: ServiceModel;
-  engine: Engine;
-  logger: EmulatorLogger;
-  /** Host folder with the function's unpacked code. */
-  codeDirFor(fn: FunctionModel): Promise<string>;
-  idleTimeoutMs: number;
-  /** Concurrency limit for functions without reservedConcurrency. */
-  defaultConcurrency: number;
-}
-
-/** The AWS side of the emulator: one LambdaFunction per function that targets aws, and its routes. */
-export class AwsFrontEnd implements FunctionDirectory {
+/**
+ * The AWS side of the emulator: one LambdaFunction per function that targets aws, its API
+ * Gateway and function URL routes, schedules, sample events, and the Lambda Invoke API.
+ */
+export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
+  readonly cloud = 'aws' as const;
+  readonly sampleEvents = AWS_SAMPLE_EVENTS;
   readonly region: string;
   readonly accountId = LOCAL_ACCOUNT_ID;
   private readonly functions = new Map<string, { model: FunctionModel; lambda: LambdaFunction }>();
@@ -39,7 +40,7 @@ export class AwsFrontEnd implements FunctionDirectory {
   }[] = [];
   private readonly scheduler: Scheduler;
 
-  constructor(private readonly options: AwsFrontEndOptions) {
+  constructor(private readonly options: FrontEndContext) {
     const region = options.model.targets.aws?.region;
     this.region = typeof region === 'string' ? region : 'us-east-1';
     this.scheduler = new Scheduler(options.logger, { region: this.region, accountId: this.accountId });
@@ -87,11 +88,48 @@ export class AwsFrontEnd implements FunctionDirectory {
   }
 
   /** Arms `schedule` events (parsed in load(), so a bad expression fails before anything serves). */
-  startSchedules(): void {
+  startTriggers(): void {
     for (const { lambda, trigger } of this.schedules) this.scheduler.add(lambda, trigger);
   }
 
-  list(): { model: FunctionModel; lambda: LambdaFunction }[] {
+  list(): ListedFunction[] {
+    return this.entries().map(({ model, lambda }) => ({ model, served: lambda }));
+  }
+
+  /** The Lambda Invoke API, on its own port as the SDKs and CLI expect it. */
+  apis(): FrontEndApi[] {
+    return [
+      {
+        port: 'lambda',
+        handle: createInvokeApiHandler(this, this.region, this.accountId),
+        endpoint: {
+          name: 'Invoke API',
+          path: '/2015-03-31/functions/<name>/invocations',
+          description: 'Lambda Invoke API (SDK, CLI)',
+        },
+      },
+    ];
+  }
+
+  /** One sample event (`faasport emulate invoke --event s3|sqs|…`). */
+  async invokeSample(fn: FunctionModel, kind: string): Promise<SampleOutcome> {
+    if (!isAwsSampleKind(kind)) throw new Error(`not an AWS sample event: ${kind}`);
+    const event = sampleEvent(kind, {
+      region: this.region,
+      accountId: this.accountId,
+      functionName: fn.name,
+    });
+    return this.invokeEvent(fn, event);
+  }
+
+  /** One event of the caller's (a JSON file), printed the way a sample's outcome is. */
+  async invokeEvent(fn: FunctionModel, event: unknown): Promise<SampleOutcome> {
+    const lambda = this.find(fn.name);
+    if (!lambda) throw new Error(`${fn.name} does not run on aws here`);
+    return sampleOutcome(event, await lambda.invoke(Buffer.from(JSON.stringify(event ?? {}))));
+  }
+
+  private entries(): { model: FunctionModel; lambda: LambdaFunction }[] {
     return [...this.functions.values()];
   }
 
@@ -167,7 +205,7 @@ export class AwsFrontEnd implements FunctionDirectory {
 
   /** Zip functions move to new code on reload; an image only changes when it is rebuilt. */
   reloadTargets(): ReloadTarget[] {
-    return this.list()
+    return this.entries()
       .filter(({ model }) => model.packageType !== 'image')
       .map(({ model, lambda }) => ({
         provider: 'aws' as const,
@@ -184,7 +222,7 @@ export class AwsFrontEnd implements FunctionDirectory {
   /** Container-image functions that say how they are built (`image.build`): rebuilt on change. */
   imageReloadTargets(): ImageReloadTarget[] {
     const targets: ImageReloadTarget[] = [];
-    for (const { model, lambda } of this.list()) {
+    for (const { model, lambda } of this.entries()) {
       const reference = model.sourceArtifact.aws;
       const { imageBuild } = model;
       if (model.packageType !== 'image' || !reference || !imageBuild) continue;
@@ -205,7 +243,7 @@ export class AwsFrontEnd implements FunctionDirectory {
 
   async prewarm(eager: boolean): Promise<void> {
     await Promise.all(
-      this.list().map(({ model, lambda }) => {
+      this.entries().map(({ model, lambda }) => {
         const count = model.provisionedConcurrency ?? (eager ? 1 : 0);
         return count > 0 ? lambda.prewarm(count) : undefined;
       }),
@@ -214,7 +252,7 @@ export class AwsFrontEnd implements FunctionDirectory {
 
   async close(): Promise<void> {
     this.scheduler.stop();
-    await Promise.all(this.list().map(({ lambda }) => lambda.close()));
+    await Promise.all(this.entries().map(({ lambda }) => lambda.close()));
   }
 
   private byKey(key: string): LambdaFunction | undefined {

@@ -4,6 +4,20 @@ import { createHash, randomUUID } from 'node:crypto';
 export const SAMPLE_EVENT_KINDS = ['s3', 'sqs', 'sns', 'schedule', 'apigw', 'apigw-v2'] as const;
 export type SampleEventKind = (typeof SAMPLE_EVENT_KINDS)[number];
 
+/** The kinds, as `faasport emulate invoke --help` lists them. */
+export const AWS_SAMPLE_EVENTS = [
+  { kind: 's3', description: 'S3 ObjectCreated:Put' },
+  { kind: 'sqs', description: 'SQS batch of two messages' },
+  { kind: 'sns', description: 'SNS notification' },
+  { kind: 'schedule', description: 'EventBridge Scheduled Event' },
+  { kind: 'apigw', description: 'API Gateway REST proxy request (payload 1.0)' },
+  { kind: 'apigw-v2', description: 'HTTP API request (payload 2.0)' },
+] as const satisfies readonly { kind: SampleEventKind; description: string }[];
+
+export function isAwsSampleKind(kind: string): kind is SampleEventKind {
+  return (SAMPLE_EVENT_KINDS as readonly string[]).includes(kind);
+}
+
 export interface SampleContext {
   region: string;
   accountId: string;

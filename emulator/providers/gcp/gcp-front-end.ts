@@ -1,30 +1,28 @@
 import { dirname, posix } from 'node:path';
-import type { FunctionModel, ServiceModel } from '../../../common/service/service-model';
+import type { FunctionModel } from '../../../common/service/service-model';
 import { environmentFor, settingFor } from '../../../common/service/service-model';
 import type { HostedCode } from '../../code/hosted-code';
-import type { Engine } from '../../engines/engine';
 import { type GatewayResponse, jsonResponse } from '../../gateway/gateway-response';
 import type { GatewayRouteDefinition, InvocationFacts } from '../../gateway/gateway-server';
 import { firstHeader, type GatewayRequest } from '../../gateway/http-request';
-import type { EmulatorLogger } from '../../logger';
 import type { ReloadTarget } from '../../watch/hot-reload';
 import { sourceLocation } from '../../watch/source-location';
+import type {
+  FrontEndApi,
+  FrontEndContext,
+  ListedFunction,
+  ProviderFrontEnd,
+  SampleOutcome,
+} from '../front-end';
 import { type BinaryCloudEvent, pubsubMessagePublished, storageObjectFinalized } from './cloud-events';
 import { GcpFunction, type GcpFunctionConfig } from './gcp-function';
 import { type GcpTrigger, gcpTriggers, topicName } from './gcp-triggers';
 
-export interface GcpFrontEndOptions {
-  model: ServiceModel;
-  engine: Engine;
-  logger: EmulatorLogger;
-  /** Host folder with the function's unpacked code. */
-  codeDirFor(fn: FunctionModel): Promise<string>;
-  /** Adds the functions-framework to the code. */
-  hosted: HostedCode;
-  idleTimeoutMs: number;
-  /** Max instances for functions that do not say. */
-  defaultMaxInstances: number;
-}
+/** `faasport emulate invoke --event <kind>` for functions on gcp. */
+export const GCP_SAMPLE_EVENTS = [
+  { kind: 'pubsub', description: 'Pub/Sub messagePublished CloudEvent' },
+  { kind: 'gcs', description: 'Cloud Storage object finalized CloudEvent' },
+] as const;
 
 /** What one event delivery did. */
 export interface Delivery {
@@ -48,7 +46,9 @@ const DEFAULT_REGION = 'us-central1';
  * functions at `/<name>` as on cloudfunctions.net, Pub/Sub publish and Storage object events
  * delivered as binary-mode CloudEvents to the functions subscribed to them.
  */
-export class GcpFrontEnd {
+export class GcpFrontEnd implements ProviderFrontEnd {
+  readonly cloud = 'gcp' as const;
+  readonly sampleEvents = GCP_SAMPLE_EVENTS;
   readonly project: string;
   readonly region: string;
   private readonly functions = new Map<
@@ -56,7 +56,11 @@ export class GcpFrontEnd {
     { model: FunctionModel; fn: GcpFunction; triggers: GcpTrigger[] }
   >();
 
-  constructor(private readonly options: GcpFrontEndOptions) {
+  /** Adds the functions-framework to the code, as the Cloud Functions builder does. */
+  private readonly hosted: HostedCode;
+
+  constructor(private readonly options: FrontEndContext) {
+    this.hosted = options.hostedCode(['@google-cloud/functions-framework']);
     const target = options.model.targets.gcp ?? {};
     this.project = typeof target.project === 'string' ? target.project : DEFAULT_PROJECT;
     this.region = typeof target.region === 'string' ? target.region : DEFAULT_REGION;
@@ -71,7 +75,7 @@ export class GcpFrontEnd {
         logger.line('faasport', `${fnModel.name}: not emulated on gcp (${config})`, 'stderr');
         continue;
       }
-      const codeDir = await this.options.hosted.prepare(await this.options.codeDirFor(fnModel));
+      const codeDir = await this.hosted.prepare(await this.options.codeDirFor(fnModel));
       const fn = new GcpFunction({
         config,
         codeDir,
@@ -83,7 +87,27 @@ export class GcpFrontEnd {
     }
   }
 
-  list(): { model: FunctionModel; fn: GcpFunction }[] {
+  list(): ListedFunction[] {
+    return this.entries().map(({ model, fn }) => ({ model, served: fn }));
+  }
+
+  apis(): FrontEndApi[] {
+    return [];
+  }
+
+  /** Pub/Sub and Storage events arrive when published or uploaded: nothing runs on a clock. */
+  startTriggers(): void {}
+
+  /** `faasport emulate invoke --event pubsub|gcs`: one binary-mode CloudEvent to one function. */
+  async invokeSample(fnModel: FunctionModel, kind: string, data: Buffer): Promise<SampleOutcome> {
+    const fn = this.find(fnModel.name);
+    if (!fn) throw new Error(`${fnModel.name} does not run on gcp here`);
+    if (kind !== 'pubsub' && kind !== 'gcs') throw new Error(`not a GCP sample event: ${kind}`);
+    const delivery = await this.deliver(fn, this.sampleEvent(fnModel.name, kind, data));
+    return { output: JSON.stringify(delivery, null, 2), succeeded: delivery.status < 300 };
+  }
+
+  private entries(): { model: FunctionModel; fn: GcpFunction }[] {
     return [...this.functions.values()];
   }
 
@@ -240,12 +264,12 @@ export class GcpFrontEnd {
   }
 
   reloadTargets(): ReloadTarget[] {
-    return this.list().map(({ model, fn }) => ({
+    return this.entries().map(({ model, fn }) => ({
       provider: 'gcp' as const,
       name: fn.name,
       model,
       tryCode: async (codeDir) => {
-        const hosted = await this.options.hosted.prepare(codeDir);
+        const hosted = await this.hosted.prepare(codeDir);
         const error = await fn.tryCode(hosted);
         if (!error) return undefined;
         const location = sourceLocation(error.output, [
@@ -258,16 +282,16 @@ export class GcpFrontEnd {
           ...(location ? { location } : {}),
         };
       },
-      updateCode: async (codeDir) => fn.updateCode(await this.options.hosted.prepare(codeDir)),
+      updateCode: async (codeDir) => fn.updateCode(await this.hosted.prepare(codeDir)),
     }));
   }
 
   async prewarm(eager: boolean): Promise<void> {
-    if (eager) await Promise.all(this.list().map(({ fn }) => fn.prewarm(1)));
+    if (eager) await Promise.all(this.entries().map(({ fn }) => fn.prewarm(1)));
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.list().map(({ fn }) => fn.close()));
+    await Promise.all(this.entries().map(({ fn }) => fn.close()));
   }
 
   private entry(name: string) {
@@ -319,9 +343,9 @@ export class GcpFrontEnd {
   }
 
   private configOf(fn: FunctionModel): GcpFunctionConfig | string {
-    const { model, defaultMaxInstances } = {
+    const { model, defaultConcurrency } = {
       model: this.options.model,
-      defaultMaxInstances: this.options.defaultMaxInstances,
+      defaultConcurrency: this.options.defaultConcurrency,
     };
     const custom = (model.custom.gcp ?? {}) as Record<string, unknown>;
     const runtime = String(settingFor(model, fn, 'gcp', 'runtime', fn.runtime));
@@ -350,7 +374,7 @@ export class GcpFrontEnd {
       memoryMb: number('memorySize', 256),
       timeoutSeconds: number('timeout', 60),
       concurrency: number('concurrency', 1),
-      maxInstances: number('maxInstances', defaultMaxInstances),
+      maxInstances: number('maxInstances', defaultConcurrency),
       queueTimeoutSeconds: number('queueTimeoutSeconds', 60),
       environment: environmentFor(model, fn, 'gcp'),
     };
