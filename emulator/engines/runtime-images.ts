@@ -33,6 +33,23 @@ const LOCAL: Record<string, string> = {
   python3: 'faasport/runtime-python:3',
 };
 
+/**
+ * Per cloud: the Lambda-style base images it publishes (their own runtime client as entrypoint)
+ * and the setting that names the user's own. Clouds without such images run the local runtime
+ * images only.
+ */
+const CLOUD_BASE_IMAGES: Record<
+  Cloud,
+  {
+    configured(settings: RuntimeImageSettings): Record<string, string> | undefined;
+    official(runtimeId: string): string | undefined;
+  }
+> = {
+  aws: { configured: (settings) => settings.awsBaseImages, official: lambdaBaseImage },
+  azure: { configured: () => undefined, official: () => undefined },
+  gcp: { configured: () => undefined, official: () => undefined },
+};
+
 const NO_IMAGE_HINT =
   'Use nodejs22.x, nodejs24.x or python3.x, or map it to an image of yours in custom.faasport.runtimeImages.';
 
@@ -43,13 +60,14 @@ export function runtimeImageCandidates(
   settings: RuntimeImageSettings = {},
 ): RuntimeImageChoice[] {
   // A configured image is the only candidate: when it is missing, say so rather than run another.
-  const awsBase = provider === 'aws' ? settings.awsBaseImages?.[runtimeId] : undefined;
-  if (awsBase) return [{ image: awsBase, official: true }];
+  const base = CLOUD_BASE_IMAGES[provider];
+  const configuredBase = base.configured(settings)?.[runtimeId];
+  if (configuredBase) return [{ image: configuredBase, official: true }];
   const configured = settings.runtimeImages?.[runtimeId];
   if (configured) return [{ image: configured, official: false }];
 
   const local = localRuntimeImage(runtimeId);
-  const official = provider === 'aws' ? lambdaBaseImage(runtimeId) : undefined;
+  const official = base.official(runtimeId);
   const candidates = [
     ...(official ? [{ image: official, official: true }] : []),
     ...(local ? [{ image: local, official: false }] : []),
