@@ -13,6 +13,8 @@ export interface PackOptions {
   patterns?: readonly string[];
   /** `production`: pack the runtime dependencies from node_modules; `none`: no node_modules. */
   nodeModules?: 'production' | 'none';
+  /** Dependencies that are build tools, not function code (the service's Serverless plugins). */
+  excludePackages?: readonly string[];
   /** Seconds since the epoch for every entry; defaults to SOURCE_DATE_EPOCH or 1980-01-01. */
   epochSeconds?: number;
   /** Where to write the zip (its folder is created). */
@@ -66,7 +68,7 @@ async function packOnce(options: PackOptions): Promise<PackResult> {
   const files: SourceFile[] = await listFiles(root, (dir) => dir === 'node_modules' || pruned(dir));
   // A pattern set that excludes node_modules whole needs no dependency resolution at all.
   if ((options.nodeModules ?? 'production') === 'production' && !pruned('node_modules')) {
-    for (const pkg of await productionPackages(root)) {
+    for (const pkg of await productionPackages(root, options.excludePackages)) {
       if (pruned(pkg)) continue;
       // each package without its own node_modules: those hold packages resolved separately
       const inner = await listFiles(

@@ -38,12 +38,21 @@ async function locate(name: string, from: string, root: string): Promise<string 
 }
 
 /**
+ * Packages that run the framework, never the function: faasport itself (users install it as a
+ * regular dependency too, e.g. `npm install <tarball>`) and the Serverless Framework.
+ */
+export const FRAMEWORK_PACKAGES: readonly string[] = ['serverless-faasport', 'serverless', 'osls'];
+
+/**
  * The package folders (relative to `root`, `/`-separated) that the function needs at run time:
  * the `dependencies` of root's package.json, transitively, as Node would resolve them from
  * `root/node_modules` (npm and yarn classic layouts). devDependencies are never followed;
- * optional dependencies and optional peers may be missing.
+ * optional dependencies and optional peers may be missing. The framework packages and `exclude`
+ * (the service's plugins) are not roots: what only they need is left out, what the function's
+ * own dependencies also need stays.
  */
-export async function productionPackages(root: string): Promise<string[]> {
+export async function productionPackages(root: string, exclude: readonly string[] = []): Promise<string[]> {
+  const tools = new Set([...FRAMEWORK_PACKAGES, ...exclude]);
   const manifest = await readPackageJson(root);
   if (!manifest) return [];
   const found = new Set<string>();
@@ -59,6 +68,7 @@ export async function productionPackages(root: string): Promise<string[]> {
       ...Object.keys(pkg.peerDependencies ?? {}).map((name): [string, boolean] => [name, true]),
     ];
     for (const [name, optional] of wanted) {
+      if (dir === root && tools.has(name)) continue;
       const location = await locate(name, dir, root);
       const via = chain ? `${chain} → ${name}` : name;
       if (!location) {

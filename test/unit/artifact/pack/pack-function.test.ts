@@ -240,6 +240,49 @@ describe('packFunction node_modules', () => {
     );
   });
 
+  it('never packs faasport, the framework or the service plugins, nor what only they need', async () => {
+    // What `npm install <faasport tarball>` (a regular dependency) and a plugin leave behind.
+    const dir = await tempDir();
+    await writeTree(dir, {
+      'handler.js': 'require("shared")',
+      'package.json': JSON.stringify({
+        name: 'svc',
+        dependencies: {
+          shared: '1',
+          'serverless-faasport': 'file:../faasport.tgz',
+          'serverless-offline': '13',
+        },
+      }),
+      'node_modules/shared/package.json': pkg('shared'),
+      'node_modules/shared/index.js': '',
+      'node_modules/serverless-faasport/package.json': pkg('serverless-faasport', {
+        dockerode: '4',
+        shared: '1',
+      }),
+      'node_modules/serverless-faasport/dist/index.js': '',
+      'node_modules/dockerode/package.json': pkg('dockerode', { ssh2: '1' }),
+      'node_modules/ssh2/package.json': pkg('ssh2'),
+      'node_modules/serverless-offline/package.json': pkg('serverless-offline', { hapi: '1' }),
+      'node_modules/hapi/package.json': pkg('hapi'),
+    });
+    expect((await pack(dir)).files.filter((f) => f.startsWith('node_modules/'))).toEqual([
+      'node_modules/hapi/package.json',
+      'node_modules/serverless-offline/package.json',
+      'node_modules/shared/index.js',
+      'node_modules/shared/package.json',
+    ]);
+    const out = join(await tempDir(), 'fn.zip');
+    const withPlugins = await packFunction({
+      sourceDir: dir,
+      outFile: out,
+      excludePackages: ['serverless-offline'],
+    });
+    expect(withPlugins.files.filter((f) => f.startsWith('node_modules/'))).toEqual([
+      'node_modules/shared/index.js',
+      'node_modules/shared/package.json',
+    ]);
+  });
+
   it('names a missing production dependency and how it was reached', async () => {
     const dir = await project();
     await rm(join(dir, 'node_modules/c'), { recursive: true });
