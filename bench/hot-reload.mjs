@@ -4,7 +4,11 @@
 // `--reloadHandler` on serverless@3 — the same handler, the same serverless.yml shape and the
 // same edits everywhere (issue 8: ≤ 300 ms process engine, ≤ 1.5 s docker engine, median of 20).
 //
-//   npm run build && node_modules/.bin/node bench/hot-reload.mjs [--edits 20] [--servers process,docker,offline] [--json]
+//   npm run build && node_modules/.bin/node bench/hot-reload.mjs [--edits 20] [--servers process,docker,offline] [--deps 50] [--json]
+//
+// --deps N gives the service N MB of production dependencies in node_modules (about 100 files
+// per MB, in 50 packages, text that compresses like source code), as a real project has: the
+// edit still touches one handler file, so a reload should cost the same as without them.
 //
 // Each edit rewrites handler.js in place (what most editors do on save) with a new version
 // marker, then polls the route — one request in flight, 5 ms between requests — until the body
@@ -39,14 +43,17 @@ try {
     options: {
       edits: { type: 'string', default: '20' },
       servers: { type: 'string', default: SERVERS.join(',') },
+      deps: { type: 'string', default: '0' },
       json: { type: 'boolean', default: false },
     },
   }));
 } catch (error) {
   fail(
-    `${error.message}\n  usage: node bench/hot-reload.mjs [--edits 20] [--servers ${SERVERS.join(',')}] [--json]`,
+    `${error.message}\n  usage: node bench/hot-reload.mjs [--edits 20] [--servers ${SERVERS.join(',')}] [--deps 50] [--json]`,
   );
 }
+const depsMb = Number(values.deps);
+if (!Number.isFinite(depsMb) || depsMb < 0) fail(`--deps must be a number of MB ≥ 0, got "${values.deps}"`);
 const edits = Number(values.edits);
 if (!Number.isInteger(edits) || edits < 1) fail(`--edits must be a whole number ≥ 1, got "${values.edits}"`);
 const servers = values.servers
@@ -131,9 +138,69 @@ for (const server of servers) {
 const handler = (n) =>
   `'use strict';\n\nconst VERSION = 'v${n}';\n\nexports.hello = async () => ({\n  statusCode: 200,\n  headers: { 'content-type': 'application/json' },\n  body: JSON.stringify({ version: VERSION }),\n});\n`;
 
+/**
+ * `mb` MB of production dependencies: 50 packages, ~100 files per MB of ~10 KB each, text made of
+ * a fixed pseudo-random word list (compresses about as well as JavaScript). Deterministic.
+ */
+async function writeDependencies(dir, mb) {
+  const packages = 50;
+  const files = Math.round(mb * 100);
+  const words = [
+    'const',
+    'function',
+    'return',
+    'require',
+    'module',
+    'exports',
+    'value',
+    'await',
+    'if',
+    'else',
+    'for',
+    'let',
+    'this',
+    'new',
+    'null',
+    'true',
+    'false',
+    'error',
+    'options',
+    'callback',
+  ];
+  let seed = 1;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed;
+  };
+  const dependencies = {};
+  for (let p = 0; p < packages; p += 1) {
+    const name = `bench-dep-${p}`;
+    dependencies[name] = '1.0.0';
+    const pkgDir = join(dir, 'node_modules', name);
+    await mkdir(join(pkgDir, 'lib'), { recursive: true });
+    await writeFile(
+      join(pkgDir, 'package.json'),
+      JSON.stringify({ name, version: '1.0.0', main: 'lib/f0.js' }),
+    );
+    for (let f = p; f < files; f += packages) {
+      let text = '';
+      while (text.length < 10_000) text += `${words[next() % words.length]}${next() % 7 === 0 ? '\n' : ' '}`;
+      await writeFile(join(pkgDir, 'lib', `f${f}.js`), text);
+    }
+  }
+  return dependencies;
+}
+
 async function serviceDir(kind) {
   const dir = await mkdtemp(join(tmpdir(), `faasport-bench-reload-${kind}-`));
   await writeFile(join(dir, 'handler.js'), handler(0));
+  if (depsMb > 0) {
+    const dependencies = await writeDependencies(dir, depsMb);
+    await writeFile(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'bench', private: true, dependencies }),
+    );
+  }
   const provider =
     kind === 'offline'
       ? '  name: aws\n  runtime: nodejs20.x\n  region: us-east-1\n'
@@ -147,7 +214,7 @@ async function serviceDir(kind) {
   if (kind === 'offline') {
     // serverless-offline must resolve from the service; faasport's CLI reads serverless.yml
     // itself (and would pack a node_modules folder, so the faasport folder has none).
-    await mkdir(join(dir, 'node_modules'));
+    await mkdir(join(dir, 'node_modules'), { recursive: true });
     await symlink(
       join(peers, 'node_modules/serverless-offline'),
       join(dir, 'node_modules/serverless-offline'),
@@ -483,13 +550,14 @@ const report = {
   node: process.version,
   date: new Date().toISOString().slice(0, 10),
   pollPauseMs: POLL_PAUSE_MS,
+  dependenciesMb: depsMb,
   results: summary,
 };
 
 if (!values.json) {
   const pad = (text, width) => String(text ?? '—').padEnd(width);
   console.log(
-    `\nHot reload benchmark: file write → first response from the new code, ${edits} edits per server, poll every ${POLL_PAUSE_MS} ms (one in flight), Node ${process.version}, ${report.date}\n`,
+    `\nHot reload benchmark: file write → first response from the new code, ${edits} edits per server, poll every ${POLL_PAUSE_MS} ms (one in flight), ${depsMb ? `${depsMb} MB of production dependencies, ` : ''}Node ${process.version}, ${report.date}\n`,
   );
   console.log(
     `${pad('server', 40)}${pad('median ms', 11)}${pad('p90 ms', 8)}${pad('min ms', 8)}${pad('max ms', 8)}${pad('× offline', 12)}${pad('target', 14)}failed requests`,

@@ -1,6 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../../common/errors';
+import type { CompressedEntryCache } from './entry-cache';
 import { createFolderPruner, createPathFilter } from './patterns';
 import { productionPackages } from './production-deps';
 import { listFiles, type SourceFile } from './walk';
@@ -19,6 +20,8 @@ export interface PackOptions {
   epochSeconds?: number;
   /** Where to write the zip (its folder is created). */
   outFile: string;
+  /** Compressed files kept between packs of the same folder (hot reload); none by default. */
+  cache?: CompressedEntryCache;
 }
 
 export interface PackResult extends WrittenZip {
@@ -96,6 +99,11 @@ async function packOnce(options: PackOptions): Promise<PackResult> {
   }
 
   await mkdir(dirname(outFile), { recursive: true });
-  const written = await writeDeterministicZip(selected, outFile, options.epochSeconds ?? sourceDateEpoch());
+  const written = await writeDeterministicZip(
+    selected,
+    outFile,
+    options.epochSeconds ?? sourceDateEpoch(),
+    options.cache,
+  );
   return { ...written, files: selected.map((file) => file.path) };
 }

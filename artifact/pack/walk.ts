@@ -1,3 +1,4 @@
+import type { BigIntStats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../common/errors';
@@ -9,6 +10,11 @@ export interface SourceFile {
   absolutePath: string;
   /** Any execute bit set on the source file. */
   executable: boolean;
+  /**
+   * Device, inode, size, mtime and ctime (ns) when listed: equal identities mean an unchanged
+   * file, so its compressed bytes can be reused (entry-cache.ts).
+   */
+  identity: string;
 }
 
 /** Folders never packed from the top of a function folder (state of tools, not code). */
@@ -37,9 +43,9 @@ export async function listFiles(
       const absolutePath = join(dir, entry.name);
       const path = relative ? `${relative}/${entry.name}` : entry.name;
       if (!relative && PRUNED_AT_ROOT.has(entry.name)) continue;
-      let info: Awaited<ReturnType<typeof stat>>;
+      let info: BigIntStats;
       try {
-        info = await stat(absolutePath);
+        info = await stat(absolutePath, { bigint: true });
       } catch (error) {
         // Removed between readdir and stat (an editor's save, a branch switch): not there.
         if (isGone(error) && !entry.isSymbolicLink()) continue;
@@ -57,7 +63,12 @@ export async function listFiles(
             if (!isGone(error)) throw error; // a folder removed while listed is not there either
           });
       } else if (info.isFile()) {
-        files.push({ path, absolutePath, executable: (info.mode & 0o111) !== 0 });
+        files.push({
+          path,
+          absolutePath,
+          executable: (info.mode & 0o111n) !== 0n,
+          identity: `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`,
+        });
       }
       // sockets, fifos and devices are not function code: left out
     }

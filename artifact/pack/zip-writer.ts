@@ -1,15 +1,28 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { readFile, rename, rm } from 'node:fs/promises';
+import { type BigIntStats, createWriteStream } from 'node:fs';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
+import { type CompressedEntry, CompressedEntryCache } from './entry-cache';
+import {
+  centralDirectoryRecord,
+  dataDescriptor,
+  dosTimestamp,
+  type EntryFacts,
+  endOfCentralDirectory,
+  localFileHeader,
+  ZIP32_MAX_BYTES,
+  ZIP32_MAX_ENTRIES,
+} from './zip-records';
 
 export interface ZipEntry {
   /** Name inside the zip (`/`-separated, relative). */
   path: string;
   absolutePath: string;
   executable: boolean;
+  /** The file's identity when it was listed (walk.ts); stat'ed here when absent. */
+  identity?: string;
 }
 
 export interface WrittenZip {
@@ -66,14 +79,125 @@ export class SourceChangedError extends Error {
 /**
  * Writes entries, in the order given, to `outFile` with fixed timestamps, fixed modes (0644, or
  * 0755 when the source had any execute bit), no directory entries and no owner information;
- * streamed file by file, hashed on the way, and renamed into place only when complete.
+ * hashed on the way, and renamed into place only when complete.
  *
- * Each file is read whole when its turn comes and handed to yazl as one chunk, so a file that
- * grows or shrinks meanwhile cannot make the entry disagree with its own size (yazl's addFile
- * stats first and reads later, and reports a mismatch as an 'error' event that nobody awaits).
- * The bytes written are the same as addFile's: sizes unknown up front, data descriptors after.
+ * Each file's deflated bytes come from `cache` (entry-cache.ts): a file whose identity is
+ * unchanged since the last pack is neither read nor compressed again, so repacking a folder with
+ * thousands of dependency files after one edit reads one file. Files are compressed a few at a
+ * time ahead of the writer (zlib runs on libuv's thread pool) and read whole, so a file saved
+ * meanwhile cannot disagree with its own size. Zips too large for 32-bit records (ZIP64) are
+ * streamed by yazl instead, with the same layout.
  */
 export async function writeDeterministicZip(
+  entries: readonly ZipEntry[],
+  outFile: string,
+  epochSeconds: number,
+  cache: CompressedEntryCache = new CompressedEntryCache(),
+): Promise<WrittenZip> {
+  if (entries.length > ZIP32_MAX_ENTRIES) return writeWithYazl(entries, outFile, epochSeconds);
+  const stamp = dosTimestamp(new Date(clampToDos(epochSeconds) * 1000));
+  const partial = `${outFile}.partial-${process.pid}-${Date.now()}`;
+  const hash = createHash('sha256');
+  const file = await open(partial, 'w', 0o644);
+  let size = 0;
+  let batch: Buffer[] = [];
+  let batchBytes = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    await file.writev(batch);
+    batch = [];
+    batchBytes = 0;
+  };
+  const emit = async (buffer: Buffer) => {
+    hash.update(buffer);
+    size += buffer.length;
+    batch.push(buffer);
+    batchBytes += buffer.length;
+    if (batchBytes >= 1024 * 1024 || batch.length >= 512) await flush();
+  };
+  const compress = (entry: ZipEntry) =>
+    (entry.identity === undefined
+      ? stat(entry.absolutePath, { bigint: true }).then((info) => identityOf(info))
+      : Promise.resolve(entry.identity)
+    )
+      .then((identity) => cache.get(entry.absolutePath, identity))
+      .catch((error: unknown) => {
+        throw new SourceChangedError(entry.path, error);
+      });
+  let tooLarge = false;
+  try {
+    const facts: EntryFacts[] = [];
+    const ahead: Promise<CompressedEntry>[] = [];
+    for (let index = 0; index < entries.length; index++) {
+      for (let next = ahead.length; next < Math.min(entries.length, index + COMPRESS_AHEAD); next++) {
+        const pending = compress(entries[next] as ZipEntry);
+        pending.catch(() => {}); // awaited in order below; a later failure must not go unhandled first
+        ahead.push(pending);
+      }
+      const entry = entries[index] as ZipEntry;
+      const data = await (ahead[index] as Promise<CompressedEntry>);
+      ahead[index] = DONE;
+      const name = Buffer.from(entry.path);
+      const fact: EntryFacts = {
+        name,
+        crc32: data.crc32,
+        compressedSize: data.compressed.length,
+        size: data.size,
+        mode: REGULAR_FILE | (entry.executable ? 0o755 : 0o644),
+        offset: size,
+      };
+      if (
+        size + 30 + name.length + fact.compressedSize + 16 > ZIP32_MAX_BYTES ||
+        fact.size > ZIP32_MAX_BYTES
+      ) {
+        tooLarge = true;
+        break;
+      }
+      await emit(localFileHeader(name, stamp));
+      await emit(data.compressed);
+      await emit(dataDescriptor(fact));
+      facts.push(fact);
+    }
+    if (!tooLarge) {
+      const directoryOffset = size;
+      for (const fact of facts) await emit(centralDirectoryRecord(fact, stamp));
+      await emit(endOfCentralDirectory(facts.length, size - directoryOffset, directoryOffset));
+      await flush();
+    }
+    await file.close();
+    if (tooLarge) {
+      await rm(partial, { force: true });
+      return writeWithYazl(entries, outFile, epochSeconds);
+    }
+    await rename(partial, outFile);
+  } catch (error) {
+    await file.close().catch(() => {});
+    await rm(partial, { force: true });
+    throw error;
+  }
+  return { path: outFile, digest: `sha256:${hash.digest('hex')}`, size };
+}
+
+/** How many files are read and compressed ahead of the one being written. */
+const COMPRESS_AHEAD = 8;
+const DONE: Promise<CompressedEntry> = Promise.resolve({ crc32: 0, size: 0, compressed: Buffer.alloc(0) });
+
+function identityOf(info: BigIntStats): string {
+  return `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+}
+
+function clampToDos(epochSeconds: number): number {
+  return Math.min(Math.max(epochSeconds, DEFAULT_EPOCH_SECONDS), LATEST_DOS_SECONDS);
+}
+
+/**
+ * The same zip streamed by yazl (ZIP64 when it needs it). Each file is read whole when its turn
+ * comes and handed over as one chunk, so a file that grows or shrinks meanwhile cannot make the
+ * entry disagree with its own size (yazl's addFile stats first and reads later, and reports a
+ * mismatch as an 'error' event that nobody awaits). The bytes are the same as addFile's: sizes
+ * unknown up front, data descriptors after.
+ */
+async function writeWithYazl(
   entries: readonly ZipEntry[],
   outFile: string,
   epochSeconds: number,
