@@ -169,10 +169,13 @@ export class Emulator {
   /** Host folder with a function's unpacked code (packed as publish would, unless told otherwise). */
   private async codeDirFor(fn: FunctionModel): Promise<string> {
     if (this.options.codeDirFor) return this.options.codeDirFor(fn);
-    const code =
-      this.options.artifacts === 'registry'
-        ? await this.registryCode.prepare(fn)
-        : await this.code.prepare(fn);
+    if (this.options.artifacts === 'registry') {
+      const code = await this.registryCode.prepare(fn);
+      this.prepared.set(fn.name, code);
+      return code.codeDir;
+    }
+    const code = await this.code.prepare(fn);
+    await this.code.serve(fn, code);
     this.prepared.set(fn.name, code);
     return code.codeDir;
   }

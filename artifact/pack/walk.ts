@@ -1,4 +1,3 @@
-import type { BigIntStats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../common/errors';
@@ -38,30 +37,42 @@ export async function listFiles(
       });
     }
     const seen = new Set(ancestors).add(real);
-    const entries = await readdir(dir, { withFileTypes: true });
-    for (const entry of entries) {
+    const entries = (await readdir(dir, { withFileTypes: true })).filter(
+      (entry) => relative || !PRUNED_AT_ROOT.has(entry.name),
+    );
+    // Stats of one folder, and its subfolders, run at once: a dependency tree is thousands of
+    // files, and each stat waits on the file system, not on us.
+    const infos = await Promise.all(
+      entries.map(async (entry) => {
+        const absolutePath = join(dir, entry.name);
+        try {
+          return await stat(absolutePath, { bigint: true });
+        } catch (error) {
+          // Removed between readdir and stat (an editor's save, a branch switch): not there.
+          if (isGone(error) && !entry.isSymbolicLink()) return undefined;
+          if (entry.isSymbolicLink()) {
+            throw new UserError(`broken symlink in the function folder: ${absolutePath}`, {
+              hint: 'Remove it or exclude it with a "!" pattern in package.patterns.',
+              cause: error,
+            });
+          }
+          throw error;
+        }
+      }),
+    );
+    const folders: Promise<void>[] = [];
+    entries.forEach((entry, index) => {
+      const info = infos[index];
+      if (!info) return;
       const absolutePath = join(dir, entry.name);
       const path = relative ? `${relative}/${entry.name}` : entry.name;
-      if (!relative && PRUNED_AT_ROOT.has(entry.name)) continue;
-      let info: BigIntStats;
-      try {
-        info = await stat(absolutePath, { bigint: true });
-      } catch (error) {
-        // Removed between readdir and stat (an editor's save, a branch switch): not there.
-        if (isGone(error) && !entry.isSymbolicLink()) continue;
-        if (entry.isSymbolicLink()) {
-          throw new UserError(`broken symlink in the function folder: ${absolutePath}`, {
-            hint: 'Remove it or exclude it with a "!" pattern in package.patterns.',
-            cause: error,
-          });
-        }
-        throw error;
-      }
       if (info.isDirectory()) {
         if (!skip(path))
-          await visit(absolutePath, path, seen).catch((error: unknown) => {
-            if (!isGone(error)) throw error; // a folder removed while listed is not there either
-          });
+          folders.push(
+            visit(absolutePath, path, seen).catch((error: unknown) => {
+              if (!isGone(error)) throw error; // a folder removed while listed is not there either
+            }),
+          );
       } else if (info.isFile()) {
         files.push({
           path,
@@ -71,7 +82,8 @@ export async function listFiles(
         });
       }
       // sockets, fifos and devices are not function code: left out
-    }
+    });
+    await Promise.all(folders);
   };
   await visit(root, '', new Set());
   return files;

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, open, unlink } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -10,6 +10,25 @@ import { DEFAULT_UNZIP_LIMITS, type UnzipLimits } from './limits';
 export interface ExtractResult {
   files: number;
   bytes: number;
+}
+
+/** What a zip entry holds, as its central directory says (the CRC is of the uncompressed bytes). */
+export interface EntryContent {
+  name: string;
+  crc32: number;
+  size: number;
+  executable: boolean;
+}
+
+export interface ExtractOptions {
+  limits?: UnzipLimits;
+  /**
+   * A file that already holds this entry's bytes (a folder extracted from an earlier version of
+   * the same code): it is hard-linked instead of inflated. Every other check still applies.
+   */
+  reuse?(entry: EntryContent): string | undefined;
+  /** Called with each file entry extracted, in order (what a later `reuse` may be given). */
+  onEntry?(entry: EntryContent): void;
 }
 
 const S_IFMT = 0o170000;
@@ -166,6 +185,22 @@ async function ensureDirectory(
   }
 }
 
+/** Links made at once when a folder reuses an earlier one's files. */
+const LINK_BATCH = 64;
+
+/** Hard-links `existing` at `destination`; false when it cannot (gone, another filesystem). */
+async function linkFile(existing: string, destination: string, zipPath: string): Promise<boolean> {
+  try {
+    await link(existing, destination);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST')
+      throw unsafe(zipPath, `${destination} already exists; extraction never overwrites`);
+    return false;
+  }
+}
+
 /**
  * Extracts a zip into `targetDir` (created if missing): regular files and folders only, every
  * path checked to stay inside, nothing written through an existing file or symlink (files are
@@ -174,8 +209,13 @@ async function ensureDirectory(
 export async function extractZip(
   zipPath: string,
   targetDir: string,
-  limits: UnzipLimits = DEFAULT_UNZIP_LIMITS,
+  options: UnzipLimits | ExtractOptions = DEFAULT_UNZIP_LIMITS,
 ): Promise<ExtractResult> {
+  const {
+    limits = DEFAULT_UNZIP_LIMITS,
+    reuse,
+    onEntry,
+  }: ExtractOptions = 'maxEntries' in options ? { limits: options } : options;
   const root = resolve(targetDir);
   const zip = await openZip(zipPath);
   try {
@@ -189,27 +229,12 @@ export async function extractZip(
     const verified = new Set<string>();
     let bytes = 0;
     let files = 0;
-    for (const entry of entries) {
-      const name = entry.fileName.replace(/\/+$/, '');
-      const destination = resolve(root, name);
-      const inside = relative(root, destination);
-      if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
-        throw unsafe(zipPath, `entry ${JSON.stringify(entry.fileName)} would land outside the target folder`);
-      }
-      const mode = unixMode(entry);
-      const isDirectory = entry.fileName.endsWith('/') || (mode !== undefined && (mode & S_IFMT) === S_IFDIR);
-      if (isDirectory) {
-        await ensureDirectory(root, name, verified, zipPath);
-        continue;
-      }
-      const slash = name.lastIndexOf('/');
-      await ensureDirectory(root, slash < 0 ? '' : name.slice(0, slash), verified, zipPath);
-
+    const inflate = async (entry: Entry, destination: string, content: EntryContent): Promise<void> => {
       // O_EXCL|O_CREAT never follows a symlink at the final component; O_NOFOLLOW says so twice.
       const handle = await open(
         destination,
         constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-        mode !== undefined && (mode & 0o111) !== 0 ? 0o755 : 0o644,
+        content.executable ? 0o755 : 0o644,
       ).catch((error: NodeJS.ErrnoException) => {
         throw error.code === 'EEXIST' || error.code === 'ELOOP'
           ? unsafe(zipPath, `${destination} already exists; extraction never overwrites`)
@@ -244,7 +269,56 @@ export async function extractZip(
       }
       bytes += written;
       files++;
+      onEntry?.(content);
+    };
+    // Reused files are linked a batch at a time (each link waits on the file system, not on us);
+    // one that cannot be linked (its source gone) is inflated like any other.
+    let links: { entry: Entry; existing: string; destination: string; content: EntryContent }[] = [];
+    const linkBatch = async () => {
+      const batch = links;
+      links = [];
+      const linked = await Promise.all(batch.map((l) => linkFile(l.existing, l.destination, zipPath)));
+      for (const [index, item] of batch.entries()) {
+        if (!linked[index]) {
+          await inflate(item.entry, item.destination, item.content);
+          continue;
+        }
+        bytes += item.content.size;
+        files++;
+        onEntry?.(item.content);
+      }
+    };
+    for (const entry of entries) {
+      const name = entry.fileName.replace(/\/+$/, '');
+      const destination = resolve(root, name);
+      const inside = relative(root, destination);
+      if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
+        throw unsafe(zipPath, `entry ${JSON.stringify(entry.fileName)} would land outside the target folder`);
+      }
+      const mode = unixMode(entry);
+      const isDirectory = entry.fileName.endsWith('/') || (mode !== undefined && (mode & S_IFMT) === S_IFDIR);
+      if (isDirectory) {
+        await ensureDirectory(root, name, verified, zipPath);
+        continue;
+      }
+      const slash = name.lastIndexOf('/');
+      await ensureDirectory(root, slash < 0 ? '' : name.slice(0, slash), verified, zipPath);
+      const content: EntryContent = {
+        name,
+        crc32: entry.crc32,
+        size: entry.uncompressedSize,
+        executable: mode !== undefined && (mode & 0o111) !== 0,
+      };
+      const existing = reuse?.(content);
+      if (existing !== undefined) {
+        links.push({ entry, existing, destination, content });
+        if (links.length >= LINK_BATCH) await linkBatch();
+        continue;
+      }
+      await linkBatch();
+      await inflate(entry, destination, content);
     }
+    await linkBatch();
     return { files, bytes };
   } finally {
     zip.close();

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { rename, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDigest } from '../../artifact/content/digest';
+import { CompressedEntryCache } from '../../artifact/pack/entry-cache';
 import { publishFolder } from '../../artifact/publish/publish-folder';
 import { LayoutStore } from '../../artifact/store/layout-store';
-import { extractZip } from '../../artifact/unzip/safe-unzip';
+import { type EntryContent, extractZip } from '../../artifact/unzip/safe-unzip';
 import type { FunctionModel, ServiceModel } from '../../common/service/service-model';
+import { serviceCacheDir } from './cache-dir';
 
 export interface FunctionCode {
   /** Host folder with the unpacked zip: what /var/task holds. */
@@ -16,64 +18,135 @@ export interface FunctionCode {
   zipDigest: string;
 }
 
+/** Unpacked folders of earlier runs left untouched this long are removed when the emulator starts. */
+const STALE_AFTER_MS = 7 * 24 * 3600 * 1000;
+
 /**
  * Runs what would be deployed, not the working tree: each function's source is packed by the
  * publish packer into the service's local OCI layout (`.faasport/store`, tagged with the function
- * key), then the zip is unpacked once per digest into `.faasport/code/<hex>`. Functions with the
- * same source and patterns share one digest and one folder.
+ * key), then the zip is unpacked once per digest into the user's cache (cache-dir.ts), outside the
+ * service folder. Functions with the same source and patterns share one digest and one folder.
+ *
+ * A repack after an edit reads only the changed files (the compressed-entry cache), and the new
+ * folder hard-links every file it shares with the function's previous one, so a reload costs the
+ * same with 5,000 dependency files as with none. Folders no function serves or drains on any more
+ * are removed: each function keeps the one it serves and the one before it (instances started on
+ * it may still be finishing requests).
  */
 export class LocalFunctionCode {
   private readonly store: LayoutStore;
   private readonly codeRoot: string;
   private readonly unpacking = new Map<string, Promise<string>>();
+  /** Unchanged files are not read or compressed again on a repack (hot reload). */
+  private readonly packCache = new CompressedEntryCache();
+  /** The entries of each folder this emulator unpacked: what a later version may link from. */
+  private readonly unpacked = new Map<string, Map<string, EntryContent>>();
+  /** Per function key: the folder last unpacked for it (served, or a trial). */
+  private readonly lastUnpacked = new Map<string, string>();
+  /** Per function key: the folder it serves, then the one before. */
+  private readonly serving = new Map<string, string[]>();
+  private staleSwept = false;
 
-  constructor(private readonly model: ServiceModel) {
+  constructor(
+    private readonly model: ServiceModel,
+    options: { cacheDir?: string } = {},
+  ) {
     this.store = new LayoutStore(join(model.serviceDir, '.faasport', 'store'));
-    this.codeRoot = join(model.serviceDir, '.faasport', 'code');
+    this.codeRoot = join(options.cacheDir ?? serviceCacheDir(model.serviceDir), 'code');
   }
 
+  /** Packs and unpacks `fn`'s current source; call `serve` once the function runs it. */
   async prepare(fn: FunctionModel): Promise<FunctionCode> {
+    if (!this.staleSwept) {
+      this.staleSwept = true;
+      await this.sweepStale();
+    }
     const published = await publishFolder(
       this.store,
-      { sourceDir: this.model.serviceDir, patterns: fn.packagePatterns, nodeModules: 'production' },
+      {
+        sourceDir: this.model.serviceDir,
+        patterns: fn.packagePatterns,
+        nodeModules: 'production',
+        cache: this.packCache,
+      },
       fn.key,
     );
     const zipDigest = published.layer.digest;
     let codeDir = this.unpacking.get(zipDigest);
     if (!codeDir) {
-      codeDir = this.unpack(zipDigest);
+      codeDir = this.unpack(zipDigest, this.lastUnpacked.get(fn.key));
       this.unpacking.set(zipDigest, codeDir);
       codeDir.catch(() => this.unpacking.delete(zipDigest));
     }
-    return { codeDir: await codeDir, digest: published.manifest.digest, zipDigest };
+    const dir = await codeDir;
+    this.lastUnpacked.set(fn.key, dir);
+    return { codeDir: dir, digest: published.manifest.digest, zipDigest };
+  }
+
+  /** `fn` now serves `code`: its folder before that is kept for draining, older ones removed. */
+  async serve(fn: FunctionModel, code: FunctionCode): Promise<void> {
+    const [current] = this.serving.get(fn.key) ?? [];
+    if (current === code.codeDir) return;
+    this.serving.set(fn.key, current ? [code.codeDir, current] : [code.codeDir]);
+    const now = new Date();
+    await utimes(code.codeDir, now, now).catch(() => {}); // in use: not stale for the start-up sweep
+    const kept = new Set([...this.serving.values()].flat());
+    for (const last of this.lastUnpacked.values()) kept.add(last);
+    for (const dir of [...this.unpacked.keys()]) {
+      if (kept.has(dir)) continue;
+      this.unpacked.delete(dir);
+      for (const [digest, pending] of this.unpacking) {
+        if ((await pending.catch(() => undefined)) === dir) this.unpacking.delete(digest);
+      }
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /** Unpacks into a temporary sibling then renames, so a folder that exists is always complete. */
-  private async unpack(zipDigest: string): Promise<string> {
+  private async unpack(zipDigest: string, previous: string | undefined): Promise<string> {
     const { algorithm, hex } = parseDigest(zipDigest);
     const target = join(this.codeRoot, hex);
-    if (
-      await stat(target).then(
-        () => true,
-        () => false,
-      )
-    )
-      return target;
+    if (await exists(target)) return target;
     const partial = `${target}.partial-${randomBytes(4).toString('hex')}`;
+    const index = new Map<string, EntryContent>();
+    const before = previous ? this.unpacked.get(previous) : undefined;
     try {
-      await extractZip(join(this.store.root, 'blobs', algorithm, hex), partial);
+      await extractZip(join(this.store.root, 'blobs', algorithm, hex), partial, {
+        reuse: (entry) => {
+          const known = before?.get(entry.name);
+          return previous && known && sameContent(known, entry) ? join(previous, entry.name) : undefined;
+        },
+        onEntry: (entry) => index.set(entry.name, entry),
+      });
       await rename(partial, target);
     } catch (error) {
       await rm(partial, { recursive: true, force: true });
-      if (
-        await stat(target).then(
-          () => true,
-          () => false,
-        )
-      )
-        return target; // another run won the race
+      if (await exists(target)) return target; // another run won the race
       throw error;
     }
+    this.unpacked.set(target, index);
     return target;
   }
+
+  /** Folders earlier runs left behind (a crash, a kill -9) and nobody touched for a week. */
+  private async sweepStale(): Promise<void> {
+    const names = await readdir(this.codeRoot).catch(() => [] as string[]);
+    const cutoff = Date.now() - STALE_AFTER_MS;
+    for (const name of names) {
+      const dir = join(this.codeRoot, name);
+      const info = await stat(dir).catch(() => undefined);
+      if (info && info.mtimeMs < cutoff) await rm(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+function sameContent(a: EntryContent, b: EntryContent): boolean {
+  return a.crc32 === b.crc32 && a.size === b.size && a.executable === b.executable;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }

@@ -136,6 +136,7 @@ export class HotReload {
         }
       }
       await target.updateCode(code.codeDir);
+      await this.options.code.serve(target.model, code);
       this.current.set(key(target), code.zipDigest);
       this.options.logger.line(
         target.name,
