@@ -1,3 +1,6 @@
+import type { PooledInstance, PoolPolicy } from './pool-policy';
+import { WaitQueue } from './wait-queue';
+
 /** Over the concurrency limit: AWS answers 429 TooManyRequestsException, GCP 429 after queueing. */
 export class ThrottledError extends Error {
   constructor(
@@ -11,126 +14,153 @@ export class ThrottledError extends Error {
 /** Why a lease discards its instance: the instance is broken, so it is killed, not asked to stop. */
 export type DiscardReason = 'timeout' | 'crash' | 'out of memory';
 
-/** A healthy instance being retired (idle, recycled, shutdown…) gets a graceful stop; a discarded one is killed. */
-export function isDiscard(reason: string): reason is DiscardReason {
-  return reason === 'timeout' || reason === 'crash' || reason === 'out of memory';
-}
+/** Why an instance ends. A healthy one (idle, recycled, shutdown…) gets a graceful stop. */
+export type EndReason =
+  | DiscardReason
+  | 'start failed'
+  | 'exited'
+  | 'idle'
+  | 'recycled'
+  | 'trial'
+  | 'shutdown';
 
-export interface PoolOptions<I> {
-  /** For messages. */
-  name: string;
-  /** Most instances alive at once (reserved concurrency, max instances). */
-  maxInstances: number;
-  /** Invocations one instance serves at once: 1 for Lambda and GCF, many for an Azure host. */
-  perInstanceConcurrency?: number;
-  /** An idle instance is reclaimed after this long; 0 keeps instances forever. */
-  idleTimeoutMs: number;
-  /** When at the limit: wait this long for a free slot (GCP queues), 0 = throttle at once. */
-  maxQueueWaitMs?: number;
-  /** Cold start: create and initialise an instance. Errors are init failures. */
-  create(): Promise<I>;
-  /** Tear an instance down; called once per instance. */
-  destroy(instance: I, reason: string): Promise<void>;
-}
+const KILLED: ReadonlySet<EndReason> = new Set(['timeout', 'crash', 'out of memory', 'start failed']);
+
+/**
+ * How long a crashing instance may take to exit by itself before it is killed:
+ * its exit code is worth reporting.
+ */
+const CRASH_GRACE_MS = 2000;
 
 export interface Lease<I> {
   instance: I;
-  /** The instance was created for this request. */
+  /** The instance was started for this request. */
   cold: boolean;
 }
 
-type Slot<I> = {
-  instance: I;
-  generation: number;
-  active: number;
-  idleTimer: NodeJS.Timeout | undefined;
-  retiring: boolean;
-};
+type Slot<I> = { instance: I; generation: number; active: number; idleTimer: NodeJS.Timeout | undefined };
 
-type Waiter = { resolve(): void; reject(error: Error): void; timer: NodeJS.Timeout };
+/** What a queued request is handed: a warm instance already leased to it, or a cold start reserved for it. */
+type Grant<I> = { slot: Slot<I> } | { start: true };
 
 /**
- * The lifecycle every provider shares: cold start on demand, warm reuse, a bounded number of
- * instances each serving a bounded number of requests, idle reclaim, and generations so that a
- * recycle or a code change retires instances without interrupting what they are doing.
+ * The lifecycle every provider shares, in one place: cold start on demand, warm reuse, a bounded
+ * number of instances each serving a bounded number of requests, a queue or a throttle at the
+ * limit, idle reclaim, generations so that a recycle or a code change retires instances without
+ * interrupting them, and one routine (`end`) that ends each instance exactly once.
  */
-export class InstancePool<I> {
+export class InstancePool<I extends PooledInstance> {
   private readonly slots = new Map<I, Slot<I>>();
+  private readonly queue = new WaitQueue<Grant<I>>();
+  /** Every instance's end, once begun: a second end of the same instance is the first one. */
+  private readonly endings = new WeakMap<I, Promise<void>>();
+  /** Ends not yet finished, for close() to wait for. */
+  private readonly unfinished = new Set<Promise<void>>();
+  /** Instances the pool has begun to end: their exit is not their own. */
+  private readonly ended = new WeakSet<I>();
+  private readonly perInstance: number;
   private starting = 0;
   private generation = 0;
   private closed = false;
-  private readonly waiters: Waiter[] = [];
-  private readonly perInstance: number;
 
-  constructor(private readonly options: PoolOptions<I>) {
-    this.perInstance = options.perInstanceConcurrency ?? 1;
+  constructor(private readonly policy: PoolPolicy<I>) {
+    this.perInstance = policy.perInstanceConcurrency ?? 1;
   }
 
-  get size(): number {
-    return this.slots.size + this.starting;
-  }
-
-  /** A warm instance with spare capacity, else a new one, else wait or throttle. */
+  /** A warm instance with spare capacity, else a new one, else wait in line or throttle. */
   async acquire(): Promise<Lease<I>> {
-    for (;;) {
-      if (this.closed) throw new Error(`${this.options.name} is shutting down`);
-      const warm = this.findWarm();
-      if (warm) {
-        this.take(warm);
-        return { instance: warm.instance, cold: false };
-      }
-      if (this.size < this.options.maxInstances) return { instance: await this.startNew(), cold: true };
-      await this.waitForCapacity();
+    if (this.closed) throw this.shuttingDown();
+    const grant = this.grantNow() ?? (await this.waitForGrant());
+    if (this.closed) {
+      // close() ran while this request waited for its turn.
+      if ('slot' in grant) grant.slot.active -= 1;
+      else this.starting -= 1;
+      throw this.shuttingDown();
     }
-  }
-
-  /** Returns a lease; `discard` destroys the instance (crash, timeout, out of memory). */
-  release(instance: I, options: { discard?: DiscardReason } = {}): void {
-    const slot = this.slots.get(instance);
-    if (!slot) return;
-    slot.active -= 1;
-    if (options.discard) {
-      this.remove(slot, options.discard);
-    } else if (slot.retiring || slot.generation !== this.generation) {
-      if (slot.active === 0) this.remove(slot, 'recycled');
-    } else if (slot.active === 0) {
-      this.armIdleTimer(slot);
-    }
-    this.wakeOne();
-  }
-
-  /** Drops an instance that died on its own (between requests or under one). */
-  evict(instance: I, reason: string): void {
-    const slot = this.slots.get(instance);
-    if (slot) void this.remove(slot, reason);
+    if ('slot' in grant) return { instance: grant.slot.instance, cold: false };
+    return { instance: await this.startReserved(), cold: true };
   }
 
   /**
-   * Starts a new generation: idle instances go now, busy ones when their request finishes.
-   * The next request is a cold start.
+   * Returns a lease. With `discard` (timeout, crash, out of memory) the instance is killed; the
+   * promise then settles once it is gone, else at once. It never rejects.
+   */
+  release(instance: I, discard?: DiscardReason): Promise<void> {
+    if (discard) return this.end(instance, discard).catch(() => undefined);
+    const slot = this.slots.get(instance);
+    if (!slot) return Promise.resolve();
+    slot.active -= 1;
+    if (slot.generation !== this.generation) {
+      if (slot.active === 0) void this.end(instance, 'recycled').catch(() => undefined);
+      return Promise.resolve();
+    }
+    this.dispatch();
+    if (slot.active === 0 && !slot.idleTimer) this.armIdleTimer(slot);
+    return Promise.resolve();
+  }
+
+  /**
+   * Starts a new generation: idle instances go now, busy ones when their request finishes, and
+   * the next request is a cold start.
    */
   recycle(): void {
     this.generation += 1;
     for (const slot of [...this.slots.values()]) {
-      slot.retiring = true;
-      if (slot.active === 0) this.remove(slot, 'recycled');
+      if (slot.active === 0) void this.end(slot.instance, 'recycled').catch(() => undefined);
     }
   }
 
   /** Starts instances ahead of traffic (eager warm-up, provisioned concurrency). */
   async prewarm(count: number): Promise<void> {
-    const wanted = Math.min(count, this.options.maxInstances) - this.size;
-    const started = await Promise.all(Array.from({ length: Math.max(0, wanted) }, () => this.startNew()));
-    for (const instance of started) this.release(instance);
+    const wanted = Math.max(0, Math.min(count, this.policy.maxInstances) - this.size);
+    this.starting += wanted;
+    const started = await Promise.allSettled(Array.from({ length: wanted }, () => this.startReserved()));
+    for (const outcome of started) if (outcome.status === 'fulfilled') void this.release(outcome.value);
+    const failed = started.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
+  /**
+   * Starts an instance outside the pool (a trial of new code): it holds no capacity and serves
+   * no request; end it with `end(instance, 'trial')`. Throws the provider's start error.
+   */
+  async startAside(launch: () => Promise<I>): Promise<I> {
+    const instance = await this.bringUp(launch);
+    if (this.closed) {
+      await this.end(instance, 'shutdown').catch(() => undefined);
+      throw this.shuttingDown();
+    }
+    return instance;
+  }
+
+  /**
+   * Ends an instance, the one way instances end: a broken one is killed, a healthy one stopped
+   * gracefully (SIGTERM first, so that shutdown hooks run). Called again for the same instance
+   * (a discard racing an exit, a recycle or close), it returns the first end.
+   */
+  end(instance: I, reason: EndReason): Promise<void> {
+    const begun = this.endings.get(instance);
+    if (begun) return begun;
+    const slot = this.slots.get(instance);
+    if (slot) {
+      this.slots.delete(instance);
+      clearTimeout(slot.idleTimer);
+    }
+    const ending = this.teardown(instance, reason);
+    this.endings.set(instance, ending);
+    const settled = ending.catch(() => undefined).finally(() => this.unfinished.delete(settled));
+    this.unfinished.add(settled);
+    if (slot) this.dispatch();
+    return ending;
+  }
+
+  /** Throttles queued requests, ends every instance, and waits for every end (trials included). */
   async close(): Promise<void> {
     this.closed = true;
-    for (const waiter of this.waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.reject(new Error(`${this.options.name} is shutting down`));
-    }
-    await Promise.all([...this.slots.values()].map((slot) => this.remove(slot, 'shutdown')));
+    this.queue.rejectAll(() => this.shuttingDown());
+    for (const instance of [...this.slots.keys()]) void this.end(instance, 'shutdown').catch(() => undefined);
+    // Instances still starting are ended when they come up (startReserved).
+    await Promise.all([...this.unfinished]);
   }
 
   stats(): { instances: number; busy: number; starting: number } {
@@ -139,76 +169,111 @@ export class InstancePool<I> {
     return { instances: this.slots.size, busy, starting: this.starting };
   }
 
-  private findWarm(): Slot<I> | undefined {
+  private get size(): number {
+    return this.slots.size + this.starting;
+  }
+
+  /** Capacity for a request that arrives now; none while others wait, so that they keep their turn. */
+  private grantNow(): Grant<I> | undefined {
+    return this.queue.length > 0 ? undefined : this.reserve();
+  }
+
+  /** Takes a warm instance's spare capacity, else reserves a cold start under the limit. */
+  private reserve(): Grant<I> | undefined {
     for (const slot of this.slots.values()) {
-      if (!slot.retiring && slot.generation === this.generation && slot.active < this.perInstance)
-        return slot;
+      if (slot.generation === this.generation && slot.active < this.perInstance) {
+        slot.active += 1;
+        clearTimeout(slot.idleTimer);
+        slot.idleTimer = undefined;
+        return { slot };
+      }
     }
-    return undefined;
-  }
-
-  private take(slot: Slot<I>): void {
-    slot.active += 1;
-    if (slot.idleTimer) clearTimeout(slot.idleTimer);
-    slot.idleTimer = undefined;
-  }
-
-  private async startNew(): Promise<I> {
+    if (this.size >= this.policy.maxInstances) return undefined;
     this.starting += 1;
+    return { start: true };
+  }
+
+  private waitForGrant(): Promise<Grant<I>> {
+    const { name, maxInstances, maxQueueWaitMs = 0 } = this.policy;
+    if (maxQueueWaitMs <= 0) return Promise.reject(new ThrottledError(name, maxInstances));
+    return this.queue.wait(maxQueueWaitMs, () => new ThrottledError(name, maxInstances));
+  }
+
+  /** Capacity may have freed: hand it to queued requests, oldest first. */
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const grant = this.reserve();
+      if (!grant) return;
+      this.queue.grant(grant);
+    }
+  }
+
+  /** A cold start whose capacity is already counted in `starting`. */
+  private async startReserved(): Promise<I> {
     const generation = this.generation;
     let instance: I;
     try {
-      instance = await this.options.create();
-    } finally {
+      instance = await this.bringUp(() => this.policy.launch());
+    } catch (error) {
       this.starting -= 1;
+      this.dispatch();
+      throw error;
     }
+    this.starting -= 1;
     // close() ran while this instance was starting: it never saw it, so nobody else will end it.
     if (this.closed) {
-      await this.options.destroy(instance, 'shutdown').catch(() => undefined);
-      throw new Error(`${this.options.name} is shutting down`);
+      await this.end(instance, 'shutdown').catch(() => undefined);
+      throw this.shuttingDown();
     }
-    const slot: Slot<I> = { instance, generation, active: 1, idleTimer: undefined, retiring: false };
-    this.slots.set(instance, slot);
+    this.slots.set(instance, { instance, generation, active: 1, idleTimer: undefined });
+    // A host that serves many requests at once has room for those that queued while it started.
+    this.dispatch();
     return instance;
   }
 
+  /** Launches and waits until ready; a start that fails is killed here. Watches for an exit of its own. */
+  private async bringUp(launch: () => Promise<I>): Promise<I> {
+    const instance = await launch();
+    try {
+      await this.policy.ready(instance);
+    } catch (error) {
+      await this.end(instance, 'start failed').catch(() => undefined);
+      throw error;
+    }
+    // An instance that dies by itself, busy or idle, must not be handed the next request.
+    void instance.engine.exited.then((exit) => {
+      if (!this.ended.has(instance)) this.policy.onExit?.(instance, exit);
+      void this.end(instance, 'exited').catch(() => undefined);
+    });
+    return instance;
+  }
+
+  private async teardown(instance: I, reason: EndReason): Promise<void> {
+    if (reason === 'crash') await exitWithin(instance, CRASH_GRACE_MS);
+    this.ended.add(instance);
+    this.policy.detach?.(instance);
+    await (KILLED.has(reason) ? instance.engine.kill() : instance.engine.stop());
+    await this.policy.dispose?.(instance);
+  }
+
   private armIdleTimer(slot: Slot<I>): void {
-    if (this.options.idleTimeoutMs <= 0) return;
+    if (this.policy.idleTimeoutMs <= 0) return;
     slot.idleTimer = setTimeout(() => {
-      if (slot.active === 0) this.remove(slot, 'idle');
-    }, this.options.idleTimeoutMs);
+      if (slot.active === 0) void this.end(slot.instance, 'idle').catch(() => undefined);
+    }, this.policy.idleTimeoutMs);
     slot.idleTimer.unref();
   }
 
-  private remove(slot: Slot<I>, reason: string): Promise<void> {
-    if (!this.slots.delete(slot.instance)) return Promise.resolve();
-    if (slot.idleTimer) clearTimeout(slot.idleTimer);
-    const done = this.options.destroy(slot.instance, reason).catch(() => undefined);
-    this.wakeOne();
-    return done;
+  private shuttingDown(): Error {
+    return new Error(`${this.policy.name} is shutting down`);
   }
+}
 
-  private waitForCapacity(): Promise<void> {
-    const maxWait = this.options.maxQueueWaitMs ?? 0;
-    if (maxWait <= 0) return Promise.reject(new ThrottledError(this.options.name, this.options.maxInstances));
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          const index = this.waiters.indexOf(waiter);
-          if (index >= 0) this.waiters.splice(index, 1);
-          reject(new ThrottledError(this.options.name, this.options.maxInstances));
-        }, maxWait),
-      };
-      this.waiters.push(waiter);
-    });
-  }
-
-  private wakeOne(): void {
-    const waiter = this.waiters.shift();
-    if (!waiter) return;
-    clearTimeout(waiter.timer);
-    waiter.resolve();
-  }
+/** Resolves when the instance has exited or `ms` have passed, whichever is first. */
+function exitWithin(instance: PooledInstance, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const passed = new Promise((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  return Promise.race([instance.engine.exited, passed]).finally(() => clearTimeout(timer));
 }

@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine, EngineInstance, InstanceExit, InstancePaths, InstanceSpec } from '../engines/engine';
 import type { GatewayResponse } from '../gateway/gateway-response';
 import type { EmulatorLogger } from '../logger';
-import { type DiscardReason, InstancePool, isDiscard } from '../pool/instance-pool';
+import { boundedRequest } from '../pool/bounded-request';
+import { type DiscardReason, InstancePool } from '../pool/instance-pool';
 import { accepts, answers, type ForwardedRequest, forward } from './forward';
 import { freeLoopbackPort } from './loopback-port';
 
@@ -64,13 +65,18 @@ type ServedInstance = {
   port: number;
   engine: EngineInstance;
   agent: Agent;
+  /** When the engine was asked to start it: init duration counts from here. */
+  launchedAt: number;
   initDurationMs: number;
-  /** Set once the emulator ends it, so that its exit is not reported as its own. */
-  stopping: boolean;
+  /**
+   * Its last output lines, for the start error. They stop changing once the instance has ended,
+   * so the error holds this list and still gets lines that arrive while it is killed.
+   */
+  recent: string[];
+  ended: boolean;
 };
 
 const OUTPUT_KEPT_FOR_ERRORS = 20;
-const CRASH_GRACE_MS = 2000;
 const EXIT_ANNOUNCED_WAIT_MS = 500;
 
 /**
@@ -81,7 +87,6 @@ const EXIT_ANNOUNCED_WAIT_MS = 500;
 export class ServedFunction {
   private readonly pool: InstancePool<ServedInstance>;
   private codeDir: string;
-  private closed = false;
 
   constructor(private readonly options: ServedFunctionOptions) {
     this.codeDir = options.codeDir;
@@ -91,8 +96,13 @@ export class ServedFunction {
       perInstanceConcurrency: options.perInstanceConcurrency,
       idleTimeoutMs: options.idleTimeoutMs,
       maxQueueWaitMs: options.maxQueueWaitMs,
-      create: () => this.start(this.codeDir),
-      destroy: (instance, reason) => this.stop(instance, reason),
+      launch: () => this.launch(this.codeDir),
+      ready: (instance) => this.ready(instance),
+      detach: (instance) => instance.agent.destroy(),
+      dispose: async (instance) => {
+        instance.ended = true;
+      },
+      ...(options.onExit ? { onExit: (instance, exit) => options.onExit?.(exit, instance.id) } : {}),
     });
   }
 
@@ -114,38 +124,30 @@ export class ServedFunction {
   ): Promise<ServedResult> {
     const { instance, cold } = await this.pool.acquire();
     const started = performance.now();
-    const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), options.timeoutMs);
-    });
-    const answered = forward(instance.port, message, {
-      agent: instance.agent,
-      signal: controller.signal,
-    }).then(
-      (response) => response,
-      () => 'failed' as const,
-    );
-    const first = await Promise.race([answered, timedOut, instance.engine.exited]).finally(() =>
-      clearTimeout(timer),
+    const result = await boundedRequest(instance.engine, options.timeoutMs, (signal) =>
+      forward(instance.port, message, { agent: instance.agent, signal }).then(
+        (response) => response,
+        () => 'failed' as const,
+      ),
     );
     let outcome: ServedOutcome;
     let discard: DiscardReason | undefined;
-    if (first === 'timeout') {
-      controller.abort();
+    if (result.kind === 'timeout') {
       outcome = { kind: 'timeout' };
-      discard = 'timeout';
-    } else if (first === 'failed' || isExit(first)) {
+      discard = result.discard;
+    } else if (result.kind === 'exit' || result.value === 'failed') {
       // The connection broke: the instance is going or gone; wait briefly to report its exit.
-      const exit = isExit(first) ? first : await Promise.race([instance.engine.exited, sleep(1000)]);
+      const exit =
+        result.kind === 'exit' ? result.exit : await Promise.race([instance.engine.exited, sleep(1000)]);
       outcome = { kind: 'crash', exit: exit || undefined };
       discard = 'crash';
     } else {
-      outcome = { kind: 'response', response: first };
-      if (options.exitAnnounced?.(first))
+      outcome = { kind: 'response', response: result.value };
+      if (options.exitAnnounced?.(result.value))
         await Promise.race([instance.engine.exited, sleep(EXIT_ANNOUNCED_WAIT_MS)]);
     }
-    this.pool.release(instance, discard ? { discard } : {});
+    // Not awaited: the answer goes out while a discarded instance is killed.
+    void this.pool.release(instance, discard);
     return {
       outcome,
       cold,
@@ -171,13 +173,13 @@ export class ServedFunction {
    * one GET, and stops it: the answer, or InstanceStartError when it does not start.
    */
   async probe(path?: string, codeDir = this.codeDir): Promise<GatewayResponse | undefined> {
-    const instance = await this.start(codeDir);
+    const instance = await this.pool.startAside(() => this.launch(codeDir));
     try {
       return path
         ? await forward(instance.port, { method: 'GET', path, headers: [], body: Buffer.alloc(0) })
         : undefined;
     } finally {
-      await this.stop(instance);
+      await this.pool.end(instance, 'trial');
     }
   }
 
@@ -189,79 +191,64 @@ export class ServedFunction {
     return this.pool.stats();
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.pool.close();
+  close(): Promise<void> {
+    return this.pool.close();
   }
 
-  private async start(codeDir: string): Promise<ServedInstance> {
+  /** Starts an instance's engine instance on its own port; ready() waits for it to listen. */
+  private async launch(codeDir: string): Promise<ServedInstance> {
     const { engine, options } = { engine: this.options.engine, options: this.options };
     const id = randomBytes(16).toString('hex');
     const port = await freeLoopbackPort();
     const launch = options.launch({ port, paths: engine.paths({ codeDir }), instanceId: id });
     const recent: string[] = [];
+    let instance: ServedInstance | undefined;
     const spec: InstanceSpec = {
       ...launch,
       name: `${options.name}-${id.slice(0, 8)}`,
       codeDir,
       onOutput: (stream, line) => {
-        recent.push(line);
+        if (!instance?.ended) recent.push(line);
         if (recent.length > OUTPUT_KEPT_FOR_ERRORS) recent.shift();
         const text = options.formatOutput ? options.formatOutput(line, stream, id) : line;
         if (text !== undefined) options.logger.line(options.name, text, stream);
       },
     };
-    const started = performance.now();
-    const running = await engine.start(spec);
-    const deadline = Date.now() + options.startTimeoutMs;
-    let exit: InstanceExit | undefined;
-    void running.exited.then((value) => {
-      exit = value;
-    });
-    const probe = () =>
-      options.readiness.kind === 'tcp' ? accepts(port) : answers(port, options.readiness.path);
-    while (!(await probe())) {
-      if (exit || Date.now() > deadline) {
-        await running.kill();
-        const why = exit
-          ? `exited (${exit.signal ?? `code ${exit.code}`}) before listening on its port`
-          : `did not listen on its port within ${options.startTimeoutMs / 1000} s`;
-        throw new InstanceStartError(`${options.name}: the instance ${why}`, [...recent]);
-      }
-      await sleep(exit ? 0 : 15);
-    }
-    const instance: ServedInstance = {
+    const launchedAt = performance.now();
+    instance = {
       id,
       port,
-      engine: running,
+      engine: await engine.start(spec),
       agent: new Agent({ keepAlive: true, maxSockets: options.perInstanceConcurrency }),
-      initDurationMs: performance.now() - started,
-      stopping: false,
+      launchedAt,
+      initDurationMs: 0,
+      recent,
+      ended: false,
     };
-    // A cold start that finishes after close() would outlive the emulator: the pool no longer
-    // tracks instances still starting when it closes.
-    if (this.closed) {
-      await this.stop(instance);
-      throw new Error(`${options.name} is shutting down`);
-    }
-    // An instance that dies between requests must not be handed the next one.
-    void running.exited.then((exit) => {
-      if (!instance.stopping) options.onExit?.(exit, id);
-      this.pool.evict(instance, 'exited');
-    });
     return instance;
   }
 
-  private async stop(instance: ServedInstance, reason = 'shutdown'): Promise<void> {
-    // A crashing instance is on its way out: let it finish (its exit code is worth reporting).
-    if (reason === 'crash') await Promise.race([instance.engine.exited, sleep(CRASH_GRACE_MS)]);
-    instance.stopping = true;
-    instance.agent.destroy();
-    // A healthy instance is shut down (SIGTERM first, so shutdown hooks run); a broken one killed.
-    await (isDiscard(reason) ? instance.engine.kill() : instance.engine.stop());
+  /** Polls the readiness probe: InstanceStartError when it exits or does not listen in time. */
+  private async ready(instance: ServedInstance): Promise<void> {
+    const { options } = this;
+    const deadline = Date.now() + options.startTimeoutMs;
+    let exit: InstanceExit | undefined;
+    void instance.engine.exited.then((value) => {
+      exit = value;
+    });
+    const probe = () =>
+      options.readiness.kind === 'tcp'
+        ? accepts(instance.port)
+        : answers(instance.port, options.readiness.path);
+    while (!(await probe())) {
+      if (exit || Date.now() > deadline) {
+        const why = exit
+          ? `exited (${exit.signal ?? `code ${exit.code}`}) before listening on its port`
+          : `did not listen on its port within ${options.startTimeoutMs / 1000} s`;
+        throw new InstanceStartError(`${options.name}: the instance ${why}`, instance.recent);
+      }
+      await sleep(exit ? 0 : 15);
+    }
+    instance.initDurationMs = performance.now() - instance.launchedAt;
   }
-}
-
-function isExit(value: unknown): value is InstanceExit {
-  return typeof value === 'object' && value !== null && 'outOfMemory' in value;
 }

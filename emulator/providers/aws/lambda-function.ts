@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Engine, EngineInstance, InstanceExit, InstanceSpec } from '../../engines/engine';
 import type { EmulatorLogger } from '../../logger';
-import { type DiscardReason, InstancePool, isDiscard } from '../../pool/instance-pool';
+import { boundedRequest } from '../../pool/bounded-request';
+import { InstancePool, type Lease } from '../../pool/instance-pool';
 import { functionArn, type LambdaFunctionConfig, lambdaEnvironment } from './lambda-environment';
 import { endLine, reportLine, startLine, timeoutLine } from './lambda-logs';
 import { OutputMarks } from './output-marks';
@@ -44,6 +45,8 @@ type LambdaInstance = {
   id: string;
   api: RuntimeApiServer;
   engine: EngineInstance;
+  /** When the engine was asked to start it: init duration counts from here. */
+  launchedAt: number;
   initDurationMs: number;
   /** Lines of the invocation in progress, if any. */
   capture: string[] | undefined;
@@ -58,19 +61,21 @@ export class LambdaFunction {
   private codeDir: string;
   /** The container image instances start from (image artefacts); an id once pinned or rebuilt. */
   private image: string | undefined;
-  /** Trial instances of new code still being stopped (awaited by close()). */
-  private readonly trialStops = new Set<Promise<void>>();
 
   constructor(private readonly options: LambdaFunctionOptions) {
     this.arn = functionArn(options.config);
     this.codeDir = options.codeDir;
     this.image = options.config.image;
+    // Lambda throttles at its limit rather than queueing (no maxQueueWaitMs): 429 TooManyRequests.
     this.pool = new InstancePool<LambdaInstance>({
       name: options.config.name,
       maxInstances: options.maxConcurrency,
       idleTimeoutMs: options.idleTimeoutMs,
-      create: () => this.createInstance(),
-      destroy: (instance, reason) => this.destroyInstance(instance, reason),
+      launch: () => this.launch(),
+      ready: (instance) => this.ready(instance),
+      // Whatever waits on the Runtime API fails now, not when the instance is gone.
+      detach: (instance) => instance.api.abort(new Error('instance retired')),
+      dispose: (instance) => instance.api.close(),
     });
   }
 
@@ -81,7 +86,7 @@ export class LambdaFunction {
   /** Runs one invocation: throws ThrottledError when at the concurrency limit. */
   async invoke(payload: Buffer, extras: { clientContext?: string } = {}): Promise<LambdaInvokeResult> {
     const requestId = randomUUID();
-    let lease: { instance: LambdaInstance; cold: boolean };
+    let lease: Lease<LambdaInstance>;
     try {
       lease = await this.pool.acquire();
     } catch (error) {
@@ -94,14 +99,9 @@ export class LambdaFunction {
     this.emit(instance, startLine(requestId));
     const started = performance.now();
     const timeoutSeconds = this.options.config.timeoutSeconds;
-    let discard: DiscardReason | undefined;
     let outcome: LambdaOutcome;
 
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutSeconds * 1000);
-    });
-    const result = await Promise.race([
+    const result = await boundedRequest(instance.engine, timeoutSeconds * 1000, () =>
       instance.api.invoke({
         requestId,
         payload,
@@ -110,27 +110,27 @@ export class LambdaFunction {
         traceId: traceId(),
         ...(extras.clientContext ? { clientContext: extras.clientContext } : {}),
       }),
-      timedOut,
-      instance.engine.exited,
-    ]).finally(() => clearTimeout(timer));
+    ).catch((error: unknown) => {
+      // The Runtime API was aborted: the pool is already ending this instance (shutdown).
+      void this.pool.release(instance, 'crash');
+      throw error;
+    });
 
-    if (result === 'timeout') {
-      discard = 'timeout';
+    if (result.kind === 'timeout') {
       this.emit(instance, timeoutLine(requestId, timeoutSeconds));
       outcome = errorOutcome(
         'Sandbox.Timedout',
         `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
       );
-    } else if (isExit(result)) {
-      discard = result.outOfMemory ? 'out of memory' : 'crash';
-      outcome = exitOutcome(requestId, result);
+    } else if (result.kind === 'exit') {
+      outcome = exitOutcome(requestId, result.exit);
       this.emit(
         instance,
         `${new Date().toISOString()} ${requestId} ${JSON.parse(outcome.payload.toString()).errorMessage}`,
       );
     } else {
-      outcome = result;
-      if (result.outputMarked) await instance.marks.wait(requestId, OUTPUT_MARK_BOUND_MS);
+      outcome = result.value;
+      if (outcome.outputMarked) await instance.marks.wait(requestId, OUTPUT_MARK_BOUND_MS);
     }
     const durationMs = performance.now() - started;
     this.emit(instance, endLine(requestId));
@@ -145,8 +145,8 @@ export class LambdaFunction {
       }),
     );
     instance.capture = undefined;
-    this.pool.release(instance, discard ? { discard } : {});
-    if (discard) await instance.engine.kill();
+    // A discarded environment is gone before the caller hears of it.
+    await this.pool.release(instance, result.kind === 'done' ? undefined : result.discard);
     return {
       requestId,
       payload: outcome.payload,
@@ -182,18 +182,18 @@ export class LambdaFunction {
     image: string | undefined,
   ): Promise<LambdaInitError | undefined> {
     try {
-      const instance = await this.createInstance(codeDir, image);
-      // Retired in the background: the swap need not wait for the trial's graceful stop (a
-      // container's teardown is ~120 ms; a handler that ignores SIGTERM holds it 10 s).
-      const stopping: Promise<void> = this.destroyInstance(instance, 'trial')
+      const instance = await this.pool.startAside(() => this.launch(codeDir, image));
+      // Retired in the background (close() still waits for it): the swap need not wait for the
+      // trial's graceful stop (a container's teardown is ~120 ms; a handler that ignores SIGTERM
+      // holds it 10 s).
+      void this.pool
+        .end(instance, 'trial')
         .catch((error: unknown) =>
           this.options.logger.line(
             this.name,
             `trial instance did not stop cleanly: ${(error as Error).message}`,
           ),
-        )
-        .finally(() => this.trialStops.delete(stopping));
-      this.trialStops.add(stopping);
+        );
       return undefined;
     } catch (error) {
       if (error instanceof LambdaInitError) return error;
@@ -235,11 +235,12 @@ export class LambdaFunction {
     return this.pool.stats();
   }
 
-  async close(): Promise<void> {
-    await Promise.all([this.pool.close(), ...this.trialStops]);
+  close(): Promise<void> {
+    return this.pool.close();
   }
 
-  private async createInstance(codeDir = this.codeDir, image = this.image): Promise<LambdaInstance> {
+  /** Starts an environment's engine instance and its Runtime API; ready() waits for its init. */
+  private async launch(codeDir = this.codeDir, image = this.image): Promise<LambdaInstance> {
     const { config, engine } = this.options;
     const id = randomBytes(16).toString('hex');
     const api = new RuntimeApiServer();
@@ -250,6 +251,7 @@ export class LambdaFunction {
       id,
       api,
       engine: undefined as unknown as EngineInstance, // set right below, before anyone reads it
+      launchedAt: 0,
       initDurationMs: 0,
       capture: undefined,
       marks: new OutputMarks(),
@@ -269,20 +271,25 @@ export class LambdaFunction {
         if (!instance.marks.take(stream, line)) this.emit(instance, line, stream);
       },
     };
-    const started = performance.now();
+    instance.launchedAt = performance.now();
     try {
       instance.engine = await engine.start(spec);
     } catch (error) {
       await api.close();
       throw error;
     }
+    return instance;
+  }
+
+  /** Waits for the runtime's first `next`: a LambdaInitError when init fails or takes too long. */
+  private async ready(instance: LambdaInstance): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const initTimeout = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), INIT_TIMEOUT_MS);
     });
     try {
       const ready = await Promise.race([
-        api.ready.then(() => 'ready' as const),
+        instance.api.ready.then(() => 'ready' as const),
         instance.engine.exited,
         initTimeout,
       ]);
@@ -299,24 +306,10 @@ export class LambdaFunction {
           exit.payload,
         );
       }
-    } catch (error) {
-      await instance.engine.kill();
-      await api.close();
-      throw error;
     } finally {
       clearTimeout(timer);
     }
-    instance.initDurationMs = performance.now() - started;
-    // An environment that dies while idle must not be handed the next request.
-    void instance.engine.exited.then(() => this.pool.evict(instance, 'exited'));
-    return instance;
-  }
-
-  private async destroyInstance(instance: LambdaInstance, reason: string): Promise<void> {
-    instance.api.abort(new Error('instance retired'));
-    // A healthy environment is shut down (SIGTERM first, so shutdown hooks run); a broken one killed.
-    await (isDiscard(reason) ? instance.engine.kill() : instance.engine.stop());
-    await instance.api.close();
+    instance.initDurationMs = performance.now() - instance.launchedAt;
   }
 
   private initFailure(requestId: string, error: LambdaInitError): LambdaInvokeResult {
@@ -343,10 +336,6 @@ export class LambdaFunction {
     instance.capture?.push(text);
     this.options.logger.line(this.name, text, stream);
   }
-}
-
-function isExit(value: unknown): value is InstanceExit {
-  return typeof value === 'object' && value !== null && 'outOfMemory' in value;
 }
 
 function errorDocument(errorType: string, errorMessage: string): Buffer {
