@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { formatColumns } from '../common/columns';
 import { UserError } from '../common/errors';
 import type { ServiceModel } from '../common/service/service-model';
-import { type ServedCloud, serveCloud } from './cloud/serve-cloud';
+import { type ServedCloud, serveCloud } from '../local-cloud/serve-cloud';
 import { DeployedCode } from './code/deployed-code';
 import { HostedCode } from './code/hosted-code';
 import { Emulator } from './emulator';
@@ -85,9 +85,7 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
       deployed = [lambdas, gcp, azure];
       cloud = await serveCloud(model.serviceDir, {
         host: options.host,
-        invoker: lambdas.invoker,
-        gcpInvoker: gcp.invoker,
-        azureInvoker: azure.invoker,
+        invokers: { aws: lambdas.invoker, gcp: gcp.invoker, azure: azure.invoker },
       });
     }
   } catch (error) {
