@@ -2,34 +2,16 @@ import { join } from 'node:path';
 import { formatColumns } from '../common/columns';
 import { UserError } from '../common/errors';
 import type { ServiceModel } from '../common/service/service-model';
-import { type ServedCloud, serveCloud } from './cloud/serve-cloud';
+import { type ServedCloud, serveCloud } from '../local-cloud/serve-cloud';
 import { DeployedCode } from './code/deployed-code';
 import { HostedCode } from './code/hosted-code';
 import { Emulator } from './emulator';
-import type { EngineName } from './engines/choose-engine';
 import { consoleLogger } from './logger';
 import { DeployedLambdas } from './providers/aws/deployed-lambdas';
 import { DeployedAzureApps } from './providers/azure/deployed-azure-apps';
 import { DeployedGcpFunctions } from './providers/gcp/deployed-gcp-functions';
+import type { ServeOptions } from './serve-options';
 import { publishOnChange } from './watch/publish-on-change';
-
-export interface ServeOptions {
-  engine?: EngineName;
-  host: string;
-  port: number;
-  lambdaPort: number;
-  gcpPort?: number;
-  azurePort?: number;
-  warm: 'eager' | 'lazy';
-  idleTimeoutSeconds: number;
-  maxConcurrency: number;
-  watch?: boolean;
-  strict?: boolean;
-  publishOnChange?: boolean;
-  artifacts?: 'local' | 'registry';
-  /** Also serve the local control planes; what is deployed to them runs on the emulator's engine. */
-  cloud?: boolean;
-}
 
 /**
  * Runs the emulator in the foreground until SIGINT or SIGTERM, then stops everything it started.
@@ -85,9 +67,7 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
       deployed = [lambdas, gcp, azure];
       cloud = await serveCloud(model.serviceDir, {
         host: options.host,
-        invoker: lambdas.invoker,
-        gcpInvoker: gcp.invoker,
-        azureInvoker: azure.invoker,
+        invokers: { aws: lambdas.invoker, gcp: gcp.invoker, azure: azure.invoker },
       });
     }
   } catch (error) {

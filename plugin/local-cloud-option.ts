@@ -6,8 +6,8 @@ import {
   type LocalCloudEndpoints,
   parseCloudEndpoints,
   readCloudFile,
-} from '../emulator/cloud/cloud-file';
-import { ENDPOINTS_PATH } from '../emulator/cloud/control-plane-server';
+} from '../local-cloud/cloud-file';
+import { ENDPOINTS_PATH } from '../local-cloud/control-plane-server';
 
 export const LOCAL_CLOUD_ENV = 'FAASPORT_LOCAL_CLOUD';
 

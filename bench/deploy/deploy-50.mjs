@@ -31,8 +31,8 @@ const { values } = parseArgs({
   },
 });
 const count = Number(values.functions);
-const { startLocalCloud } = await import(dist('emulator/cloud/local-cloud.js'));
-const { writeCloudFile } = await import(dist('emulator/cloud/cloud-file.js'));
+const { startLocalCloud } = await import(dist('local-cloud/local-cloud.js'));
+const { writeCloudFile } = await import(dist('local-cloud/cloud-file.js'));
 const { openStore } = await import(dist('artifact/open-store.js'));
 const { parseReference } = await import(dist('artifact/reference.js'));
 const { publishFolder } = await import(dist('artifact/publish/publish-folder.js'));

@@ -1,7 +1,8 @@
 import { UserError } from '../../common/errors';
 import { loadService } from '../../common/service/load-service';
 import { serveUntilSignal } from '../../emulator/serve';
-import { EMULATE_HELP, parseEmulateArgs } from '../emulate/emulate-options';
+import { parseEmulateArgs } from '../../emulator/serve-options';
+import { EMULATE_HELP } from '../emulate/emulate-help';
 import type { Command } from '../main';
 
 export const emulate: Command = {

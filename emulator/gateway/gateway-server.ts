@@ -1,10 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readRequestBody } from '../http/body';
+import { readRequestBody } from '../../common/http/body';
+import { compileRoutePattern, type RoutePattern } from '../../common/http/route-pattern';
 import type { GatewayResponse } from './gateway-response';
 import { jsonResponse } from './gateway-response';
 import { type GatewayRequest, toGatewayRequest } from './http-request';
-import { compileRoutePattern, type RoutePattern } from './route-pattern';
 
 /** API Gateway's payload quota. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;

@@ -1,5 +1,5 @@
-import { parseEmulateArgs } from '../../cli/emulate/emulate-options';
 import { serveUntilSignal } from '../../emulator/serve';
+import { parseEmulateArgs } from '../../emulator/serve-options';
 import type { CommandContext } from './command-context';
 
 /** Options of `sls emulate` / `sls offline`, passed on as `faasport emulate` flags. */

@@ -1,7 +1,7 @@
 import type { Cloud } from '../../common/clouds';
 import { UserError } from '../../common/errors';
 import type { ServiceModel } from '../../common/service/service-model';
-import type { LocalCloudEndpoints } from '../../emulator/cloud/cloud-file';
+import type { LocalCloudEndpoints } from '../../local-cloud/cloud-file';
 import type { SourceResolver } from '../planner/source-resolver';
 import { awsClients } from './aws/aws-clients';
 import { AwsDeployer } from './aws/aws-deployer';

@@ -1,7 +1,7 @@
 import { tmpdir } from 'node:os';
-import type { DeployedLambdaFunction } from '../../cloud/aws/deployed-function';
-import type { LambdaInvoker } from '../../cloud/aws/lambda-api';
-import { CloudError } from '../../cloud/cloud-error';
+import type { DeployedLambdaFunction } from '../../../local-cloud/aws/deployed-function';
+import { CloudError } from '../../../local-cloud/cloud-error';
+import type { LambdaInvoker } from '../../../local-cloud/invokers';
 import type { DeployedCode } from '../../code/deployed-code';
 import type { Engine } from '../../engines/engine';
 import type { EmulatorLogger } from '../../logger';
@@ -31,7 +31,7 @@ export class DeployedLambdas {
 
   constructor(private readonly options: DeployedLambdasOptions) {}
 
-  /** For `startLocalCloud({ invoker })`. */
+  /** The local Lambda plane's invoker (`LocalCloudInvokers.aws`). */
   readonly invoker: LambdaInvoker = async (deployed, code, payload) => {
     const lambda = await this.lambdaFor(deployed, code);
     try {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readRequestBody, sendJson } from '../../http/body';
+import { readRequestBody, sendJson } from '../../../common/http/body';
 import { ThrottledError } from '../../pool/instance-pool';
 import type { LambdaFunction, LambdaInvokeResult } from './lambda-function';
 

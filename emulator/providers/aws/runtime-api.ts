@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readRequestBody as readBody } from '../../http/body';
+import { readRequestBody as readBody } from '../../../common/http/body';
 
 /** Cloud limit for a synchronous response payload (Runtime API `/response`). */
 export const MAX_RESPONSE_BYTES = 6_291_556;

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { UserError } from '../../../common/errors';
-import type { DeployedSite } from '../../cloud/azure/deployed-site';
-import type { AzureInvoker, SiteRequest, SiteResponse } from '../../cloud/azure/site-invoker';
-import { CloudError } from '../../cloud/cloud-error';
+import type { DeployedSite } from '../../../local-cloud/azure/deployed-site';
+import { CloudError } from '../../../local-cloud/cloud-error';
+import type { AzureInvoker, SiteRequest, SiteResponse } from '../../../local-cloud/invokers';
 import type { DeployedCode } from '../../code/deployed-code';
 import type { HostedCode } from '../../code/hosted-code';
 import type { Engine } from '../../engines/engine';
@@ -53,7 +53,7 @@ export class DeployedAzureApps {
 
   constructor(private readonly options: DeployedAzureAppsOptions) {}
 
-  /** For `startAzurePlane({ invoker })`. */
+  /** The local Azure plane's invoker (`LocalCloudInvokers.azure`). */
   readonly invoker: AzureInvoker = async (site, zip, request) => {
     const { app, routes } = await this.appFor(site, zip);
     for (const entry of routes) {

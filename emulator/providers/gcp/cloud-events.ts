@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { crc32cBase64 } from './crc32c';
+import { crc32cBase64 } from '../../../common/crc32c';
 
 /** A CloudEvent in binary mode: attributes as `ce-*` headers, the data as the JSON body. */
 export interface BinaryCloudEvent {

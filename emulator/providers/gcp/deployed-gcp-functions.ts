@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { CloudError } from '../../cloud/cloud-error';
-import type { GcpFunctionResource } from '../../cloud/gcp/function-resource';
-import { type GcpInvoker, memoryMib } from '../../cloud/gcp/functions-api';
+import { CloudError } from '../../../local-cloud/cloud-error';
+import { type GcpFunctionResource, memoryMib } from '../../../local-cloud/gcp/function-resource';
+import type { GcpInvoker } from '../../../local-cloud/invokers';
 import type { DeployedCode } from '../../code/deployed-code';
 import type { HostedCode } from '../../code/hosted-code';
 import type { Engine } from '../../engines/engine';
@@ -41,7 +41,7 @@ export class DeployedGcpFunctions {
 
   constructor(private readonly options: DeployedGcpFunctionsOptions) {}
 
-  /** For `startGcpPlane({ invoker })`. */
+  /** The local Cloud Functions plane's invoker (`LocalCloudInvokers.gcp`). */
   readonly invoker: GcpInvoker = async (resource, zip, request) => {
     const contentType = request.headers.find(([name]) => name.toLowerCase() === 'content-type')?.[1];
     if (resource.eventTrigger && !contentType?.toLowerCase().startsWith(CLOUDEVENT_JSON)) {

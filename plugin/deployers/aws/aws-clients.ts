@@ -1,6 +1,6 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { LocalCloudEndpoints } from '../../../emulator/cloud/cloud-file';
+import type { LocalCloudEndpoints } from '../../../local-cloud/cloud-file';
 
 export interface AwsClients {
   lambda: LambdaClient;

@@ -3,7 +3,7 @@ import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { DefaultAzureCredential } from '@azure/identity';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { UserError } from '../../../common/errors';
-import type { LocalCloudEndpoints } from '../../../emulator/cloud/cloud-file';
+import type { LocalCloudEndpoints } from '../../../local-cloud/cloud-file';
 
 /** How the deployed apps reach their package blob and the host's storage. */
 export type StorageAccess =

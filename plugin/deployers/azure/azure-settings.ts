@@ -5,7 +5,7 @@ import {
   settingFor,
   settingWithPath,
 } from '../../../common/service/service-model';
-import type { AzureLocalEndpoints } from '../../../emulator/cloud/azure/azure-plane';
+import type { AzureLocalEndpoints } from '../../../local-cloud/azure/azure-plane';
 import type { DeployUnit } from '../../planner/deploy-units';
 import type { ResolvedSource } from '../../planner/resolved-source';
 

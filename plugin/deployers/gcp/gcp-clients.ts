@@ -1,7 +1,7 @@
 import { v2 } from '@google-cloud/functions';
 import { Storage } from '@google-cloud/storage';
 import { PassThroughClient } from 'google-auth-library';
-import type { LocalCloudEndpoints } from '../../../emulator/cloud/cloud-file';
+import type { LocalCloudEndpoints } from '../../../local-cloud/cloud-file';
 
 export interface GcpClients {
   functions: v2.FunctionServiceClient;

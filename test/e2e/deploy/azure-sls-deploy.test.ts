@@ -1,9 +1,9 @@
 import { WebSiteManagementClient } from '@azure/arm-appservice';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { DeployedSite } from '../../../emulator/cloud/azure/deployed-site';
-import { writeCloudFile } from '../../../emulator/cloud/cloud-file';
-import { type LocalCloud, startLocalCloud } from '../../../emulator/cloud/local-cloud';
-import type { LoggedRequest } from '../../../emulator/cloud/request-log';
+import type { DeployedSite } from '../../../local-cloud/azure/deployed-site';
+import { writeCloudFile } from '../../../local-cloud/cloud-file';
+import { type LocalCloud, startLocalCloud } from '../../../local-cloud/local-cloud';
+import type { LoggedRequest } from '../../../local-cloud/request-log';
 import { azurite, services, uniqueRepository } from '../../helpers/services';
 import { assertBuilt, FRAMEWORKS, scratchDir } from '../plugin/framework-cli';
 import { pushTestImage } from './azure-image';

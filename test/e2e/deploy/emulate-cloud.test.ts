@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { DeployedLambdaFunction } from '../../../emulator/cloud/aws/deployed-function';
-import type { LocalCloudEndpoints } from '../../../emulator/cloud/cloud-file';
-import type { LoggedRequest } from '../../../emulator/cloud/request-log';
+import type { DeployedLambdaFunction } from '../../../local-cloud/aws/deployed-function';
+import type { LocalCloudEndpoints } from '../../../local-cloud/cloud-file';
+import type { LoggedRequest } from '../../../local-cloud/request-log';
 import { services, uniqueRepository } from '../../helpers/services';
 import { assertBuilt, repoRoot, scratchDir } from '../plugin/framework-cli';
 import { createService } from './deploy-service';

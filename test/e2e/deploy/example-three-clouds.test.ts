@@ -1,8 +1,8 @@
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { writeCloudFile } from '../../../emulator/cloud/cloud-file';
-import { type LocalCloud, startLocalCloud } from '../../../emulator/cloud/local-cloud';
+import { writeCloudFile } from '../../../local-cloud/cloud-file';
+import { type LocalCloud, startLocalCloud } from '../../../local-cloud/local-cloud';
 import { azurite, services, uniqueRepository } from '../../helpers/services';
 import { assertBuilt, scratchDir, serviceDir } from '../plugin/framework-cli';
 import { runSls } from './sls-process';

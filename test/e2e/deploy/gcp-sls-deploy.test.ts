@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { writeCloudFile } from '../../../emulator/cloud/cloud-file';
-import { type LocalCloud, startLocalCloud } from '../../../emulator/cloud/local-cloud';
-import type { LoggedRequest } from '../../../emulator/cloud/request-log';
+import { writeCloudFile } from '../../../local-cloud/cloud-file';
+import { type LocalCloud, startLocalCloud } from '../../../local-cloud/local-cloud';
+import type { LoggedRequest } from '../../../local-cloud/request-log';
 import { services, uniqueRepository } from '../../helpers/services';
 import { assertBuilt, FRAMEWORKS, scratchDir } from '../plugin/framework-cli';
 import { createGcpService, GCP_PROJECT, type GcpServiceSpec, writeGcpHandler } from './gcp-deploy-service';

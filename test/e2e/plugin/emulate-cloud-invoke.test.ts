@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import yazl from 'yazl';
-import type { LocalCloudEndpoints } from '../../../emulator/cloud/cloud-file';
+import type { LocalCloudEndpoints } from '../../../local-cloud/cloud-file';
 import { freePort } from '../../helpers/ports';
 import { services } from '../../helpers/services';
 import { bannerPrinted, startEmulating } from './emulate-process';

@@ -8,7 +8,7 @@ import { openStore } from '../../../artifact/open-store';
 import { publishFolder } from '../../../artifact/publish/publish-folder';
 import { parseReference } from '../../../artifact/reference';
 import { loadService } from '../../../common/service/load-service';
-import { type LocalCloud, startLocalCloud } from '../../../emulator/cloud/local-cloud';
+import { type LocalCloud, startLocalCloud } from '../../../local-cloud/local-cloud';
 import { applyPlan } from '../../../plugin/deployers/apply-plan';
 import { createDeployers } from '../../../plugin/deployers/create-deployers';
 import { makePlan } from '../../../plugin/planner/make-plan';

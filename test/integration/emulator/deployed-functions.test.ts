@@ -12,13 +12,13 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import yazl from 'yazl';
-import { type ServedCloud, serveCloud } from '../../../emulator/cloud/serve-cloud';
 import { DeployedCode } from '../../../emulator/code/deployed-code';
 import { DockerEngine } from '../../../emulator/engines/docker-engine';
 import type { Engine } from '../../../emulator/engines/engine';
 import { ProcessEngine } from '../../../emulator/engines/process-engine';
 import { MemoryLogger } from '../../../emulator/logger';
 import { DeployedLambdas } from '../../../emulator/providers/aws/deployed-lambdas';
+import { type ServedCloud, serveCloud } from '../../../local-cloud/serve-cloud';
 import { dockerClient } from '../../helpers/docker';
 
 /** A handler that counts its invocations in module state: 1 on a cold start, more when warm. */
@@ -89,7 +89,7 @@ describe.each(engines)('functions deployed to the local cloud run on the %s engi
       idleTimeoutMs: 60_000,
       defaultConcurrency: 2,
     });
-    served = await serveCloud(serviceDir, { host: '127.0.0.1', invoker: deployed.invoker });
+    served = await serveCloud(serviceDir, { host: '127.0.0.1', invokers: { aws: deployed.invoker } });
     lambda = new LambdaClient({
       region: 'us-east-1',
       endpoint: served.cloud.endpoints.aws.lambda,

@@ -10,8 +10,6 @@ import { v2 } from '@google-cloud/functions';
 import { PassThroughClient } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import yazl from 'yazl';
-import { BLOB_ENDPOINT_ENV } from '../../../emulator/cloud/azure/azure-plane';
-import { type ServedCloud, serveCloud } from '../../../emulator/cloud/serve-cloud';
 import { DeployedCode } from '../../../emulator/code/deployed-code';
 import { HostedCode } from '../../../emulator/code/hosted-code';
 import { DockerEngine } from '../../../emulator/engines/docker-engine';
@@ -20,6 +18,8 @@ import { ProcessEngine } from '../../../emulator/engines/process-engine';
 import { MemoryLogger } from '../../../emulator/logger';
 import { DeployedAzureApps } from '../../../emulator/providers/azure/deployed-azure-apps';
 import { DeployedGcpFunctions } from '../../../emulator/providers/gcp/deployed-gcp-functions';
+import { BLOB_ENDPOINT_ENV } from '../../../local-cloud/azure/azure-plane';
+import { type ServedCloud, serveCloud } from '../../../local-cloud/serve-cloud';
 import { dockerClient } from '../../helpers/docker';
 import { azurite } from '../../helpers/services';
 
@@ -157,8 +157,7 @@ describe.each(engines)(
       process.env[BLOB_ENDPOINT_ENV] = azurite().blobEndpoint;
       served = await serveCloud(serviceDir, {
         host: '127.0.0.1',
-        gcpInvoker: gcpRunner.invoker,
-        azureInvoker: azureRunner.invoker,
+        invokers: { gcp: gcpRunner.invoker, azure: azureRunner.invoker },
       });
       served.cloud.gcpPlane.behaviour.operationMs = 50;
       served.cloud.azurePlane.behaviour.provisioningMs = 50;

@@ -3,8 +3,8 @@ import { WebSiteManagementClient } from '@azure/arm-appservice';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { BlobSASPermissions, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { type AzurePlane, startAzurePlane } from '../../../emulator/cloud/azure/azure-plane';
-import { RequestLog } from '../../../emulator/cloud/request-log';
+import { type AzurePlane, startAzurePlane } from '../../../local-cloud/azure/azure-plane';
+import { RequestLog } from '../../../local-cloud/request-log';
 import { azurite } from '../../helpers/services';
 import { tempDir } from '../../helpers/temp-dir';
 

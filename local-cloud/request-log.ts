@@ -1,4 +1,4 @@
-import type { Cloud } from '../../common/clouds';
+import type { Cloud } from '../common/clouds';
 /** One call a local control plane answered, as `GET /__faasport/cloud/requests` returns it. */
 export interface LoggedRequest {
   provider: Cloud;

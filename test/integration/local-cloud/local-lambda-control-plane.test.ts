@@ -15,7 +15,7 @@ import {
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import yazl from 'yazl';
-import { type LocalCloud, startLocalCloud } from '../../../emulator/cloud/local-cloud';
+import { type LocalCloud, startLocalCloud } from '../../../local-cloud/local-cloud';
 
 /** A real zip (the control plane checks the magic bytes, as Lambda unzips). */
 function zipOf(text: string): Promise<Buffer> {

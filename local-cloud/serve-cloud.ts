@@ -1,9 +1,7 @@
 import { join } from 'node:path';
-import { formatColumns } from '../../common/columns';
-import type { LambdaInvoker } from './aws/lambda-api';
-import type { AzureInvoker } from './azure/site-invoker';
+import { formatColumns } from '../common/columns';
 import { writeCloudFile } from './cloud-file';
-import type { GcpInvoker } from './gcp/functions-api';
+import type { LocalCloudInvokers } from './invokers';
 import { type LocalCloud, startLocalCloud } from './local-cloud';
 
 export interface ServedCloud {
@@ -17,19 +15,21 @@ export interface ServedCloud {
 /**
  * Starts the local control planes for a service folder (`faasport emulate --cloud`): deployed
  * functions are recorded under `.faasport/cloud/`, the endpoints go to `.faasport/cloud.json`.
- * With invokers, what is deployed to each plane runs when invoked: Lambda functions through the
- * Invoke API, Cloud Functions at their `url`, Azure apps under their `defaultHostName`.
+ * With invokers (the emulator's), what is deployed to each plane runs when invoked: Lambda
+ * functions through the Invoke API, Cloud Functions at their `url`, Azure apps under their
+ * `defaultHostName`.
  */
 export async function serveCloud(
   serviceDir: string,
-  options: { host: string; invoker?: LambdaInvoker; gcpInvoker?: GcpInvoker; azureInvoker?: AzureInvoker },
+  options: { host: string; invokers?: LocalCloudInvokers },
 ): Promise<ServedCloud> {
+  const invokers = options.invokers ?? {};
   const cloud = await startLocalCloud({
     host: options.host,
     stateDir: join(serviceDir, '.faasport', 'cloud'),
-    ...(options.invoker ? { invoker: options.invoker } : {}),
-    ...(options.gcpInvoker ? { gcp: { invoker: options.gcpInvoker } } : {}),
-    ...(options.azureInvoker ? { azure: { invoker: options.azureInvoker } } : {}),
+    ...(invokers.aws ? { invoker: invokers.aws } : {}),
+    ...(invokers.gcp ? { gcp: { invoker: invokers.gcp } } : {}),
+    ...(invokers.azure ? { azure: { invoker: invokers.azure } } : {}),
   });
   try {
     const file = await writeCloudFile(serviceDir, cloud.endpoints);

@@ -1,18 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CloudError } from '../cloud-error';
 import { type CloudApi, type CloudRequest, type CloudResponse, cloudRoute } from '../control-plane-server';
+import type { LambdaInvoker } from '../invokers';
 import { conflict, invalidParameter, lambdaErrorResponse, notFound, throttled } from './aws-errors';
 import type { AwsCloudBehaviour } from './aws-faults';
 import type { DeployedLambdaFunction, LambdaConfiguration } from './deployed-function';
 import type { FunctionRecords } from './function-records';
 import type { S3Buckets } from './s3-api';
-
-/** Runs a deployed function for the Invoke API; absent until the emulator is wired to it. */
-export type LambdaInvoker = (
-  fn: DeployedLambdaFunction,
-  code: Buffer | undefined,
-  payload: Buffer,
-) => Promise<{ payload: Buffer; functionError?: string }>;
 
 export interface LambdaApiOptions {
   region: string;

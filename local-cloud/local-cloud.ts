@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import { type AwsCloudBehaviour, DEFAULT_AWS_BEHAVIOUR } from './aws/aws-faults';
 import { FunctionRecords } from './aws/function-records';
-import { LambdaApi, type LambdaInvoker } from './aws/lambda-api';
+import { LambdaApi } from './aws/lambda-api';
 import { S3Buckets } from './aws/s3-api';
 import { type AzurePlane, type AzurePlaneOptions, startAzurePlane } from './azure/azure-plane';
 import type { LocalCloudEndpoints } from './cloud-file';
 import type { PlaneContext } from './cloud-plane';
 import { ControlPlaneServer, REQUEST_LOG_PATH } from './control-plane-server';
 import { type GcpPlane, type GcpPlaneOptions, startGcpPlane } from './gcp/gcp-plane';
+import type { LambdaInvoker } from './invokers';
 import { type LoggedRequest, RequestLog } from './request-log';
 
 export interface LocalCloudOptions {

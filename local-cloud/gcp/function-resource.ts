@@ -109,3 +109,22 @@ export function decodeFunction(body: Json): Json {
 export function wantsIntEnums(query: URLSearchParams): boolean {
   return /enum-encoding=int/.test(query.get('$alt') ?? '');
 }
+
+const MEMORY = /^(\d+(?:\.\d+)?)(Mi|Gi|M|G)$/;
+
+/** `256Mi`, `1Gi`, `512M` → MiB (decimal units rounded down to MiB). */
+export function memoryMib(value: string): number | undefined {
+  const match = MEMORY.exec(value);
+  if (!match) return undefined;
+  const amount = Number(match[1]);
+  switch (match[2]) {
+    case 'Gi':
+      return amount * 1024;
+    case 'G':
+      return Math.floor((amount * 1e9) / 1048576);
+    case 'M':
+      return Math.floor((amount * 1e6) / 1048576);
+    default:
+      return amount;
+  }
+}

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import type { PlaneContext, RunningPlane } from '../cloud-plane';
 import { ControlPlaneServer } from '../control-plane-server';
+import type { AzureInvoker } from '../invokers';
 import { type AzureCloudBehaviour, DEFAULT_AZURE_BEHAVIOUR } from './azure-faults';
-import { type AzureInvoker, SITE_URL_PATH } from './site-invoker';
 import { SiteRecords } from './site-records';
+import { SITE_URL_PATH } from './site-url';
 import { selfSignedCertificate } from './tls-certificate';
 import { WebAppsApi } from './web-apps-api';
 

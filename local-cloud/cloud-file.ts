@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { UserError } from '../../common/errors';
+import { UserError } from '../common/errors';
 import { type AzureLocalEndpoints, parseAzureEndpoints } from './azure/azure-plane';
 import { type GcpLocalEndpoints, parseGcpEndpoints } from './gcp/gcp-plane';
 

@@ -9,12 +9,13 @@ import {
   type CloudRoute,
   cloudRoute,
 } from '../control-plane-server';
+import type { AzureInvoker, SiteRequest } from '../invokers';
 import { armErrorResponse, badRequest, conflict, internalError, notFound, throttled } from './arm-errors';
 import type { AzureCloudBehaviour } from './azure-faults';
 import { type DeployedSite, siteId, siteResource } from './deployed-site';
 import { fetchRunFromPackage } from './run-from-package';
-import { type AzureInvoker, localSiteHost, SITE_URL_PATH, type SiteRequest } from './site-invoker';
 import type { SiteRecords } from './site-records';
+import { localSiteHost, SITE_URL_PATH } from './site-url';
 
 export interface WebAppsApiOptions {
   behaviour: AzureCloudBehaviour;

@@ -2,8 +2,8 @@ import { v2 } from '@google-cloud/functions';
 import { PassThroughClient } from 'google-auth-library';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import yazl from 'yazl';
-import { type GcpPlane, startGcpPlane } from '../../../emulator/cloud/gcp/gcp-plane';
-import { RequestLog } from '../../../emulator/cloud/request-log';
+import { type GcpPlane, startGcpPlane } from '../../../local-cloud/gcp/gcp-plane';
+import { RequestLog } from '../../../local-cloud/request-log';
 import { tempDir } from '../../helpers/temp-dir';
 
 const PARENT = 'projects/demo/locations/europe-west1';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32cBase64 } from '../../providers/gcp/crc32c';
+import { crc32cBase64 } from '../../common/crc32c';
 import { type CloudRequest, type CloudResponse, type CloudRoute, cloudRoute } from '../control-plane-server';
 import type { StorageSource } from './function-resource';
 import type { GcpCloudBehaviour } from './gcp-faults';

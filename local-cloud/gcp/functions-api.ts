@@ -1,9 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { CloudError } from '../cloud-error';
 import { type CloudApi, type CloudRequest, type CloudResponse, cloudRoute } from '../control-plane-server';
+import type { GcpInvoker } from '../invokers';
 import { applyUpdate, parseUpdateMask } from './field-mask';
 import type { GcpFunctionRecord, GcpFunctionRecords } from './function-records';
-import { decodeFunction, encodeFunction, type GcpFunctionResource, wantsIntEnums } from './function-resource';
+import {
+  decodeFunction,
+  encodeFunction,
+  type GcpFunctionResource,
+  memoryMib,
+  wantsIntEnums,
+} from './function-resource';
 import {
   aborted,
   alreadyExists,
@@ -17,19 +24,6 @@ import {
 import type { GcpCloudBehaviour } from './gcp-faults';
 import { SourceUploads } from './source-uploads';
 import { StorageObjects } from './storage-objects';
-
-/** Runs a deployed function for its URL; absent until the emulator is wired to it. */
-export type GcpInvoker = (
-  fn: GcpFunctionResource,
-  zip: Buffer | undefined,
-  request: {
-    method: string;
-    /** The path below the function's URL, with its query string (`/` at the URL itself). */
-    path: string;
-    headers: [string, string][];
-    body: Buffer;
-  },
-) => Promise<{ status: number; body: Buffer; headers: [string, string][] }>;
 
 /** Every method a Cloud Functions URL answers. */
 const URL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -72,7 +66,6 @@ const FUNCTION_ID = /^[a-z][a-z0-9-]{2,61}[a-z0-9]$/;
 const RUNTIME = /^(nodejs|python|go|java|ruby|php|dotnet)\d+$/;
 const LABEL_KEY = /^[a-z][a-z0-9_-]{0,62}$/;
 const LABEL_VALUE = /^[a-z0-9_-]{0,63}$/;
-const MEMORY = /^(\d+(?:\.\d+)?)(Mi|Gi|M|G)$/;
 const ZIP_MAGIC = Buffer.from('PK\x03\x04', 'latin1');
 const ROOT = '/v2/projects/{project}/locations/{location}';
 /** Where the local plane serves a function's URL (HTTP functions are invoked there). */
@@ -497,22 +490,5 @@ export class GcpFunctionsApi {
     if (!records) return;
     const snapshot = { function: structuredClone(entry.fn), zip: entry.zip };
     entry.saving = entry.saving.then(() => records.save(snapshot));
-  }
-}
-
-/** `256Mi`, `1Gi`, `512M` → MiB (decimal units rounded down to MiB). */
-export function memoryMib(value: string): number | undefined {
-  const match = MEMORY.exec(value);
-  if (!match) return undefined;
-  const amount = Number(match[1]);
-  switch (match[2]) {
-    case 'Gi':
-      return amount * 1024;
-    case 'G':
-      return Math.floor((amount * 1e9) / 1048576);
-    case 'M':
-      return Math.floor((amount * 1e6) / 1048576);
-    default:
-      return amount;
   }
 }

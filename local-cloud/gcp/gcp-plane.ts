@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import type { PlaneContext, RunningPlane } from '../cloud-plane';
 import { ControlPlaneServer } from '../control-plane-server';
+import type { GcpInvoker } from '../invokers';
 import type { GcpFunctionRecord } from './function-records';
 import { GcpFunctionRecords } from './function-records';
-import { GcpFunctionsApi, type GcpInvoker } from './functions-api';
+import { GcpFunctionsApi } from './functions-api';
 import { DEFAULT_GCP_BEHAVIOUR, type GcpCloudBehaviour } from './gcp-faults';
 import { StorageObjects } from './storage-objects';
 

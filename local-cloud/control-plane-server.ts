@@ -7,8 +7,8 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { compileRoutePattern, type RoutePattern } from '../gateway/route-pattern';
-import { readRequestBody, sendJson } from '../http/body';
+import { readRequestBody, sendJson } from '../common/http/body';
+import { compileRoutePattern, type RoutePattern } from '../common/http/route-pattern';
 import { CloudError } from './cloud-error';
 import type { LoggedRequest, RequestLog } from './request-log';
 

@@ -1,7 +1,30 @@
 import { parseArgs } from 'node:util';
-import { UserError } from '../../common/errors';
-import type { EngineName } from '../../emulator/engines/choose-engine';
+import { UserError } from '../common/errors';
+import type { EngineName } from './engines/choose-engine';
 
+/** What `serveUntilSignal` (emulator/serve.ts) runs with; `EmulateArgs` below is one. */
+export interface ServeOptions {
+  engine?: EngineName;
+  host: string;
+  port: number;
+  lambdaPort: number;
+  gcpPort?: number;
+  azurePort?: number;
+  warm: 'eager' | 'lazy';
+  idleTimeoutSeconds: number;
+  maxConcurrency: number;
+  watch?: boolean;
+  strict?: boolean;
+  publishOnChange?: boolean;
+  artifacts?: 'local' | 'registry';
+  /** Also serve the local control planes; what is deployed to them runs on the emulator's engine. */
+  cloud?: boolean;
+}
+
+/**
+ * The flags of `faasport emulate`, which `sls emulate` / `sls offline` pass on too: one parser,
+ * one validation, for the CLI and the plugin.
+ */
 export interface EmulateArgs {
   config: string;
   stage?: string;
@@ -23,34 +46,6 @@ export interface EmulateArgs {
   cloud: boolean;
   help: boolean;
 }
-
-export const EMULATE_HELP = `Usage: faasport emulate [-c serverless.yml] [options]
-       faasport emulate invoke -f <function> [--event s3|sqs|sns|schedule|apigw|apigw-v2|pubsub|gcs|queue|blob|timer|<file.json>]
-       faasport emulate publish --topic <topic> --data <json> [--attribute k=v]
-
-Runs the service's functions locally, with each provider's events and Lambda's lifecycle.
-
-  -c, --config <file>       service file (default: serverless.yml)
-  -s, --stage <stage>       stage (default: provider.stage, else dev)
-  --engine docker|process   where instances run (default: docker when an engine answers)
-  --host <address>          address to bind (default: 127.0.0.1)
-  --port <n>                API Gateway port (default: 3000)
-  --lambda-port <n>         Lambda Invoke API port (default: 3002)
-  --gcp-port <n>            Google Cloud Functions port: /<function>, Pub/Sub publish (default: 8080)
-  --azure-port <n>          Azure Functions port: /api/<route>, queue and blob injection (default: 7071)
-  --warm eager|lazy         start one instance per function at start-up (eager) or on demand (lazy)
-  --idle-timeout <seconds>  reclaim instances idle this long (default: 600)
-  --max-concurrency <n>     instances per function without reservedConcurrency (default: 10)
-  --artifacts local|registry  run local source packed by faasport (default) or what sourceArtifact points to
-  --watch / --no-watch      hot reload on file change (default: on for local source)
-  --strict                  with watch: swap to new code without trying it first (init errors reach callers)
-  --publish-on-change       with watch: push each new artefact to the function's sourceArtifact
-  --cloud                   also serve the local cloud control planes (AWS Lambda + S3 staging) for
-                            \`sls deploy --local-cloud .\`; endpoints go to .faasport/cloud.json;
-                            functions deployed there run on this emulator's engine when invoked
-
-faasport dev [options] is faasport emulate with --watch.
-`;
 
 function integer(value: string | undefined, name: string, fallback: number, min = 0): number {
   if (value === undefined) return fallback;

@@ -1,0 +1,28 @@
+/** `faasport emulate --help`; the flags are parsed by `parseEmulateArgs` (emulator/serve-options.ts). */
+export const EMULATE_HELP = `Usage: faasport emulate [-c serverless.yml] [options]
+       faasport emulate invoke -f <function> [--event s3|sqs|sns|schedule|apigw|apigw-v2|pubsub|gcs|queue|blob|timer|<file.json>]
+       faasport emulate publish --topic <topic> --data <json> [--attribute k=v]
+
+Runs the service's functions locally, with each provider's events and Lambda's lifecycle.
+
+  -c, --config <file>       service file (default: serverless.yml)
+  -s, --stage <stage>       stage (default: provider.stage, else dev)
+  --engine docker|process   where instances run (default: docker when an engine answers)
+  --host <address>          address to bind (default: 127.0.0.1)
+  --port <n>                API Gateway port (default: 3000)
+  --lambda-port <n>         Lambda Invoke API port (default: 3002)
+  --gcp-port <n>            Google Cloud Functions port: /<function>, Pub/Sub publish (default: 8080)
+  --azure-port <n>          Azure Functions port: /api/<route>, queue and blob injection (default: 7071)
+  --warm eager|lazy         start one instance per function at start-up (eager) or on demand (lazy)
+  --idle-timeout <seconds>  reclaim instances idle this long (default: 600)
+  --max-concurrency <n>     instances per function without reservedConcurrency (default: 10)
+  --artifacts local|registry  run local source packed by faasport (default) or what sourceArtifact points to
+  --watch / --no-watch      hot reload on file change (default: on for local source)
+  --strict                  with watch: swap to new code without trying it first (init errors reach callers)
+  --publish-on-change       with watch: push each new artefact to the function's sourceArtifact
+  --cloud                   also serve the local cloud control planes (AWS Lambda + S3 staging) for
+                            \`sls deploy --local-cloud .\`; endpoints go to .faasport/cloud.json;
+                            functions deployed there run on this emulator's engine when invoked
+
+faasport dev [options] is faasport emulate with --watch.
+`;
