@@ -119,12 +119,7 @@ class FaasportPlugin {
       'before:package:createDeploymentArtifacts': run(async () =>
         (await import('./commands/package.js')).packageFunctions(this.context(), this.serverless),
       ),
-      'publish:publish': run(async () =>
-        (await import('./commands/publish.js')).publish(
-          this.context(),
-          this.serverless.configurationInput ?? {},
-        ),
-      ),
+      'publish:publish': run(async () => (await import('./commands/publish.js')).publish(this.context())),
       'emulate:serve': run(async () => (await import('./commands/emulate.js')).emulate(this.context())),
       'offline:serve': run(async () => (await import('./commands/emulate.js')).emulate(this.context())),
     };

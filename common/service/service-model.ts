@@ -15,6 +15,8 @@ export interface ServiceModel {
   custom: Record<string, unknown>;
   /** `provider.localStore`: the OCI layout used when a function has no sourceArtifact. */
   localStore: string;
+  /** `provider.registry`: where `publish` puts a sourceArtifact written without a host. */
+  registry: string | undefined;
   /** Provider-wide defaults as written (`provider.runtime`, `memorySize`, `role`, …). */
   providerDefaults: Record<string, unknown>;
   functions: FunctionModel[];
@@ -87,7 +89,7 @@ export function toServiceModel(
   const provider = isRecord(config.provider) ? config.provider : {};
   const stage = location.stage ?? (typeof provider.stage === 'string' ? provider.stage : 'dev');
   const targets = (isRecord(provider.targets) ? provider.targets : {}) as ServiceModel['targets'];
-  const servicePatterns = patternsOf(config.package);
+  const servicePatterns = patternsOf(config.package, 'package.patterns', file);
   const custom = isRecord(config.custom) && isRecord(config.custom.faasport) ? config.custom.faasport : {};
   const functionsRaw = isRecord(config.functions) ? config.functions : {};
   const functions = Object.entries(functionsRaw).map(([key, value]) => {
@@ -105,6 +107,7 @@ export function toServiceModel(
     targets,
     custom,
     localStore: typeof provider.localStore === 'string' ? provider.localStore : DEFAULT_LOCAL_STORE,
+    registry: typeof provider.registry === 'string' ? provider.registry : undefined,
     providerDefaults,
     functions,
   };
@@ -148,7 +151,10 @@ function toFunctionModel(
     sourceArtifact,
     packageType: raw.packageType === 'zip' || raw.packageType === 'image' ? raw.packageType : undefined,
     imageBuild: imageBuildOf(key, raw, context.file),
-    packagePatterns: [...context.servicePatterns, ...patternsOf(raw.package)],
+    packagePatterns: [
+      ...context.servicePatterns,
+      ...patternsOf(raw.package, `functions.${key}.package.patterns`, context.file),
+    ],
     events: Array.isArray(raw.events) ? raw.events.filter(isRecord) : [],
     reservedConcurrency: typeof raw.reservedConcurrency === 'number' ? raw.reservedConcurrency : undefined,
     provisionedConcurrency:
@@ -218,8 +224,14 @@ export function environmentFor(
   };
 }
 
-function patternsOf(value: unknown): string[] {
-  return isRecord(value) && Array.isArray(value.patterns) ? value.patterns.map(String) : [];
+/** `package.patterns`: a list of globs, refused otherwise (packing the wrong files is silent). */
+function patternsOf(value: unknown, path: string, file: string): string[] {
+  const patterns = isRecord(value) ? value.patterns : undefined;
+  if (patterns === undefined || patterns === null) return [];
+  if (!Array.isArray(patterns) || patterns.some((pattern) => typeof pattern !== 'string')) {
+    throw new UserError(`${file}: ${path} must be a list of glob strings`, { exitCode: 2 });
+  }
+  return patterns;
 }
 
 function stringMap(value: unknown): Record<string, string> {
