@@ -1,3 +1,4 @@
+import { CLOUDS } from '../common/clouds';
 import { formatUserError, isUserError } from '../common/errors';
 import { commandContext } from './commands/command-context';
 import { PROVIDER_NAME, providerSchema } from './schema';
@@ -9,7 +10,7 @@ import type {
 } from './serverless-api';
 
 const targetOption: CommandOption = {
-  usage: 'Only this target (aws, azure, gcp); repeat for several',
+  usage: `Only this target (${CLOUDS.join(', ')}); repeat for several`,
   type: 'multiple',
 };
 // osls requires every option to be typed, and a typed string option requires a value: the
