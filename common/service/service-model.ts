@@ -60,6 +60,10 @@ export const DEFAULT_TIMEOUT_S = 6;
 /** Where `faasport publish` puts a function without sourceArtifact (`oci:<store>:<function>`). */
 export const DEFAULT_LOCAL_STORE = '.faasport/store';
 
+/**
+ * The framework's naming convention for deployed and emulated functions,
+ * `<service>-<stage>-<function>` (the framework writes it to `functions.<name>.name` itself).
+ */
 export function deployedFunctionName(service: string, stage: string, functionKey: string): string {
   return `${service}-${stage}-${functionKey}`;
 }
