@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { LOCAL_STATE } from '../common/local-state';
 import { type FunctionModel, type ServiceModel, settingFor } from '../common/service/service-model';
 import { type FunctionCode, LocalFunctionCode } from './code/function-code';
 import { HostedCode } from './code/hosted-code';
@@ -125,7 +126,7 @@ export class Emulator {
     });
     await this.aws.load();
     this.gateway.setRoutes(this.aws.routes());
-    const hostedRoot = join(options.model.serviceDir, '.faasport', 'hosted');
+    const hostedRoot = join(options.model.serviceDir, LOCAL_STATE.hosted);
     if (options.model.functions.some((fn) => fn.targets.includes('gcp'))) {
       this.gcpFrontEnd = new GcpFrontEnd({
         model: options.model,

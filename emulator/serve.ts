@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { formatColumns } from '../common/columns';
 import { UserError } from '../common/errors';
+import { LOCAL_STATE } from '../common/local-state';
 import type { ServiceModel } from '../common/service/service-model';
 import { type ServedCloud, serveCloud } from './cloud/serve-cloud';
 import { DeployedCode } from './code/deployed-code';
@@ -64,8 +65,8 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
   try {
     await emulator.start();
     if (options.cloud) {
-      const code = new DeployedCode(join(model.serviceDir, '.faasport', 'deployed'));
-      const hostedRoot = join(model.serviceDir, '.faasport', 'hosted');
+      const code = new DeployedCode(join(model.serviceDir, LOCAL_STATE.deployed));
+      const hostedRoot = join(model.serviceDir, LOCAL_STATE.hosted);
       const shared = {
         engine: emulator.instanceEngine,
         code,

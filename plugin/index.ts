@@ -1,5 +1,6 @@
 import { CLOUDS } from '../common/clouds';
 import { formatUserError, isUserError } from '../common/errors';
+import { LOCAL_STATE_DIR } from '../common/local-state';
 import { commandContext } from './commands/command-context';
 import { PROVIDER_NAME, providerSchema } from './schema';
 import type {
@@ -138,7 +139,7 @@ class FaasportPlugin {
   private async skipFrameworkPackagingOnDeploy(): Promise<void> {
     const [command] = this.serverless.processedInput?.commands ?? [];
     const servicePackage = this.serverless.service.package;
-    if (command === 'deploy' && servicePackage && !servicePackage.path) servicePackage.path = '.faasport';
+    if (command === 'deploy' && servicePackage && !servicePackage.path) servicePackage.path = LOCAL_STATE_DIR;
   }
 
   /** A faasport UserError becomes the framework's own user error: a message, no stack trace. */

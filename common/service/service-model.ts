@@ -1,5 +1,6 @@
 import { CLOUDS, type Cloud } from '../clouds';
 import { UserError } from '../errors';
+import { LOCAL_STATE } from '../local-state';
 import { type ImageBuildSettings, imageBuildOf } from './image-build';
 
 /** A serverless.yml reduced to what faasport acts on, with defaults applied. */
@@ -57,8 +58,6 @@ export interface FunctionModel {
 export const DEFAULT_RUNTIME = 'nodejs22.x';
 export const DEFAULT_MEMORY_MB = 1024;
 export const DEFAULT_TIMEOUT_S = 6;
-/** Where `faasport publish` puts a function without sourceArtifact (`oci:<store>:<function>`). */
-export const DEFAULT_LOCAL_STORE = '.faasport/store';
 
 /**
  * The framework's naming convention for deployed and emulated functions,
@@ -110,7 +109,7 @@ export function toServiceModel(
     configFile: file,
     targets,
     custom,
-    localStore: typeof provider.localStore === 'string' ? provider.localStore : DEFAULT_LOCAL_STORE,
+    localStore: typeof provider.localStore === 'string' ? provider.localStore : LOCAL_STATE.store,
     registry: typeof provider.registry === 'string' ? provider.registry : undefined,
     providerDefaults,
     functions,

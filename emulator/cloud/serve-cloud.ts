@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { formatColumns } from '../../common/columns';
+import { LOCAL_STATE } from '../../common/local-state';
 import type { LambdaInvoker } from './aws/lambda-api';
 import type { AzureInvoker } from './azure/site-invoker';
 import { writeCloudFile } from './cloud-file';
@@ -26,7 +27,7 @@ export async function serveCloud(
 ): Promise<ServedCloud> {
   const cloud = await startLocalCloud({
     host: options.host,
-    stateDir: join(serviceDir, '.faasport', 'cloud'),
+    stateDir: join(serviceDir, LOCAL_STATE.cloud),
     ...(options.invoker ? { invoker: options.invoker } : {}),
     ...(options.gcpInvoker ? { gcp: { invoker: options.gcpInvoker } } : {}),
     ...(options.azureInvoker ? { azure: { invoker: options.azureInvoker } } : {}),

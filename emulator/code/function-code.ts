@@ -5,6 +5,7 @@ import { parseDigest } from '../../artifact/content/digest';
 import { publishFolder } from '../../artifact/publish/publish-folder';
 import { LayoutStore } from '../../artifact/store/layout-store';
 import { extractZip } from '../../artifact/unzip/safe-unzip';
+import { LOCAL_STATE } from '../../common/local-state';
 import type { FunctionModel, ServiceModel } from '../../common/service/service-model';
 
 export interface FunctionCode {
@@ -28,8 +29,8 @@ export class LocalFunctionCode {
   private readonly unpacking = new Map<string, Promise<string>>();
 
   constructor(private readonly model: ServiceModel) {
-    this.store = new LayoutStore(join(model.serviceDir, '.faasport', 'store'));
-    this.codeRoot = join(model.serviceDir, '.faasport', 'code');
+    this.store = new LayoutStore(join(model.serviceDir, LOCAL_STATE.store));
+    this.codeRoot = join(model.serviceDir, LOCAL_STATE.code);
   }
 
   async prepare(fn: FunctionModel): Promise<FunctionCode> {
