@@ -1,9 +1,13 @@
-/** Media types faasport writes and recognises (image-spec v1.1, Docker schema 2, ORAS). */
+/**
+ * Media types faasport writes and recognises (image-spec v1.1, Docker schema 2, ORAS): the one
+ * table, for the manifest code and the registry transport alike (docs/oci-artifacts.md §2).
+ */
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
 export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 export const DOCKER_MANIFEST_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
+/** Docker schema 1: never requested, always refused (unsigned-content and rewrite hazards). */
 export const DOCKER_SCHEMA1 = [
   'application/vnd.docker.distribution.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.v1+prettyjws',
@@ -29,8 +33,19 @@ export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
 export const ORAS_UNPACK_ANNOTATION = 'io.deis.oras.content.unpack';
 export const DOCKER_REFERENCE_TYPE_ANNOTATION = 'vnd.docker.reference.type';
 
-/** Manifests and indexes are capped; distribution itself refuses bodies over 4 MiB. */
+/** Manifests, indexes and token responses are capped; distribution itself refuses bodies over 4 MiB. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/** Every manifest and index type faasport reads, in the order a registry is asked for them. */
+export const MANIFEST_MEDIA_TYPES: readonly string[] = [
+  OCI_MANIFEST,
+  OCI_INDEX,
+  DOCKER_MANIFEST,
+  DOCKER_MANIFEST_LIST,
+];
+
+/** The Accept header for manifest requests; without it distribution 2.8 hides OCI manifests. */
+export const MANIFEST_ACCEPT = MANIFEST_MEDIA_TYPES.join(', ');
 
 const MANIFEST_TYPES = new Set([OCI_MANIFEST, DOCKER_MANIFEST]);
 const INDEX_TYPES = new Set([OCI_INDEX, DOCKER_MANIFEST_LIST]);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Cloud } from '../common/clouds';
 import { UserError } from '../common/errors';
 import { type FunctionModel, type ServiceModel, settingFor } from '../common/service/service-model';
+import { serviceCacheDir } from './code/cache-dir';
 import { type FunctionCode, LocalFunctionCode } from './code/function-code';
 import { HostedCode } from './code/hosted-code';
 import { RegistryFunctionCode } from './code/registry-code';
@@ -120,7 +121,7 @@ export class Emulator {
             logger: this.logger,
           });
     await this.engine.cleanup();
-    const hostedRoot = join(options.model.serviceDir, '.faasport', 'hosted');
+    const hostedRoot = join(serviceCacheDir(options.model.serviceDir), 'hosted');
     const context: FrontEndContext = {
       model: options.model,
       engine: this.engine,

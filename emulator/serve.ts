@@ -3,6 +3,7 @@ import { formatColumns } from '../common/columns';
 import { UserError } from '../common/errors';
 import type { ServiceModel } from '../common/service/service-model';
 import { type ServedCloud, serveCloud } from '../local-cloud/serve-cloud';
+import { serviceCacheDir } from './code/cache-dir';
 import { DeployedCode } from './code/deployed-code';
 import { HostedCode } from './code/hosted-code';
 import { Emulator } from './emulator';
@@ -46,8 +47,9 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
   try {
     await emulator.start();
     if (options.cloud) {
-      const code = new DeployedCode(join(model.serviceDir, '.faasport', 'deployed'));
-      const hostedRoot = join(model.serviceDir, '.faasport', 'hosted');
+      const cache = serviceCacheDir(model.serviceDir);
+      const code = new DeployedCode(join(cache, 'deployed'));
+      const hostedRoot = join(cache, 'hosted');
       const shared = {
         engine: emulator.instanceEngine,
         code,

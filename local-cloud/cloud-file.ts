@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UserError } from '../common/errors';
+import { LOCAL_STATE } from '../common/local-state';
 import { type AzureLocalEndpoints, parseAzureEndpoints } from './azure/azure-plane';
 import { type GcpLocalEndpoints, parseGcpEndpoints } from './gcp/gcp-plane';
 
@@ -23,10 +24,8 @@ export interface LocalCloudEndpoints {
   gcp?: GcpLocalEndpoints;
 }
 
-export const CLOUD_FILE = join('.faasport', 'cloud.json');
-
 export async function writeCloudFile(serviceDir: string, endpoints: LocalCloudEndpoints): Promise<string> {
-  const file = join(serviceDir, CLOUD_FILE);
+  const file = join(serviceDir, LOCAL_STATE.cloudFile);
   await mkdir(dirname(file), { recursive: true });
   await writeFile(`${file}.tmp`, `${JSON.stringify(endpoints, null, 2)}\n`);
   await rename(`${file}.tmp`, file);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { formatColumns } from '../common/columns';
+import { LOCAL_STATE } from '../common/local-state';
 import { writeCloudFile } from './cloud-file';
 import type { LocalCloudInvokers } from './invokers';
 import { type LocalCloud, startLocalCloud } from './local-cloud';
@@ -26,7 +27,7 @@ export async function serveCloud(
   const invokers = options.invokers ?? {};
   const cloud = await startLocalCloud({
     host: options.host,
-    stateDir: join(serviceDir, '.faasport', 'cloud'),
+    stateDir: join(serviceDir, LOCAL_STATE.cloud),
     ...(invokers.aws ? { invoker: invokers.aws } : {}),
     ...(invokers.gcp ? { gcp: { invoker: invokers.gcp } } : {}),
     ...(invokers.azure ? { azure: { invoker: invokers.azure } } : {}),

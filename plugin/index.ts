@@ -1,4 +1,6 @@
+import { CLOUDS } from '../common/clouds';
 import { formatUserError, isUserError } from '../common/errors';
+import { LOCAL_STATE_DIR } from '../common/local-state';
 import { commandContext } from './commands/command-context';
 import { PROVIDER_NAME, providerSchema } from './schema';
 import type {
@@ -9,7 +11,7 @@ import type {
 } from './serverless-api';
 
 const targetOption: CommandOption = {
-  usage: 'Only this target (aws, azure, gcp); repeat for several',
+  usage: `Only this target (${CLOUDS.join(', ')}); repeat for several`,
   type: 'multiple',
 };
 // osls requires every option to be typed, and a typed string option requires a value: the
@@ -119,12 +121,7 @@ class FaasportPlugin {
       'before:package:createDeploymentArtifacts': run(async () =>
         (await import('./commands/package.js')).packageFunctions(this.context(), this.serverless),
       ),
-      'publish:publish': run(async () =>
-        (await import('./commands/publish.js')).publish(
-          this.context(),
-          this.serverless.configurationInput ?? {},
-        ),
-      ),
+      'publish:publish': run(async () => (await import('./commands/publish.js')).publish(this.context())),
       'emulate:serve': run(async () => (await import('./commands/emulate.js')).emulate(this.context())),
       'offline:serve': run(async () => (await import('./commands/emulate.js')).emulate(this.context())),
     };
@@ -142,7 +139,7 @@ class FaasportPlugin {
   private async skipFrameworkPackagingOnDeploy(): Promise<void> {
     const [command] = this.serverless.processedInput?.commands ?? [];
     const servicePackage = this.serverless.service.package;
-    if (command === 'deploy' && servicePackage && !servicePackage.path) servicePackage.path = '.faasport';
+    if (command === 'deploy' && servicePackage && !servicePackage.path) servicePackage.path = LOCAL_STATE_DIR;
   }
 
   /** A faasport UserError becomes the framework's own user error: a message, no stack trace. */

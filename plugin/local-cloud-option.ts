@@ -1,12 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../common/errors';
-import {
-  CLOUD_FILE,
-  type LocalCloudEndpoints,
-  parseCloudEndpoints,
-  readCloudFile,
-} from '../local-cloud/cloud-file';
+import { LOCAL_STATE } from '../common/local-state';
+import { type LocalCloudEndpoints, parseCloudEndpoints, readCloudFile } from '../local-cloud/cloud-file';
 import { ENDPOINTS_PATH } from '../local-cloud/control-plane-server';
 
 export const LOCAL_CLOUD_ENV = 'FAASPORT_LOCAL_CLOUD';
@@ -27,12 +23,12 @@ export async function resolveLocalCloud(
     return undefined;
   if (Array.isArray(value)) throw new UserError('--local-cloud is given more than once', { exitCode: 2 });
   if (value === true || value === null || value === '1' || value === 'true') {
-    return readCloudFile(join(serviceDir, CLOUD_FILE));
+    return readCloudFile(join(serviceDir, LOCAL_STATE.cloudFile));
   }
   if (/^https?:\/\//.test(value)) return fetchEndpoints(value);
   const path = resolve(value);
   const isFolder = (await stat(path).catch(() => undefined))?.isDirectory() === true;
-  return readCloudFile(isFolder ? join(path, CLOUD_FILE) : path);
+  return readCloudFile(isFolder ? join(path, LOCAL_STATE.cloudFile) : path);
 }
 
 async function fetchEndpoints(url: string): Promise<LocalCloudEndpoints> {

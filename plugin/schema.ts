@@ -9,7 +9,7 @@
  * `#/definitions/<name>` only (the framework inlines nothing else).
  */
 
-import { CLOUDS } from '../common/clouds';
+import { CLOUDS, type Cloud } from '../common/clouds';
 
 export const PROVIDER_NAME = 'faasport';
 
@@ -30,11 +30,7 @@ const definitions: Record<string, JsonSchema> = {
       {
         description: 'One reference per target, when each target pulls from its own registry.',
         type: 'object',
-        properties: {
-          aws: ref('faasportArtifactReference'),
-          azure: ref('faasportArtifactReference'),
-          gcp: ref('faasportArtifactReference'),
-        },
+        properties: Object.fromEntries(CLOUDS.map((cloud) => [cloud, ref('faasportArtifactReference')])),
         additionalProperties: false,
         minProperties: 1,
       },
@@ -365,6 +361,20 @@ const commonFunctionSettings: Record<string, JsonSchema> = {
   role: ref('faasportRole'),
 };
 
+/** `provider.targets.<cloud>`: each cloud's own settings (a new cloud needs its definition). */
+const targetSettings: Record<Cloud, JsonSchema> = {
+  aws: ref('faasportAwsTarget'),
+  azure: ref('faasportAzureTarget'),
+  gcp: ref('faasportGcpTarget'),
+};
+
+/** `functions.<name>.<cloud>`: each cloud's per-function overrides. */
+const functionOverrides: Record<Cloud, JsonSchema> = {
+  aws: ref('faasportAwsFunctionOverride'),
+  azure: ref('faasportAzureFunctionOverride'),
+  gcp: ref('faasportGcpFunctionOverride'),
+};
+
 const provider: JsonSchema = {
   properties: {
     stage: { type: 'string', pattern: '^[a-zA-Z0-9-]+$' },
@@ -375,11 +385,7 @@ const provider: JsonSchema = {
     ...commonFunctionSettings,
     targets: {
       type: 'object',
-      properties: {
-        aws: ref('faasportAwsTarget'),
-        azure: ref('faasportAzureTarget'),
-        gcp: ref('faasportGcpTarget'),
-      },
+      properties: targetSettings,
       additionalProperties: false,
       minProperties: 1,
     },
@@ -409,9 +415,7 @@ const functionProperties: JsonSchema = {
       ],
     },
     package: ref('faasportPackage'),
-    aws: ref('faasportAwsFunctionOverride'),
-    azure: ref('faasportAzureFunctionOverride'),
-    gcp: ref('faasportGcpFunctionOverride'),
+    ...functionOverrides,
   },
 };
 

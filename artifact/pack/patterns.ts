@@ -1,5 +1,6 @@
 import picomatch from 'picomatch';
 import { UserError } from '../../common/errors';
+import { LOCAL_STATE_DIR } from '../../common/local-state';
 
 /** What Serverless leaves out of every package, plus faasport's own state folder. */
 export const DEFAULT_EXCLUDES: readonly string[] = [
@@ -10,7 +11,7 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
   'yarn-*.log',
   '.serverless/**',
   '.serverless_plugins/**',
-  '.faasport/**',
+  `${LOCAL_STATE_DIR}/**`,
 ];
 
 interface Rule {

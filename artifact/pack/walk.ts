@@ -1,6 +1,7 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../common/errors';
+import { LOCAL_STATE_DIR } from '../../common/local-state';
 
 export interface SourceFile {
   /** Path inside the zip: relative, `/`-separated. */
@@ -17,7 +18,7 @@ export interface SourceFile {
 }
 
 /** Folders never packed from the top of a function folder (state of tools, not code). */
-const PRUNED_AT_ROOT = new Set(['.git', '.serverless', '.faasport']);
+const PRUNED_AT_ROOT = new Set(['.git', '.serverless', LOCAL_STATE_DIR]);
 
 /**
  * Lists the regular files below `root` (symlinks followed, as Serverless does; a symlink loop is

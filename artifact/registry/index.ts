@@ -1,4 +1,6 @@
 /** The OCI registry transport: a registry repository as a content store, plus credentials. */
+
+export { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from '../media-types';
 export { parseChallenges } from './challenge';
 export { type AcrOptions, acrCredentials } from './credentials/cloud/acr';
 export {
@@ -18,7 +20,6 @@ export { credentialFiles, defaultCredentialProvider } from './credentials/defaul
 export { isDockerHub, isLoopbackHost, registryEndpoint } from './endpoint';
 export { isManifestShapeRejected, RegistryError, RegistryUnreachableError } from './errors';
 export type { RegistryLogger } from './logger';
-export { MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from './media-types';
 export { OversizedContentError } from './read-capped';
 export { RegistryStore, type RegistryStoreOptions } from './registry-store';
 export type { RetryPolicy } from './retry';

@@ -3,6 +3,14 @@ import { UserError } from '../../common/errors';
 import type { Descriptor } from '../content/descriptor';
 import { DigestMismatchError, digestOf, isDigest, parseDigest, SizeMismatchError } from '../content/digest';
 import type { Content, MountableStore } from '../content/store';
+import {
+  isManifestType,
+  isSchema1Type,
+  MANIFEST_ACCEPT,
+  MANIFEST_MEDIA_TYPES,
+  MAX_MANIFEST_BYTES,
+  withoutParameters,
+} from '../media-types';
 import { AuthClient } from './auth-client';
 import { contentSource } from './content-source';
 import type { CredentialProvider } from './credentials/credential';
@@ -11,14 +19,6 @@ import { isDockerHub, type RegistryEndpoint, registryEndpoint } from './endpoint
 import type { RegistryError } from './errors';
 import { HttpClient } from './http-client';
 import { type RegistryLogger, stderrLogger } from './logger';
-import {
-  isManifestMediaType,
-  isSchema1,
-  MANIFEST_ACCEPT,
-  MANIFEST_MEDIA_TYPES,
-  MAX_MANIFEST_BYTES,
-  stripParameters,
-} from './media-types';
 import { checkManifestReference, checkRepository, checkTag } from './names';
 import { OversizedContentError, readCapped } from './read-capped';
 import { RepositoryClient } from './repository-client';
@@ -174,8 +174,7 @@ export class RegistryStore implements MountableStore {
 
   async fetch(descriptor: Descriptor): Promise<Readable> {
     parseDigest(descriptor.digest);
-    if (isManifestMediaType(descriptor.mediaType))
-      return Readable.from([await this.manifestBytes(descriptor)]);
+    if (isManifestType(descriptor.mediaType)) return Readable.from([await this.manifestBytes(descriptor)]);
     const operation = `download blob ${descriptor.digest}`;
     const response = await this.client.send(
       {
@@ -203,7 +202,7 @@ export class RegistryStore implements MountableStore {
 
   async exists(descriptor: Descriptor): Promise<boolean> {
     parseDigest(descriptor.digest);
-    const manifest = isManifestMediaType(descriptor.mediaType);
+    const manifest = isManifestType(descriptor.mediaType);
     const operation = `check whether ${this.location} has ${descriptor.digest}`;
     const response = await this.client.send(
       {
@@ -224,7 +223,7 @@ export class RegistryStore implements MountableStore {
   async push(descriptor: Descriptor, content: Content): Promise<void> {
     parseDigest(descriptor.digest);
     const source = contentSource(content);
-    if (isManifestMediaType(descriptor.mediaType)) {
+    if (isManifestType(descriptor.mediaType)) {
       const bytes = await readManifestContent(source.open(), descriptor, this.location);
       await this.putManifest(descriptor, bytes, descriptor.digest);
       this.remember(descriptor.digest, bytes);
@@ -244,7 +243,7 @@ export class RegistryStore implements MountableStore {
 
   async tag(descriptor: Descriptor, tag: string): Promise<void> {
     checkTag(tag, this.location);
-    if (!isManifestMediaType(descriptor.mediaType)) {
+    if (!isManifestType(descriptor.mediaType)) {
       throw new UserError(
         `cannot tag ${descriptor.digest} in ${this.location}: ${descriptor.mediaType} is not a manifest`,
       );
@@ -339,10 +338,10 @@ export class RegistryStore implements MountableStore {
   }
 
   private checkManifestType(contentType: string, reference: string): string {
-    const mediaType = stripParameters(contentType);
+    const mediaType = withoutParameters(contentType);
     if (MANIFEST_MEDIA_TYPES.includes(mediaType)) return mediaType;
     const where = `${this.location}${isDigest(reference) ? '@' : ':'}${reference}`;
-    if (isSchema1(mediaType)) {
+    if (isSchema1Type(mediaType)) {
       throw new UserError(
         `unsupported media type ${mediaType} for ${where}: Docker schema 1 manifests are not accepted`,
         {

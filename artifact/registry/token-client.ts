@@ -1,7 +1,7 @@
 import { UserError } from '../../common/errors';
+import { MAX_MANIFEST_BYTES } from '../media-types';
 import type { Credential } from './credentials/credential';
 import type { HttpClient } from './http-client';
-import { MAX_MANIFEST_BYTES } from './media-types';
 import { readCapped } from './read-capped';
 import { redactUrl } from './redact';
 

@@ -1,13 +1,12 @@
-import { readFile, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { openStore } from '../../artifact/open-store';
 import { type PublishedFolder, publishFolder } from '../../artifact/publish/publish-folder';
 import { publishImage } from '../../artifact/publish/publish-image';
 import { publishService } from '../../artifact/publish/publish-service';
-import { functionsToPublish, type ServiceConfig } from '../../artifact/publish/service-functions';
+import { functionsToPublish } from '../../artifact/publish/service-functions';
 import { formatReference, parseReference, type Reference, withDigest } from '../../artifact/reference';
-import { UserError } from '../../common/errors';
+import { loadService } from '../../common/service/load-service';
 import {
   commonOptions,
   formatBytes,
@@ -21,7 +20,7 @@ import type { Command } from '../main';
 const USAGE = [
   'Usage: faasport publish <dir> --to <reference> [--pattern <glob>]... [--node-modules production|none] [--json] [--insecure]',
   '       faasport publish <oci-layout-dir | docker-save.tar> --to <reference> [--json] [--insecure]',
-  '       faasport publish [-c serverless.yml] [-f function] [--json] [--insecure]',
+  '       faasport publish [-c serverless.yml] [-s stage] [-f function] [--json] [--insecure]',
 ].join('\n');
 
 const options = {
@@ -31,6 +30,7 @@ const options = {
   'node-modules': { type: 'string' },
   config: { type: 'string', short: 'c' },
   function: { type: 'string', short: 'f' },
+  stage: { type: 'string', short: 's' },
 } as const;
 
 function tagOf(reference: Reference): string | undefined {
@@ -89,31 +89,18 @@ async function publishOneFolder(
   }
 }
 
+/** `-c`: serverless.yml read (variables resolved) as `faasport emulate -c` reads it. */
 async function publishServiceFile(
   configPath: string,
   only: string | undefined,
-  values: { insecure: boolean; json: boolean },
+  values: { insecure: boolean; json: boolean; stage?: string },
 ) {
-  let text: string;
-  try {
-    text = await readFile(configPath, 'utf8');
-  } catch {
-    throw new UserError(`cannot read ${configPath}`, {
-      hint: 'Run in the service folder, or pass -c <serverless.yml>; to publish a folder use --to <reference>.',
-      exitCode: 2,
-    });
-  }
-  let config: ServiceConfig;
-  try {
-    config = (parseYaml(text) ?? {}) as ServiceConfig;
-  } catch (error) {
-    throw new UserError(`${configPath} is not valid YAML: ${(error as Error).message}`, { exitCode: 2 });
-  }
+  const model = await loadService(configPath, values.stage ? { stage: values.stage } : {});
   let progress: ReturnType<typeof progressReporter> | undefined;
   try {
     const results = await publishService({
-      serviceDir: dirname(configPath),
-      functions: functionsToPublish(config, only),
+      serviceDir: model.serviceDir,
+      functions: functionsToPublish(model, only),
       insecure: values.insecure,
       onFunction: (fn) => {
         progress?.done();
@@ -150,9 +137,9 @@ export const publish: Command = {
       await publishServiceFile(resolve(values.config ?? 'serverless.yml'), values.function, values);
       return 0;
     }
-    if (values.config || values.function) {
+    if (values.config || values.function || values.stage) {
       throw usageError(
-        '-c/-f publish from serverless.yml; they do not combine with a folder argument',
+        '-c/-s/-f publish from serverless.yml; they do not combine with a folder argument',
         USAGE,
       );
     }

@@ -1,5 +1,6 @@
 import { CLOUDS, type Cloud } from '../clouds';
 import { UserError } from '../errors';
+import { LOCAL_STATE } from '../local-state';
 import { type ImageBuildSettings, imageBuildOf } from './image-build';
 
 /** A serverless.yml reduced to what faasport acts on, with defaults applied. */
@@ -15,6 +16,8 @@ export interface ServiceModel {
   custom: Record<string, unknown>;
   /** `provider.localStore`: the OCI layout used when a function has no sourceArtifact. */
   localStore: string;
+  /** `provider.registry`: where `publish` puts a sourceArtifact written without a host. */
+  registry: string | undefined;
   /** Provider-wide defaults as written (`provider.runtime`, `memorySize`, `role`, …). */
   providerDefaults: Record<string, unknown>;
   functions: FunctionModel[];
@@ -55,9 +58,11 @@ export interface FunctionModel {
 export const DEFAULT_RUNTIME = 'nodejs22.x';
 export const DEFAULT_MEMORY_MB = 1024;
 export const DEFAULT_TIMEOUT_S = 6;
-/** Where `faasport publish` puts a function without sourceArtifact (`oci:<store>:<function>`). */
-export const DEFAULT_LOCAL_STORE = '.faasport/store';
 
+/**
+ * The framework's naming convention for deployed and emulated functions,
+ * `<service>-<stage>-<function>` (the framework writes it to `functions.<name>.name` itself).
+ */
 export function deployedFunctionName(service: string, stage: string, functionKey: string): string {
   return `${service}-${stage}-${functionKey}`;
 }
@@ -87,7 +92,7 @@ export function toServiceModel(
   const provider = isRecord(config.provider) ? config.provider : {};
   const stage = location.stage ?? (typeof provider.stage === 'string' ? provider.stage : 'dev');
   const targets = (isRecord(provider.targets) ? provider.targets : {}) as ServiceModel['targets'];
-  const servicePatterns = patternsOf(config.package);
+  const servicePatterns = patternsOf(config.package, 'package.patterns', file);
   const custom = isRecord(config.custom) && isRecord(config.custom.faasport) ? config.custom.faasport : {};
   const functionsRaw = isRecord(config.functions) ? config.functions : {};
   const functions = Object.entries(functionsRaw).map(([key, value]) => {
@@ -104,7 +109,8 @@ export function toServiceModel(
     configFile: file,
     targets,
     custom,
-    localStore: typeof provider.localStore === 'string' ? provider.localStore : DEFAULT_LOCAL_STORE,
+    localStore: typeof provider.localStore === 'string' ? provider.localStore : LOCAL_STATE.store,
+    registry: typeof provider.registry === 'string' ? provider.registry : undefined,
     providerDefaults,
     functions,
   };
@@ -148,7 +154,10 @@ function toFunctionModel(
     sourceArtifact,
     packageType: raw.packageType === 'zip' || raw.packageType === 'image' ? raw.packageType : undefined,
     imageBuild: imageBuildOf(key, raw, context.file),
-    packagePatterns: [...context.servicePatterns, ...patternsOf(raw.package)],
+    packagePatterns: [
+      ...context.servicePatterns,
+      ...patternsOf(raw.package, `functions.${key}.package.patterns`, context.file),
+    ],
     events: Array.isArray(raw.events) ? raw.events.filter(isRecord) : [],
     reservedConcurrency: typeof raw.reservedConcurrency === 'number' ? raw.reservedConcurrency : undefined,
     provisionedConcurrency:
@@ -218,8 +227,14 @@ export function environmentFor(
   };
 }
 
-function patternsOf(value: unknown): string[] {
-  return isRecord(value) && Array.isArray(value.patterns) ? value.patterns.map(String) : [];
+/** `package.patterns`: a list of globs, refused otherwise (packing the wrong files is silent). */
+function patternsOf(value: unknown, path: string, file: string): string[] {
+  const patterns = isRecord(value) ? value.patterns : undefined;
+  if (patterns === undefined || patterns === null) return [];
+  if (!Array.isArray(patterns) || patterns.some((pattern) => typeof pattern !== 'string')) {
+    throw new UserError(`${file}: ${path} must be a list of glob strings`, { exitCode: 2 });
+  }
+  return patterns;
 }
 
 function stringMap(value: unknown): Record<string, string> {

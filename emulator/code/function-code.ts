@@ -6,6 +6,7 @@ import { CompressedEntryCache } from '../../artifact/pack/entry-cache';
 import { publishFolder } from '../../artifact/publish/publish-folder';
 import { LayoutStore } from '../../artifact/store/layout-store';
 import { type EntryContent, extractZip } from '../../artifact/unzip/safe-unzip';
+import { LOCAL_STATE } from '../../common/local-state';
 import type { FunctionModel, ServiceModel } from '../../common/service/service-model';
 import { serviceCacheDir } from './cache-dir';
 
@@ -51,7 +52,7 @@ export class LocalFunctionCode {
     private readonly model: ServiceModel,
     options: { cacheDir?: string } = {},
   ) {
-    this.store = new LayoutStore(join(model.serviceDir, '.faasport', 'store'));
+    this.store = new LayoutStore(join(model.serviceDir, LOCAL_STATE.store));
     this.codeRoot = join(options.cacheDir ?? serviceCacheDir(model.serviceDir), 'code');
   }
 

@@ -10,7 +10,9 @@ import { resolveArtifact } from '../../artifact/resolve-artifact';
 import { LayoutStore } from '../../artifact/store/layout-store';
 import type { Cloud } from '../../common/clouds';
 import { UserError } from '../../common/errors';
+import { LOCAL_STATE } from '../../common/local-state';
 import type { FunctionModel, ServiceModel } from '../../common/service/service-model';
+import { serviceCacheDir } from './cache-dir';
 import type { FunctionCode } from './function-code';
 
 /**
@@ -23,8 +25,8 @@ export class RegistryFunctionCode {
   private readonly codeRoot: string;
 
   constructor(private readonly model: ServiceModel) {
-    this.cache = new LayoutStore(join(model.serviceDir, '.faasport', 'store'));
-    this.codeRoot = join(model.serviceDir, '.faasport', 'code');
+    this.cache = new LayoutStore(join(model.serviceDir, LOCAL_STATE.store));
+    this.codeRoot = join(serviceCacheDir(model.serviceDir), 'code');
   }
 
   async prepare(fn: FunctionModel, target: Cloud = 'aws'): Promise<FunctionCode> {

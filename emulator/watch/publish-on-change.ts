@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { copyReference } from '../../artifact/copy-reference';
 import { hostPlatform } from '../../artifact/manifest/platform';
 import { parseReference } from '../../artifact/reference';
+import { LOCAL_STATE } from '../../common/local-state';
 import type { FunctionModel, ServiceModel } from '../../common/service/service-model';
 import type { FunctionCode } from '../code/function-code';
 import type { EmulatorLogger } from '../logger';
@@ -12,7 +13,7 @@ import type { EmulatorLogger } from '../logger';
  * A failed push is reported and does not stop the emulator.
  */
 export function publishOnChange(model: ServiceModel, logger: EmulatorLogger) {
-  const store = join(model.serviceDir, '.faasport', 'store');
+  const store = join(model.serviceDir, LOCAL_STATE.store);
   return async (fn: FunctionModel, code: FunctionCode): Promise<void> => {
     const targets = [...new Set(Object.values(fn.sourceArtifact))].filter((ref) => !ref.startsWith('oci:'));
     for (const target of targets) {

@@ -1,5 +1,5 @@
 import { publishService } from '../../artifact/publish/publish-service';
-import { functionsToPublish, type ServiceConfig } from '../../artifact/publish/service-functions';
+import { functionsToPublish } from '../../artifact/publish/service-functions';
 import { formatColumns } from '../../common/columns';
 import type { CommandContext } from './command-context';
 
@@ -8,12 +8,12 @@ import type { CommandContext } from './command-context';
  * same bytes to every other reference (target registries) — what `faasport publish -c` does, on
  * the configuration the framework resolved.
  */
-export async function publish(context: CommandContext, config: Record<string, unknown>): Promise<void> {
+export async function publish(context: CommandContext): Promise<void> {
   const { model, options } = context;
   const only = typeof options.function === 'string' ? options.function : undefined;
   const results = await publishService({
     serviceDir: model.serviceDir,
-    functions: functionsToPublish(config as ServiceConfig, only),
+    functions: functionsToPublish(model, only),
     insecure: options.insecure === true,
     onFunction: (fn) => {
       if (fn.references[0]) context.log(`publishing ${fn.name}`);

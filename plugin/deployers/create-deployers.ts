@@ -1,10 +1,8 @@
-import type { Cloud } from '../../common/clouds';
-import { UserError } from '../../common/errors';
+import { CLOUDS, type Cloud } from '../../common/clouds';
 import type { ServiceModel } from '../../common/service/service-model';
 import type { LocalCloudEndpoints } from '../../local-cloud/cloud-file';
 import type { SourceResolver } from '../planner/source-resolver';
-import { awsClients } from './aws/aws-clients';
-import { AwsDeployer } from './aws/aws-deployer';
+import { createAwsDeployer } from './aws/create-aws-deployer';
 import { createAzureDeployer } from './azure/create-azure-deployer';
 import { createGcpDeployer } from './gcp/create-gcp-deployer';
 import type { TargetDeployer } from './target-deployer';
@@ -18,22 +16,15 @@ export interface DeployerContext {
   targets?: Cloud[];
 }
 
-/** The region of the AWS target: provider.targets.aws.region, the local cloud's, or AWS_REGION. */
-function awsRegion(context: DeployerContext): string {
-  const configured = context.model.targets.aws?.region;
-  const region =
-    (typeof configured === 'string' ? configured : undefined) ??
-    context.local?.aws.region ??
-    context.env.AWS_REGION ??
-    context.env.AWS_DEFAULT_REGION;
-  if (!region) {
-    throw new UserError(`${context.model.configFile}: provider.targets.aws.region is not set`, {
-      hint: 'Set it (e.g. us-east-1), or export AWS_REGION.',
-      exitCode: 2,
-    });
-  }
-  return region;
-}
+/** Builds one cloud's deployer: settings checked (a UserError naming the file), no call made. */
+export type DeployerFactory = (context: DeployerContext) => TargetDeployer;
+
+/** Each cloud's factory: a cloud added to CLOUDS does not compile until it has one here. */
+const FACTORIES: Record<Cloud, DeployerFactory> = {
+  aws: createAwsDeployer,
+  azure: createAzureDeployer,
+  gcp: createGcpDeployer,
+};
 
 /** A deployer per target that some function uses (or `--target` names). No client makes a call here. */
 export function createDeployers(context: DeployerContext): Map<Cloud, TargetDeployer> {
@@ -42,20 +33,8 @@ export function createDeployers(context: DeployerContext): Map<Cloud, TargetDepl
     (used.has(target) || context.model.targets[target] !== undefined) &&
     (!context.targets || context.targets.includes(target));
   const deployers = new Map<Cloud, TargetDeployer>();
-  if (wanted('aws')) {
-    deployers.set(
-      'aws',
-      new AwsDeployer({
-        model: context.model,
-        clients: awsClients(awsRegion(context), context.local),
-        resolver: context.resolver,
-        env: context.env,
-      }),
-    );
+  for (const target of CLOUDS) {
+    if (wanted(target)) deployers.set(target, FACTORIES[target](context));
   }
-  const azure = wanted('azure') ? createAzureDeployer(context) : undefined;
-  if (azure) deployers.set('azure', azure);
-  const gcp = wanted('gcp') ? createGcpDeployer(context) : undefined;
-  if (gcp) deployers.set('gcp', gcp);
   return deployers;
 }

@@ -6,6 +6,7 @@ import { openStore } from '../../artifact/open-store';
 import { formatReference, type Reference, referenceTarget } from '../../artifact/reference';
 import { resolveArtifact } from '../../artifact/resolve-artifact';
 import { UserError } from '../../common/errors';
+import { LOCAL_STATE } from '../../common/local-state';
 import { ResolutionCache } from './resolution-cache';
 import type { ResolvedSource } from './resolved-source';
 
@@ -25,7 +26,7 @@ export class SourceResolver {
   private readonly cache: ResolutionCache;
 
   constructor(private readonly options: SourceResolverOptions) {
-    this.cache = new ResolutionCache(join(options.serviceDir, '.faasport', 'cache', 'resolved'));
+    this.cache = new ResolutionCache(join(options.serviceDir, LOCAL_STATE.resolvedCache));
   }
 
   store(reference: Reference): ContentStore {

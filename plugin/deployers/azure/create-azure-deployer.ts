@@ -8,7 +8,7 @@ import { azureTargetSettings } from './azure-settings';
  * The Azure Functions deployer for this service: its target settings checked (a UserError naming
  * the serverless.yml path, before any call), then the official clients for Azure or the local cloud.
  */
-export function createAzureDeployer(context: DeployerContext): TargetDeployer | undefined {
+export function createAzureDeployer(context: DeployerContext): TargetDeployer {
   const target = azureTargetSettings(context.model, context.env, context.local?.azure);
   return new AzureDeployer({
     model: context.model,

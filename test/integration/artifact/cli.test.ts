@@ -277,8 +277,11 @@ describe('faasport publish / inspect / pull / copy against the rig registry', ()
         '  hello:',
         `    sourceArtifact: ${registry.host}/${repository}:hello`,
         '  local:',
-        '    sourceArtifact: oci:.faasport/store:local',
+        // a variable, resolved as `faasport emulate -c` resolves it
+        `    sourceArtifact: \${self:custom.localStore}:local`,
         '    targets: [aws]',
+        'custom:',
+        '  localStore: oci:.faasport/store',
       ].join('\n'),
     );
     const result = await faasportJson<{

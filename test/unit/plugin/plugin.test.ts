@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { deployedFunctionName } from '../../../common/service/service-model';
 import FaasportPlugin from '../../../plugin/index';
-import { deployedFunctionName } from '../../../plugin/naming';
 import { PROVIDER_NAME, type ProviderSchema } from '../../../plugin/schema';
 
 function fakeServerless() {

@@ -1,9 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { functionsToPublish } from '../../../../artifact/publish/service-functions';
 import { formatReference } from '../../../../artifact/reference';
+import { toServiceModel } from '../../../../common/service/service-model';
 
-const refs = (config: Parameters<typeof functionsToPublish>[0], only?: string) =>
-  functionsToPublish(config, only).map((fn) => [fn.name, fn.references.map(formatReference), fn.patterns]);
+const model = (config: Record<string, unknown>) =>
+  toServiceModel({ service: 'svc', ...config }, { serviceDir: '/svc', configFile: '/svc/serverless.yml' });
+
+const refs = (config: Record<string, unknown>, only?: string) =>
+  functionsToPublish(model(config), only).map((fn) => [
+    fn.name,
+    fn.references.map(formatReference),
+    fn.patterns,
+  ]);
 
 describe('functionsToPublish', () => {
   it('publishes each function to its sourceArtifact and copies to targets whose registry differs', () => {
@@ -45,20 +53,21 @@ describe('functionsToPublish', () => {
       ['a', ['127.0.0.1:5000/team/a:2'], []],
       ['b', ['oci:build/store:b'], []],
     ]);
+    expect(refs({ functions: { c: {} } })).toEqual([['c', ['oci:.faasport/store:c'], []]]);
   });
 
   it('selects one function with -f and names the bad ones', () => {
     const config = { functions: { a: { sourceArtifact: 'r.io/a:1' }, b: { sourceArtifact: 'r.io/b:1' } } };
     expect(refs(config, 'b')).toEqual([['b', ['r.io/b:1'], []]]);
-    expect(() => functionsToPublish(config, 'zz')).toThrow('function "zz" is not in serverless.yml');
-    expect(() => functionsToPublish({ functions: { a: { sourceArtifact: 'r.io/A:1' } } })).toThrow(
-      'functions.a.sourceArtifact invalid artefact reference "r.io/A:1": repository component "A" must be lowercase',
+    expect(() => refs(config, 'zz')).toThrow('function "zz" is not declared in /svc/serverless.yml');
+    expect(() => refs({ functions: { a: { sourceArtifact: 'r.io/A:1' } } })).toThrow(
+      '/svc/serverless.yml: functions.a.sourceArtifact invalid artefact reference "r.io/A:1": repository component "A" must be lowercase',
     );
-    expect(() =>
-      functionsToPublish({ functions: { a: { sourceArtifact: ['${env', 'REF}'].join(':') } } }),
-    ).toThrow(/uses a variable/);
-    expect(() => functionsToPublish({ functions: { a: { package: { patterns: 'src/**' } } } })).toThrow(
-      'functions.a.package.patterns must be a list of glob strings',
+    expect(() => refs({ functions: { a: { sourceArtifact: { aws: 42 } } } })).toThrow(
+      'functions.a.sourceArtifact.aws must be an OCI reference string',
+    );
+    expect(() => refs({ functions: { a: { package: { patterns: 'src/**' } } } })).toThrow(
+      '/svc/serverless.yml: functions.a.package.patterns must be a list of glob strings',
     );
   });
 });

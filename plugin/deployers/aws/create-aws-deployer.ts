@@ -1,0 +1,32 @@
+import { UserError } from '../../../common/errors';
+import type { DeployerContext } from '../create-deployers';
+import type { TargetDeployer } from '../target-deployer';
+import { awsClients } from './aws-clients';
+import { AwsDeployer } from './aws-deployer';
+
+/** The region of the AWS target: provider.targets.aws.region, the local cloud's, or AWS_REGION. */
+function awsRegion(context: DeployerContext): string {
+  const configured = context.model.targets.aws?.region;
+  const region =
+    (typeof configured === 'string' ? configured : undefined) ??
+    context.local?.aws.region ??
+    context.env.AWS_REGION ??
+    context.env.AWS_DEFAULT_REGION;
+  if (!region) {
+    throw new UserError(`${context.model.configFile}: provider.targets.aws.region is not set`, {
+      hint: 'Set it (e.g. us-east-1), or export AWS_REGION.',
+      exitCode: 2,
+    });
+  }
+  return region;
+}
+
+/** The AWS Lambda deployer for this service: its region settled (before any call), then the clients. */
+export function createAwsDeployer(context: DeployerContext): TargetDeployer {
+  return new AwsDeployer({
+    model: context.model,
+    clients: awsClients(awsRegion(context), context.local),
+    resolver: context.resolver,
+    env: context.env,
+  });
+}
