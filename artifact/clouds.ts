@@ -9,7 +9,7 @@ export interface CloudSupport {
   note: string;
 }
 
-/** Which cloud can run which shape (DESIGN §1): an image is not a Cloud Functions source. */
+/** Which cloud can run which shape (docs/architecture.md, the artefact contract): an image is not a Cloud Functions source. */
 export function cloudSupport(shape: Shape): Record<Cloud, CloudSupport> {
   if (shape === 'zip') {
     return {

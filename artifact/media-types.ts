@@ -1,6 +1,6 @@
 /**
  * Media types faasport writes and recognises (image-spec v1.1, Docker schema 2, ORAS): the one
- * table, for the manifest code and the registry transport alike (docs/oci-artifacts.md §2).
+ * table, for the manifest code and the registry transport alike (docs/architecture.md, the artefact contract).
  */
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';

@@ -2,7 +2,7 @@
 // Hot reload: the time from a file write to the first response served by the new code, for
 // faasport's process and docker engines (`faasport dev`) side by side with serverless-offline 13
 // `--reloadHandler` on serverless@3 — the same handler, the same serverless.yml shape and the
-// same edits everywhere (issue 8: ≤ 300 ms process engine, ≤ 1.5 s docker engine, median of 20).
+// same edits everywhere (targets: ≤ 300 ms process engine, ≤ 1.5 s docker engine, median of 20).
 //
 //   npm run build && node_modules/.bin/node bench/hot-reload.mjs [--edits 20] [--servers process,docker,offline] [--deps 50] [--json]
 //

@@ -14,6 +14,13 @@ const RULES = [
   ['plugin', 'cli', 'the plugin runs inside the framework; what it shares with the CLI lives elsewhere'],
   ['local-cloud', 'emulator', 'the local control planes own the invoker interfaces the emulator implements'],
   ['common', '*', 'common/ is the bottom layer'],
+  ['artifact', 'cli', 'only the bin runs the CLI'],
+  ['emulator', 'cli', 'only the bin runs the CLI'],
+  ['local-cloud', 'cli', 'only the bin runs the CLI'],
+  ['artifact', 'plugin', 'the plugin uses artefacts, not the other way round'],
+  ['emulator', 'plugin', 'the emulator never imports the deployers'],
+  ['local-cloud', 'plugin', 'the deployers talk to the local planes only through their APIs and cloud.json'],
+  ['cli', 'plugin', 'the CLI and the plugin share what lives below them, not each other'],
 ];
 
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"](\.{1,2}\/[^'"]+)['"]/g;

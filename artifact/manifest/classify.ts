@@ -26,7 +26,7 @@ export type Classification =
 export const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
 /**
- * Image or zip, decided from the manifest alone (docs/oci-artifacts.md §2). A zip whose layer is
+ * Image or zip, decided from the manifest alone (docs/architecture.md, the artefact contract). A zip whose layer is
  * mislabelled (e.g. `oras push f.zip` without `:application/zip` types it as a tar) is accepted
  * provisionally; callers confirm it with `hasZipMagic` on the first bytes.
  */

@@ -1,4 +1,4 @@
-/** Bounds that make a hostile zip fail fast instead of filling the disk (docs/oci-artifacts.md §6). */
+/** Bounds that make a hostile zip fail fast instead of filling the disk. */
 export interface UnzipLimits {
   /** Entries in the central directory. */
   maxEntries: number;

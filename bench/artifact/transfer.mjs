@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Artefact transfer benchmark (issue 3): push and pull of a zip artefact of incompressible
+// Artefact transfer benchmark: push and pull of a zip artefact of incompressible
 // bytes on loopback, faasport's CLI side by side with `skopeo copy` of the same bytes —
 // wall time → MiB/s and each process's peak RSS — then a re-publish of the unchanged source,
 // which must upload 0 blob bytes.

@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { formatColumns } from '../../common/columns';
+import { gcpTriggers } from '../../common/service/gcp-triggers';
 import type { Emulator, Endpoint } from '../../emulator/emulator';
 import type { PublishOutcome } from '../../emulator/providers/gcp/gcp-front-end';
-import { gcpTriggers } from '../../emulator/providers/gcp/gcp-triggers';
 
 export interface TourStop {
   provider: string;

@@ -118,7 +118,7 @@ function deployerFor(deployers: Map<Cloud, TargetDeployer>, unit: DeployUnit): T
   return deployer;
 }
 
-/** Cloud Functions gen2 builds from source: an image cannot be deployed there (DESIGN §1). */
+/** Cloud Functions gen2 builds from source: an image cannot be deployed there (artifact/clouds.ts). */
 function refuseImageOn(model: ServiceModel, unit: DeployUnit): void {
   if (unit.target !== 'gcp') return;
   throw new UserError(
@@ -130,7 +130,7 @@ function refuseImageOn(model: ServiceModel, unit: DeployUnit): void {
   );
 }
 
-/** `packageType` written in serverless.yml must agree with the manifest (DESIGN §1). */
+/** `packageType` written in serverless.yml must agree with the manifest (docs/architecture.md, the artefact contract). */
 function checkPackageType(model: ServiceModel, unit: DeployUnit, source: ResolvedSource): void {
   if (unit.packageType && unit.packageType !== source.shape) {
     throw new UserError(

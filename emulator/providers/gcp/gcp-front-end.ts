@@ -1,4 +1,5 @@
 import { dirname, posix } from 'node:path';
+import { type GcpTrigger, gcpTriggers, topicName } from '../../../common/service/gcp-triggers';
 import type { FunctionModel } from '../../../common/service/service-model';
 import { environmentFor, settingFor } from '../../../common/service/service-model';
 import type { HostedCode } from '../../code/hosted-code';
@@ -16,7 +17,6 @@ import type {
 } from '../front-end';
 import { type BinaryCloudEvent, pubsubMessagePublished, storageObjectFinalized } from './cloud-events';
 import { GcpFunction, type GcpFunctionConfig } from './gcp-function';
-import { type GcpTrigger, gcpTriggers, topicName } from './gcp-triggers';
 
 /** `faasport emulate invoke --event <kind>` for functions on gcp. */
 export const GCP_SAMPLE_EVENTS = [

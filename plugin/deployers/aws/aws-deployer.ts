@@ -43,7 +43,7 @@ import {
 import { isOwnedBy, ownerOf, ownershipTags, TAGS } from './aws-tags';
 import { S3Staging } from './s3-staging';
 
-/** Largest zip sent inline: the request body limit is the base64 of 50 MiB (cloud-apis.md §1). */
+/** Largest zip sent inline: the request body limit is the base64 of 50 MiB. */
 export const INLINE_ZIP_LIMIT = 50 * 1024 * 1024;
 const READ_CONCURRENCY = 10;
 

@@ -4,7 +4,7 @@ export interface RetryTiming {
   /** First backoff for IAM propagation; doubles up to `maxDelayMs`. */
   baseDelayMs: number;
   maxDelayMs: number;
-  /** Role propagation takes up to ~2 minutes (cloud-apis.md §1). */
+  /** Role propagation takes up to ~2 minutes. */
   iamBudgetMs: number;
   /** Conflicts: how many times to wait for the running update and try again. */
   maxConflicts: number;

@@ -22,7 +22,7 @@ export interface LambdaSettings {
   ReservedConcurrency: number | undefined;
 }
 
-/** Lambda's documented limits (cloud-apis.md §1). */
+/** Lambda's documented quotas. */
 const LIMITS = { memory: [128, 10_240], timeout: [1, 900], environmentBytes: 4096 } as const;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/\S+$/;
 const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;

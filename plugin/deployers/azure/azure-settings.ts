@@ -58,7 +58,7 @@ function targetString(model: ServiceModel, key: string): string | undefined {
 /**
  * The target's settings, checked without any call. Flex Consumption is refused: it deploys from a
  * blob container through `functionAppConfig.deployment.storage` and the SCM `/api/publish`
- * endpoint, which is not ARM, and it must not use WEBSITE_RUN_FROM_PACKAGE (cloud-apis.md §0).
+ * endpoint, which is not ARM, and it must not use WEBSITE_RUN_FROM_PACKAGE.
  */
 export function azureTargetSettings(
   model: ServiceModel,

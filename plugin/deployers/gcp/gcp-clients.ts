@@ -31,8 +31,7 @@ function lazy<T>(make: () => T): () => T {
  * The official clients, unmodified: Application Default Credentials against Google Cloud, or — for
  * the local control plane — the Functions client's REST fallback over plain HTTP with no Google
  * credentials, and a storage client whose `apiEndpoint` is the plane (a custom endpoint sends no
- * credentials unless asked to), so nothing process-wide like STORAGE_EMULATOR_HOST is set
- * (cloud-apis.md §4).
+ * credentials unless asked to), so nothing process-wide like STORAGE_EMULATOR_HOST is set.
  */
 export function gcpClients(local: LocalCloudEndpoints | undefined): GcpClients {
   if (!local?.gcp) {

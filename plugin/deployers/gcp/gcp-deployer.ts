@@ -120,7 +120,7 @@ export class GcpDeployer implements TargetDeployer {
     }
     this.ids.set(id, unit.fn.key);
     if (source && source.shape !== 'zip') {
-      // The planner refuses images for gcp first (DESIGN §1); this keeps the deployer honest alone.
+      // The planner refuses images for gcp first (artifact/clouds.ts); this keeps the deployer honest alone.
       throw new UserError(`${unit.path}: Google Cloud Functions gen2 takes only source (a zip artefact)`, {
         exitCode: 2,
       });

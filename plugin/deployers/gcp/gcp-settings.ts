@@ -1,11 +1,11 @@
 import { UserError } from '../../../common/errors';
+import { gcpTriggers } from '../../../common/service/gcp-triggers';
 import {
   environmentFor,
   type ServiceModel,
   settingFor,
   settingWithPath,
 } from '../../../common/service/service-model';
-import { gcpTriggers } from '../../../emulator/providers/gcp/gcp-triggers';
 import type { DeployUnit } from '../../planner/deploy-units';
 import type { SettingValue } from '../../planner/diff';
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { crc32c } from '../../../common/crc32c';
+import { gcpTriggers, topicName } from '../../../common/service/gcp-triggers';
 import type { FunctionModel } from '../../../common/service/service-model';
 import { pubsubMessagePublished, storageObjectFinalized } from '../../../emulator/providers/gcp/cloud-events';
-import { gcpTriggers, topicName } from '../../../emulator/providers/gcp/gcp-triggers';
 
 const header = (headers: [string, string][], name: string) => headers.find(([k]) => k === name)?.[1];
 

@@ -1,4 +1,4 @@
-import type { FunctionModel } from '../../../common/service/service-model';
+import type { FunctionModel } from './service-model';
 
 /** An event trigger of a GCP function, from its serverless.yml `events`. */
 export type GcpTrigger =
