@@ -19,6 +19,8 @@ export interface PublishServiceOptions {
   /** The service folder: sources are packed from it, relative `oci:` stores resolve in it. */
   serviceDir: string;
   functions: readonly FunctionToPublish[];
+  /** The service's Serverless plugins: build tools, never packed. */
+  plugins?: readonly string[];
   insecure?: boolean;
   /** Called before each function is packed and pushed; returns its progress sink, if any. */
   onFunction?(fn: FunctionToPublish): ((progress: CopyProgress) => void) | undefined;
@@ -39,7 +41,12 @@ export async function publishService(options: PublishServiceOptions): Promise<Pu
     const store = openStore(primary, { insecure, baseDir: serviceDir });
     const published = await publishFolder(
       store,
-      { sourceDir: serviceDir, patterns: fn.patterns, nodeModules: 'production' },
+      {
+        sourceDir: serviceDir,
+        patterns: fn.patterns,
+        nodeModules: 'production',
+        excludePackages: options.plugins ?? [],
+      },
       primary.tag,
       onProgress ? { onProgress } : {},
     );

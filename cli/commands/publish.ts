@@ -101,6 +101,7 @@ async function publishServiceFile(
     const results = await publishService({
       serviceDir: model.serviceDir,
       functions: functionsToPublish(model, only),
+      plugins: model.plugins,
       insecure: values.insecure,
       onFunction: (fn) => {
         progress?.done();

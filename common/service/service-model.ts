@@ -20,6 +20,8 @@ export interface ServiceModel {
   registry: string | undefined;
   /** Provider-wide defaults as written (`provider.runtime`, `memorySize`, `role`, …). */
   providerDefaults: Record<string, unknown>;
+  /** `plugins:` (a list, or `modules:` of an object): build tools, never packed with a function. */
+  plugins: string[];
   functions: FunctionModel[];
 }
 
@@ -112,8 +114,14 @@ export function toServiceModel(
     localStore: typeof provider.localStore === 'string' ? provider.localStore : LOCAL_STATE.store,
     registry: typeof provider.registry === 'string' ? provider.registry : undefined,
     providerDefaults,
+    plugins: pluginsOf(config.plugins),
     functions,
   };
+}
+
+function pluginsOf(raw: unknown): string[] {
+  const list = isRecord(raw) ? raw.modules : raw;
+  return Array.isArray(list) ? list.filter((name): name is string => typeof name === 'string') : [];
 }
 
 function toFunctionModel(

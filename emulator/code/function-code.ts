@@ -68,6 +68,7 @@ export class LocalFunctionCode {
         sourceDir: this.model.serviceDir,
         patterns: fn.packagePatterns,
         nodeModules: 'production',
+        excludePackages: this.model.plugins,
         cache: this.packCache,
       },
       fn.key,

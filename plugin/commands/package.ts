@@ -28,6 +28,7 @@ export async function packageFunctions(
       sourceDir: model.serviceDir,
       patterns: fn.packagePatterns,
       nodeModules: 'production',
+      excludePackages: model.plugins,
       outFile,
     });
     const frameworkFunction = serverless.service.getFunction?.(fn.key);

@@ -14,6 +14,7 @@ export async function publish(context: CommandContext): Promise<void> {
   const results = await publishService({
     serviceDir: model.serviceDir,
     functions: functionsToPublish(model, only),
+    plugins: model.plugins,
     insecure: options.insecure === true,
     onFunction: (fn) => {
       if (fn.references[0]) context.log(`publishing ${fn.name}`);

@@ -91,3 +91,20 @@ describe('deployUnits', () => {
     expect(() => deployUnits(bad)).toThrow(/functions\.f\.targets lists azure, which is not configured/);
   });
 });
+
+describe('plugins', () => {
+  const withPlugins = (plugins: unknown) =>
+    toServiceModel({ service: 'svc', provider: { name: 'faasport' }, plugins, functions: {} }, location)
+      .plugins;
+
+  test('a list or an object with modules names the build tools that are never packed', () => {
+    expect(withPlugins(['serverless-faasport', 'serverless-offline'])).toEqual([
+      'serverless-faasport',
+      'serverless-offline',
+    ]);
+    expect(withPlugins({ localPath: './plugins', modules: ['serverless-prune-plugin'] })).toEqual([
+      'serverless-prune-plugin',
+    ]);
+    expect(withPlugins(undefined)).toEqual([]);
+  });
+});
