@@ -111,6 +111,7 @@ export class Emulator {
 
   async start(): Promise<void> {
     const { options } = this;
+    for (const warning of options.model.warnings ?? []) this.logger.line('faasport', warning, 'stderr');
     this.engine =
       typeof options.engine === 'object'
         ? options.engine

@@ -1,4 +1,4 @@
-import type { ProviderSchema } from './schema';
+import type { ProviderSchema } from '../common/service/schema';
 
 /** A framework command as a plugin declares it (serverless@3 and osls share the format). */
 export interface CommandDefinition {

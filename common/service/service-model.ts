@@ -1,6 +1,7 @@
 import { CLOUDS, type Cloud } from '../clouds';
 import { UserError } from '../errors';
 import { LOCAL_STATE } from '../local-state';
+import { checkServiceKeys } from './check-keys';
 import { type ImageBuildSettings, imageBuildOf } from './image-build';
 
 /** A serverless.yml reduced to what faasport acts on, with defaults applied. */
@@ -22,6 +23,8 @@ export interface ServiceModel {
   providerDefaults: Record<string, unknown>;
   /** `plugins:` (a list, or `modules:` of an object): build tools, never packed with a function. */
   plugins: string[];
+  /** Names faasport does not know and ignores (typos of known names are refused instead). */
+  warnings: string[];
   functions: FunctionModel[];
 }
 
@@ -80,6 +83,7 @@ export function toServiceModel(
   location: { serviceDir: string; configFile: string; stage?: string },
 ): ServiceModel {
   const file = location.configFile;
+  const { warnings } = checkServiceKeys(config, file);
   const serviceField = config.service;
   const service =
     typeof serviceField === 'string'
@@ -115,6 +119,7 @@ export function toServiceModel(
     registry: typeof provider.registry === 'string' ? provider.registry : undefined,
     providerDefaults,
     plugins: pluginsOf(config.plugins),
+    warnings,
     functions,
   };
 }

@@ -29,6 +29,7 @@ export function commandContext(serverless: ServerlessInstance, options: Serverle
     configFile: join(serviceDir, serverless.configurationFilename ?? 'serverless.yml'),
     ...(stageOption ? { stage: stageOption } : {}),
   });
+  for (const warning of model.warnings) process.stderr.write(`faasport: ${warning}\n`);
   return {
     model,
     options,

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { PROVIDER_NAME, type ProviderSchema } from '../../../common/service/schema';
 import { deployedFunctionName } from '../../../common/service/service-model';
 import FaasportPlugin from '../../../plugin/index';
-import { PROVIDER_NAME, type ProviderSchema } from '../../../plugin/schema';
 
 function fakeServerless() {
   const calls = { providers: [] as [string, object][], schemas: [] as [string, ProviderSchema][] };

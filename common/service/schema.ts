@@ -9,7 +9,7 @@
  * `#/definitions/<name>` only (the framework inlines nothing else).
  */
 
-import { CLOUDS, type Cloud } from '../common/clouds';
+import { CLOUDS, type Cloud } from '../clouds';
 
 export const PROVIDER_NAME = 'faasport';
 
