@@ -1,30 +1,25 @@
 import { WebSiteManagementClient } from '@azure/arm-appservice';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DeployedSite } from '../../../local-cloud/azure/deployed-site';
-import { writeCloudFile } from '../../../local-cloud/cloud-file';
 import { type LocalCloud, startLocalCloud } from '../../../local-cloud/local-cloud';
 import type { LoggedRequest } from '../../../local-cloud/request-log';
+import { writeHandler } from '../../helpers/deploy/aws-service';
+import { type AzureServiceSpec, createAzureService } from '../../helpers/deploy/azure-service';
+import { pushTestImage } from '../../helpers/deploy/push-image';
+import { until } from '../../helpers/eventually';
+import { countCalls } from '../../helpers/request-log';
 import { azurite, services, uniqueRepository } from '../../helpers/services';
-import { assertBuilt, FRAMEWORKS, scratchDir } from '../plugin/framework-cli';
-import { pushTestImage } from './azure-image';
-import { type AzureServiceSpec, createAzureService } from './azure-service';
-import { writeHandler } from './deploy-service';
-import { runSls, startSls } from './sls-process';
+import { FRAMEWORKS, useScratchDir } from '../../helpers/sls/framework-cli';
+import { publishForLocalCloud } from '../../helpers/sls/local-cloud-service';
+import { runSls, startSls } from '../../helpers/sls/sls-process';
 
-let scratch: ReturnType<typeof scratchDir>;
-beforeAll(() => {
-  assertBuilt();
-  scratch = scratchDir();
-});
-afterAll(() => scratch.remove());
+const scratch = useScratchDir();
 
 /** `Operation site` for each write call, in order (any provider: a no-op must write nothing). */
 const writesOf = (requests: LoggedRequest[]) =>
   requests
     .filter((r) => r.write)
     .map((r) => `${r.operation} ${r.path.split('/sites/')[1]?.split('/')[0] ?? r.path}`);
-const count = (requests: LoggedRequest[], operation: string) =>
-  requests.filter((r) => r.operation === operation).length;
 
 describe.each(FRAMEWORKS)('%s: sls deploy to the local Azure plane (+ Azurite)', (_name, id, cli) => {
   let cloud: LocalCloud;
@@ -48,9 +43,7 @@ describe.each(FRAMEWORKS)('%s: sls deploy to the local Azure plane (+ Azurite)',
       functions: ['alpha', 'beta', 'gamma'],
     };
     service = createAzureService(spec);
-    await writeCloudFile(service.dir, cloud.endpoints);
-    const published = await sls(['publish']);
-    expect(published.code, published.output).toBe(0);
+    await publishForLocalCloud(service.dir, cloud, sls);
   });
   afterAll(async () => {
     await cloud?.stop();
@@ -77,7 +70,7 @@ describe.each(FRAMEWORKS)('%s: sls deploy to the local Azure plane (+ Azurite)',
       expect(site.package).toMatchObject({ sha256: site.tags['faasport-zip-digest']?.slice(7) });
     }
     const requests = cloud.requests();
-    expect(count(requests, 'GetOperationStatus')).toBeGreaterThan(0);
+    expect(countCalls(requests, 'GetOperationStatus')).toBeGreaterThan(0);
     const writes = writesOf(requests);
     for (const key of ['alpha', 'beta', 'gamma']) {
       const mine = writes.filter((w) => w.endsWith(` ${siteName(key)}`));
@@ -178,7 +171,7 @@ describe.each(FRAMEWORKS)('%s: sls deploy to the local Azure plane (+ Azurite)',
       ['deploy', '--local-cloud', '.', '--concurrency', '1'],
       scratch.dir,
     );
-    await until(() => count(cloud.requests(), 'CreateOrUpdateSite') >= 1);
+    await until(() => countCalls(cloud.requests(), 'CreateOrUpdateSite') >= 1);
     running.child.kill('SIGINT');
     const interrupted = await running.result;
     cloud.azurePlane.behaviour.provisioningMs = 200;
@@ -264,8 +257,3 @@ describe.each(FRAMEWORKS)('%s: sls deploy to the local Azure plane (+ Azurite)',
     expect(sites()[`fp-mc-${id}-dev-alpha`]?.tags['faasport-digest']).toBe(lambda?.tags['faasport:digest']);
   });
 });
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 600 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
-  if (!condition()) throw new Error('condition not reached in 30 s');
-}

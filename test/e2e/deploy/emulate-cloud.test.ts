@@ -4,16 +4,14 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { DeployedLambdaFunction } from '../../../local-cloud/aws/deployed-function';
 import type { LocalCloudEndpoints } from '../../../local-cloud/cloud-file';
 import type { LoggedRequest } from '../../../local-cloud/request-log';
+import { createService } from '../../helpers/deploy/aws-service';
 import { services, uniqueRepository } from '../../helpers/services';
-import { assertBuilt, repoRoot, scratchDir } from '../plugin/framework-cli';
-import { createService } from './deploy-service';
-import { runSls, startSls } from './sls-process';
+import { repoRoot, useScratchDir } from '../../helpers/sls/framework-cli';
+import { runSls, startSls } from '../../helpers/sls/sls-process';
 
-let scratch: ReturnType<typeof scratchDir>;
+const scratch = useScratchDir();
 let service: ReturnType<typeof createService>;
 beforeAll(() => {
-  assertBuilt();
-  scratch = scratchDir();
   service = createService({
     service: 'fp-emulate-cloud',
     repositoryPrefix: `${services().registry.host}/${uniqueRepository('emulate-cloud')}`,
@@ -22,7 +20,6 @@ beforeAll(() => {
 });
 afterAll(() => {
   service?.remove();
-  scratch?.remove();
 });
 
 test('faasport emulate --cloud serves the control planes, writes .faasport/cloud.json, and sls deploy records the function there', async () => {

@@ -1,11 +1,11 @@
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { writeCloudFile } from '../../../local-cloud/cloud-file';
 import { type LocalCloud, startLocalCloud } from '../../../local-cloud/local-cloud';
 import { azurite, services, uniqueRepository } from '../../helpers/services';
-import { assertBuilt, scratchDir, serviceDir } from '../plugin/framework-cli';
-import { runSls } from './sls-process';
+import { serviceDir, useScratchDir } from '../../helpers/sls/framework-cli';
+import { publishForLocalCloud } from '../../helpers/sls/local-cloud-service';
+import { runSls } from '../../helpers/sls/sls-process';
 
 const repoRoot = join(__dirname, '..', '..', '..');
 
@@ -13,15 +13,14 @@ const repoRoot = join(__dirname, '..', '..', '..');
  * serverless.example.yml as shipped, with its registry pointed at the test rig's: one `sls deploy`
  * sends the same artefact to Lambda, Azure Functions and Cloud Functions at once.
  */
+const scratch = useScratchDir();
+
 describe('serverless.example.yml: one sls deploy, three clouds', () => {
   let cloud: LocalCloud;
   let service: ReturnType<typeof serviceDir>;
-  let scratch: ReturnType<typeof scratchDir>;
   const sls = (args: string[]) => runSls(services().frameworks.serverless3, service.dir, args, scratch.dir);
 
   beforeAll(async () => {
-    assertBuilt();
-    scratch = scratchDir();
     const repository = `${services().registry.host}/${uniqueRepository('example')}`;
     const yml = readFileSync(join(repoRoot, 'serverless.example.yml'), 'utf8');
     expect(yml).toContain('127.0.0.1:5000/faasport-example/');
@@ -37,14 +36,11 @@ describe('serverless.example.yml: one sls deploy, three clouds', () => {
       azure: { behaviour: { provisioningMs: 100 }, blob: { endpoint, account, key } },
       gcp: { behaviour: { operationMs: 100 } },
     });
-    await writeCloudFile(service.dir, cloud.endpoints);
-    const published = await sls(['publish']);
-    expect(published.code, published.output).toBe(0);
+    await publishForLocalCloud(service.dir, cloud, sls);
   });
   afterAll(async () => {
     await cloud?.stop();
     service?.remove();
-    scratch?.remove();
   });
 
   test('every function lands on each of its targets, the same digest everywhere', async () => {

@@ -2,21 +2,22 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { writeCloudFile } from '../../../local-cloud/cloud-file';
 import { type LocalCloud, startLocalCloud } from '../../../local-cloud/local-cloud';
 import type { LoggedRequest } from '../../../local-cloud/request-log';
+import {
+  createGcpService,
+  type GcpServiceSpec,
+  gcpServiceYml,
+  writeGcpHandler,
+} from '../../helpers/deploy/gcp-service';
+import { countCalls } from '../../helpers/request-log';
 import { services, uniqueRepository } from '../../helpers/services';
-import { assertBuilt, FRAMEWORKS, scratchDir } from '../plugin/framework-cli';
-import { createGcpService, type GcpServiceSpec, gcpServiceYml, writeGcpHandler } from './gcp-deploy-service';
-import { runSls } from './sls-process';
+import { FRAMEWORKS, useScratchDir } from '../../helpers/sls/framework-cli';
+import { publishForLocalCloud } from '../../helpers/sls/local-cloud-service';
+import { runSls } from '../../helpers/sls/sls-process';
 
 const BUCKET = 'fp-e2e-sources';
-let scratch: ReturnType<typeof scratchDir>;
-beforeAll(() => {
-  assertBuilt();
-  scratch = scratchDir();
-});
-afterAll(() => scratch.remove());
+const scratch = useScratchDir();
 
 /** The e2e service's serverless.yml with `provider.targets.gcp.bucket` set. */
 function withBucket(spec: GcpServiceSpec, bucket: string): string {
@@ -36,8 +37,6 @@ const gcpWrites = (requests: LoggedRequest[]) =>
           ? 'UploadSource'
           : `${r.operation} ${r.path.split('/').at(-1)}`,
     );
-const count = (requests: LoggedRequest[], operation: string) =>
-  requests.filter((r) => r.operation === operation).length;
 
 describe.each(FRAMEWORKS)(
   '%s: sls deploy stages sources in provider.targets.gcp.bucket',
@@ -62,9 +61,7 @@ describe.each(FRAMEWORKS)(
       };
       service = createGcpService(spec);
       writeYml(BUCKET);
-      await writeCloudFile(service.dir, cloud.endpoints);
-      const published = await sls(['publish']);
-      expect(published.code, published.output).toBe(0);
+      await publishForLocalCloud(service.dir, cloud, sls);
     });
     afterAll(async () => {
       await cloud?.stop();
@@ -76,7 +73,7 @@ describe.each(FRAMEWORKS)(
       const created = await sls(['deploy', '--local-cloud', '.']);
       expect(created.code, created.output).toBe(0);
       const requests = cloud.requests();
-      expect(count(requests, 'GenerateUploadUrl') + count(requests, 'UploadSource')).toBe(0);
+      expect(countCalls(requests, 'GenerateUploadUrl') + countCalls(requests, 'UploadSource')).toBe(0);
       expect(gcpWrites(requests).sort()).toEqual([
         `CreateFunction functions`,
         `CreateFunction functions`,
@@ -97,7 +94,7 @@ describe.each(FRAMEWORKS)(
       expect(again.code, again.output).toBe(0);
       expect(again.stdout).toContain('up to date');
       expect(gcpWrites(cloud.requests())).toEqual([]);
-      expect(count(cloud.requests(), 'GetObject')).toBe(0);
+      expect(countCalls(cloud.requests(), 'GetObject')).toBe(0);
 
       const before = sourceOf('beta');
       writeGcpHandler(service.dir, 'beta', 2);

@@ -1,18 +1,20 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { writeCloudFile } from '../../../local-cloud/cloud-file';
 import { type LocalCloud, startLocalCloud } from '../../../local-cloud/local-cloud';
 import type { LoggedRequest } from '../../../local-cloud/request-log';
+import {
+  createGcpService,
+  GCP_PROJECT,
+  type GcpServiceSpec,
+  writeGcpHandler,
+} from '../../helpers/deploy/gcp-service';
+import { until } from '../../helpers/eventually';
+import { countCalls } from '../../helpers/request-log';
 import { services, uniqueRepository } from '../../helpers/services';
-import { assertBuilt, FRAMEWORKS, scratchDir } from '../plugin/framework-cli';
-import { createGcpService, GCP_PROJECT, type GcpServiceSpec, writeGcpHandler } from './gcp-deploy-service';
-import { runSls, startSls } from './sls-process';
+import { FRAMEWORKS, useScratchDir } from '../../helpers/sls/framework-cli';
+import { publishForLocalCloud } from '../../helpers/sls/local-cloud-service';
+import { runSls, startSls } from '../../helpers/sls/sls-process';
 
-let scratch: ReturnType<typeof scratchDir>;
-beforeAll(() => {
-  assertBuilt();
-  scratch = scratchDir();
-});
-afterAll(() => scratch.remove());
+const scratch = useScratchDir();
 
 /** `Operation subject` of each Cloud Functions write, in order (the function id, or the call). */
 const gcpWrites = (requests: LoggedRequest[]) =>
@@ -21,8 +23,6 @@ const gcpWrites = (requests: LoggedRequest[]) =>
     .map((r) =>
       r.operation === 'UploadSource' ? 'UploadSource' : `${r.operation} ${r.path.split('/').at(-1)}`,
     );
-const count = (requests: LoggedRequest[], operation: string) =>
-  requests.filter((r) => r.operation === operation).length;
 
 describe.each(FRAMEWORKS)('%s: sls deploy to the local Cloud Functions control plane', (_name, id, cli) => {
   let cloud: LocalCloud;
@@ -62,9 +62,7 @@ describe.each(FRAMEWORKS)('%s: sls deploy to the local Cloud Functions control p
       settings: { onOrder: { events: [{ pubsub: 'orders' }] } },
     };
     service = createGcpService(spec);
-    await writeCloudFile(service.dir, cloud.endpoints);
-    const published = await sls(['publish']);
-    expect(published.code, published.output).toBe(0);
+    await publishForLocalCloud(service.dir, cloud, sls);
   });
   afterAll(async () => {
     await cloud?.stop();
@@ -87,9 +85,9 @@ describe.each(FRAMEWORKS)('%s: sls deploy to the local Cloud Functions control p
       `projects/${GCP_PROJECT}/topics/orders`,
     );
     const requests = cloud.requests();
-    expect(count(requests, 'CreateFunction')).toBe(3);
-    expect(count(requests, 'UploadSource')).toBe(3);
-    expect(count(requests, 'GetOperation')).toBeGreaterThanOrEqual(3);
+    expect(countCalls(requests, 'CreateFunction')).toBe(3);
+    expect(countCalls(requests, 'UploadSource')).toBe(3);
+    expect(countCalls(requests, 'GetOperation')).toBeGreaterThanOrEqual(3);
   });
 
   test('a second deploy with the same artefacts makes zero write calls', async () => {
@@ -98,7 +96,7 @@ describe.each(FRAMEWORKS)('%s: sls deploy to the local Cloud Functions control p
     expect(result.code, result.output).toBe(0);
     expect(result.stdout).toContain('up to date');
     expect(gcpWrites(cloud.requests())).toEqual([]);
-    expect(count(cloud.requests(), 'GetFunction')).toBe(3);
+    expect(countCalls(cloud.requests(), 'GetFunction')).toBe(3);
   });
 
   test('new code published for one function: only that function is updated', async () => {
@@ -194,7 +192,7 @@ describe.each(FRAMEWORKS)('%s: sls deploy to the local Cloud Functions control p
       ['deploy', '--local-cloud', '.', '--concurrency', '1'],
       scratch.dir,
     );
-    await until(() => count(cloud.requests(), 'CreateFunction') >= 1);
+    await until(() => countCalls(cloud.requests(), 'CreateFunction') >= 1);
     running.child.kill('SIGINT');
     const interrupted = await running.result;
     cloud.gcpPlane.behaviour.operationMs = 200;
@@ -238,8 +236,3 @@ describe.each(FRAMEWORKS)('%s: sls deploy to the local Cloud Functions control p
     expect(cloud.lambda.list()).toEqual([]);
   });
 });
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 600 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
-  if (!condition()) throw new Error('condition not reached in 30 s');
-}

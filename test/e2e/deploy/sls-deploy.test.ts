@@ -3,20 +3,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { writeCloudFile } from '../../../local-cloud/cloud-file';
 import { type LocalCloud, startLocalCloud } from '../../../local-cloud/local-cloud';
 import type { LoggedRequest } from '../../../local-cloud/request-log';
+import { createService, ROLE, type ServiceSpec, writeHandler } from '../../helpers/deploy/aws-service';
+import { until } from '../../helpers/eventually';
+import { countCalls } from '../../helpers/request-log';
 import { services, uniqueRepository } from '../../helpers/services';
-import { assertBuilt, FRAMEWORKS, scratchDir } from '../plugin/framework-cli';
-import { createService, ROLE, type ServiceSpec, writeHandler } from './deploy-service';
-import { runSls, startSls } from './sls-process';
+import { FRAMEWORKS, useScratchDir } from '../../helpers/sls/framework-cli';
+import { publishForLocalCloud } from '../../helpers/sls/local-cloud-service';
+import { runSls, startSls } from '../../helpers/sls/sls-process';
 
-let scratch: ReturnType<typeof scratchDir>;
-beforeAll(() => {
-  assertBuilt();
-  scratch = scratchDir();
-});
-afterAll(() => scratch.remove());
+const scratch = useScratchDir();
 
 /** The function a Lambda call is about: `/…/functions/<name>/…` or `/…/tags/<arn>`. */
 function subject(path: string): string {
@@ -28,8 +25,6 @@ function subject(path: string): string {
 /** `Operation function-name` for each write call, in order. */
 const writesOf = (requests: LoggedRequest[]) =>
   requests.filter((r) => r.write).map((r) => `${r.operation} ${subject(r.path)}`.trim());
-const count = (requests: LoggedRequest[], operation: string) =>
-  requests.filter((r) => r.operation === operation).length;
 
 describe.each(FRAMEWORKS)('%s: sls deploy to the local Lambda control plane', (_name, id, cli) => {
   let cloud: LocalCloud;
@@ -61,9 +56,7 @@ describe.each(FRAMEWORKS)('%s: sls deploy to the local Lambda control plane', (_
       functions: ['alpha', 'beta', 'gamma'],
     };
     service = createService(spec);
-    await writeCloudFile(service.dir, cloud.endpoints);
-    const published = await sls(['publish']);
-    expect(published.code, published.output).toBe(0);
+    await publishForLocalCloud(service.dir, cloud, sls);
   });
   afterAll(async () => {
     await cloud?.stop();
@@ -78,7 +71,7 @@ describe.each(FRAMEWORKS)('%s: sls deploy to the local Lambda control plane', (_
     expect(result.stdout).toContain('3 create');
     expect(result.stdout).toContain('nothing was changed');
     expect(writesOf(cloud.requests())).toEqual([]);
-    expect(count(cloud.requests(), 'GetFunction')).toBe(3);
+    expect(countCalls(cloud.requests(), 'GetFunction')).toBe(3);
   });
 
   test('a first deploy creates every function, digests tagged last', async () => {
@@ -221,7 +214,7 @@ describe.each(FRAMEWORKS)('%s: sls deploy to the local Lambda control plane', (_
       ['deploy', '--local-cloud', '.', '--concurrency', '1'],
       scratch.dir,
     );
-    await until(() => count(cloud.requests(), 'CreateFunction') >= 1);
+    await until(() => countCalls(cloud.requests(), 'CreateFunction') >= 1);
     running.child.kill('SIGINT');
     const interrupted = await running.result;
     cloud.aws.pendingMs = 200;
@@ -295,8 +288,3 @@ describe.each(FRAMEWORKS)('%s: sls deploy to the local Lambda control plane', (_
     expect(Object.keys(deployed()).sort()).toEqual(Object.keys(foreign).sort());
   });
 });
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 600 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
-  if (!condition()) throw new Error('condition not reached in 30 s');
-}

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { faasportBin } from '../../helpers/emulate-cli';
 import { run } from '../../helpers/run';
-import { services } from '../../helpers/services';
-import { assertBuilt, runFramework, scratchDir, serviceDir } from './framework-cli';
+import { FRAMEWORKS, runFramework, serviceDir, useScratchDir } from '../../helpers/sls/framework-cli';
 
 // A user's serverless.yml with two typos, and no configValidationMode (the framework's default
 // only warns): every command that would serve or call anything refuses it first, with the path
@@ -23,24 +22,14 @@ functions:
 `;
 const TYPO_EVENT = TYPO_HANDLER.replace('handlr:', 'handler:').replace('httpApi:', 'httpapi:');
 
-const frameworks = [
-  ['serverless@3', () => services().frameworks.serverless3],
-  ['osls', () => services().frameworks.osls],
-] as const;
-
-let scratch: ReturnType<typeof scratchDir>;
-beforeAll(() => {
-  assertBuilt();
-  scratch = scratchDir();
-});
-afterAll(() => scratch.remove());
+const scratch = useScratchDir();
 
 const expectations = [
   [TYPO_HANDLER, 'functions.hello.handlr: unknown function setting "handlr" — did you mean "handler"?'],
   [TYPO_EVENT, 'functions.hello.events[0].httpapi: unknown event type "httpapi" — did you mean "httpApi"?'],
 ] as const;
 
-describe.each(frameworks)('%s refuses typos before serving or deploying', (name, cli) => {
+describe.each(FRAMEWORKS)('%s refuses typos before serving or deploying', (name, _id, cli) => {
   test.each(expectations)('sls emulate and sls deploy --dry-run (%#)', async (yml, message) => {
     const service = serviceDir(yml);
     try {

@@ -6,13 +6,12 @@ import {
   LambdaClient,
   waitUntilFunctionActiveV2,
 } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import yazl from 'yazl';
+import { afterAll, describe, expect, test } from 'vitest';
 import type { LocalCloudEndpoints } from '../../../local-cloud/cloud-file';
 import { freePort } from '../../helpers/ports';
-import { services } from '../../helpers/services';
+import { FRAMEWORKS, type ServiceDir, serviceDir, useScratchDir } from '../../helpers/sls/framework-cli';
+import { zipFiles } from '../../helpers/zip';
 import { bannerPrinted, startEmulating } from './emulate-process';
-import { assertBuilt, type ServiceDir, scratchDir, serviceDir } from './framework-cli';
 
 const SERVICE = `service: e2ecloud
 configValidationMode: error
@@ -34,31 +33,11 @@ const DEPLOYED = `let invocations = 0;
 exports.handler = async (event) => ({ invocations: ++invocations, event, from: process.env.FROM });
 `;
 
-function zipOf(name: string, text: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const zip = new yazl.ZipFile();
-    zip.addBuffer(Buffer.from(text), name, { mtime: new Date(0) });
-    zip.end();
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on('error', reject);
-  });
-}
+const zipOf = (name: string, text: string) => zipFiles({ [name]: text });
 
-const frameworks = [
-  ['serverless@3', () => services().frameworks.serverless3],
-  ['osls', () => services().frameworks.osls],
-] as const;
+const scratch = useScratchDir();
 
-let scratch: ReturnType<typeof scratchDir>;
-beforeAll(() => {
-  assertBuilt();
-  scratch = scratchDir();
-});
-afterAll(() => scratch.remove());
-
-describe.each(frameworks)('%s emulate --cloud', (_framework, cli) => {
+describe.each(FRAMEWORKS)('%s emulate --cloud', (_framework, _id, cli) => {
   const dirs: ServiceDir[] = [];
   afterAll(() => {
     for (const dir of dirs) dir.remove();

@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { freePort } from '../../helpers/ports';
-import { services } from '../../helpers/services';
+import { FRAMEWORKS, type ServiceDir, serviceDir, useScratchDir } from '../../helpers/sls/framework-cli';
 import { bannerPrinted, startEmulating } from './emulate-process';
-import { assertBuilt, type ServiceDir, scratchDir, serviceDir } from './framework-cli';
 
 const SERVICE = `service: e2eports
 configValidationMode: error
@@ -36,19 +35,9 @@ const AZURE_CODE = `const { app } = require('@azure/functions');
 app.http('azhello', { methods: ['GET'], handler: async () => ({ jsonBody: { provider: 'azure' } }) });
 `;
 
-const frameworks = [
-  ['serverless@3', () => services().frameworks.serverless3],
-  ['osls', () => services().frameworks.osls],
-] as const;
+const scratch = useScratchDir();
 
-let scratch: ReturnType<typeof scratchDir>;
-beforeAll(() => {
-  assertBuilt();
-  scratch = scratchDir();
-});
-afterAll(() => scratch.remove());
-
-describe.each(frameworks)('%s emulate', (_framework, cli) => {
+describe.each(FRAMEWORKS)('%s emulate', (_framework, _id, cli) => {
   const dirs: ServiceDir[] = [];
   afterAll(() => {
     for (const dir of dirs) dir.remove();

@@ -1,4 +1,4 @@
-import { type SlsProcess, startSls } from '../deploy/sls-process';
+import { type SlsProcess, startSls } from '../../helpers/sls/sls-process';
 
 /** `sls emulate …` (or `faasport emulate …`) running in the background, its output so far. */
 export interface Emulating {

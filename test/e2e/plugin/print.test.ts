@@ -1,16 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { services } from '../../helpers/services';
 import {
-  assertBuilt,
+  FRAMEWORKS,
   repoRoot,
   runFramework,
   type ServiceDir,
-  scratchDir,
   serviceDir,
-} from './framework-cli';
+  useScratchDir,
+} from '../../helpers/sls/framework-cli';
 
 const example = readFileSync(join(repoRoot, 'serverless.example.yml'), 'utf8');
 const variantsDir = join(repoRoot, 'fixtures', 'services');
@@ -28,20 +27,10 @@ type Printed = {
   functions: Record<string, { name: string; sourceArtifact: unknown; targets?: string[] }>;
 };
 
-const frameworks = [
-  ['serverless@3', () => services().frameworks.serverless3],
-  ['osls', () => services().frameworks.osls],
-] as const;
-
-let scratch: ReturnType<typeof scratchDir>;
-beforeAll(() => {
-  assertBuilt();
-  scratch = scratchDir();
-});
-afterAll(() => scratch.remove());
+const scratch = useScratchDir();
 const run = (cli: string, dir: string, args: string[]) => runFramework(cli, dir, args, scratch.dir);
 
-describe.each(frameworks)('%s print', (_framework, cli) => {
+describe.each(FRAMEWORKS)('%s print', (_framework, _id, cli) => {
   const dirs: ServiceDir[] = [];
   const service = (yml: string, options?: { linkPlugin?: boolean }) => {
     const created = serviceDir(yml, options);

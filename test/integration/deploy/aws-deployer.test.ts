@@ -1,20 +1,12 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { digestOf } from '../../../artifact/content/digest';
 import { openStore } from '../../../artifact/open-store';
-import { publishFolder } from '../../../artifact/publish/publish-folder';
 import { parseReference } from '../../../artifact/reference';
-import { loadService } from '../../../common/service/load-service';
 import { type LocalCloud, startLocalCloud } from '../../../local-cloud/local-cloud';
-import { applyPlan } from '../../../plugin/deployers/apply-plan';
-import { createDeployers } from '../../../plugin/deployers/create-deployers';
-import { makePlan } from '../../../plugin/planner/make-plan';
-import { SourceResolver } from '../../../plugin/planner/source-resolver';
+import { deployService } from '../../helpers/deploy/deploy-in-process';
+import { pushTestImage } from '../../helpers/deploy/push-image';
+import { publishFiles, serviceFolder } from '../../helpers/deploy/service-folder';
 import { services, uniqueRepository } from '../../helpers/services';
-import { tempDir } from '../../helpers/temp-dir';
 
 const ROLE = 'arn:aws:iam::123456789012:role/faasport-it';
 
@@ -27,58 +19,11 @@ afterEach(async () => {
 });
 
 /** A service folder with one handler and the serverless.yml given (functions written as YAML). */
-async function service(yml: string): Promise<string> {
-  const dir = await tempDir('faasport-deploy-it-');
-  await mkdir(join(dir, 'fn'));
-  await writeFile(join(dir, 'fn', 'index.js'), 'exports.handler = async () => "ok";\n');
-  await writeFile(join(dir, 'serverless.yml'), yml);
-  return dir;
-}
-
-async function publish(dir: string, reference: string): Promise<void> {
-  await publishFolder(
-    openStore(parseReference(reference), { baseDir: dir }),
-    { sourceDir: dir, patterns: ['!**', 'fn/**'], nodeModules: 'none' },
-    parseReference(reference).tag,
-  );
-}
-
-/** Pushes a minimal single-layer container image (linux/amd64) and returns its reference. */
-async function pushImage(reference: string): Promise<void> {
-  const parsed = parseReference(reference);
-  const store = openStore(parsed);
-  const layer = gzipSync(Buffer.alloc(1024));
-  const config = Buffer.from(
-    JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [] } }),
-  );
-  const layerDescriptor = {
-    mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
-    digest: digestOf(layer),
-    size: layer.length,
-  };
-  const configDescriptor = {
-    mediaType: 'application/vnd.oci.image.config.v1+json',
-    digest: digestOf(config),
-    size: config.length,
-  };
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: configDescriptor,
-      layers: [layerDescriptor],
-    }),
-  );
-  const manifestDescriptor = {
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    digest: digestOf(manifest),
-    size: manifest.length,
-  };
-  await store.push(layerDescriptor, layer);
-  await store.push(configDescriptor, config);
-  await store.push(manifestDescriptor, manifest);
-  await store.tag(manifestDescriptor, parsed.tag ?? 'latest');
-}
+const service = (yml: string) =>
+  serviceFolder('faasport-deploy-it-', yml, { 'fn/index.js': 'exports.handler = async () => "ok";\n' });
+const publish = (dir: string, reference: string) => publishFiles(dir, reference, ['!**', 'fn/**']);
+/** Pushes a minimal single-layer container image (linux/amd64). */
+const pushImage = (reference: string) => pushTestImage(reference, 1024);
 
 function yml(functions: string, awsTarget = ''): string {
   return `service: it
@@ -94,18 +39,7 @@ ${functions}
 `;
 }
 
-async function deploy(dir: string) {
-  const model = await loadService(join(dir, 'serverless.yml'));
-  const resolver = new SourceResolver({ serviceDir: model.serviceDir });
-  const deployers = createDeployers({ model, resolver, local: cloud.endpoints, env: {} });
-  try {
-    const plan = await makePlan(model, deployers, resolver, { deletes: true });
-    const outcomes = await applyPlan(plan.steps, deployers, { concurrency: 4, log: () => {} });
-    return { plan, outcomes };
-  } finally {
-    for (const deployer of deployers.values()) deployer.close();
-  }
-}
+const deploy = (dir: string) => deployService(dir, cloud.endpoints);
 
 const writes = () =>
   cloud

@@ -1,22 +1,14 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { WebSiteManagementClient } from '@azure/arm-appservice';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { digestOf } from '../../../artifact/content/digest';
-import { openStore } from '../../../artifact/open-store';
-import { publishFolder } from '../../../artifact/publish/publish-folder';
-import { parseReference } from '../../../artifact/reference';
 import { UserError } from '../../../common/errors';
-import { loadService } from '../../../common/service/load-service';
 import type { DeployedSite } from '../../../local-cloud/azure/deployed-site';
 import { type LocalCloud, startLocalCloud } from '../../../local-cloud/local-cloud';
-import { applyPlan } from '../../../plugin/deployers/apply-plan';
-import { createDeployers } from '../../../plugin/deployers/create-deployers';
-import { makePlan } from '../../../plugin/planner/make-plan';
-import { SourceResolver } from '../../../plugin/planner/source-resolver';
+import { deployService } from '../../helpers/deploy/deploy-in-process';
+import { pushTestImage } from '../../helpers/deploy/push-image';
+import { publishFiles, serviceFolder } from '../../helpers/deploy/service-folder';
 import { azurite, services, uniqueRepository } from '../../helpers/services';
-import { tempDir } from '../../helpers/temp-dir';
 
 const PLAN = '/subscriptions/sub-it/resourceGroups/rg-it/providers/Microsoft.Web/serverfarms/premium-it';
 
@@ -31,61 +23,17 @@ afterEach(async () => {
   await cloud.stop();
 });
 
-async function service(yml: string): Promise<string> {
-  const dir = await tempDir('faasport-azure-it-');
-  await mkdir(join(dir, 'fn'));
-  await writeFile(join(dir, 'fn', 'index.js'), 'module.exports = async () => "ok";\n');
-  await writeFile(join(dir, 'serverless.yml'), yml);
-  return dir;
-}
+const service = (yml: string) =>
+  serviceFolder('faasport-azure-it-', yml, { 'fn/index.js': 'module.exports = async () => "ok";\n' });
 
+/** Rewrites the handler to answer `text` and publishes it; returns the manifest digest. */
 async function publish(dir: string, reference: string, text = 'v1'): Promise<string> {
   await writeFile(join(dir, 'fn', 'index.js'), `module.exports = async () => ${JSON.stringify(text)};\n`);
-  const published = await publishFolder(
-    openStore(parseReference(reference), { baseDir: dir }),
-    { sourceDir: dir, patterns: ['!**', 'fn/**'], nodeModules: 'none' },
-    parseReference(reference).tag,
-  );
-  return published.manifest.digest;
+  return (await publishFiles(dir, reference, ['!**', 'fn/**'])).manifest.digest;
 }
 
 /** A minimal single-layer linux/amd64 image; returns its manifest digest. */
-async function pushImage(reference: string): Promise<string> {
-  const parsed = parseReference(reference);
-  const store = openStore(parsed);
-  const layer = gzipSync(Buffer.alloc(512));
-  const config = Buffer.from(
-    JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [] } }),
-  );
-  const layerDescriptor = {
-    mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
-    digest: digestOf(layer),
-    size: layer.length,
-  };
-  const configDescriptor = {
-    mediaType: 'application/vnd.oci.image.config.v1+json',
-    digest: digestOf(config),
-    size: config.length,
-  };
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: configDescriptor,
-      layers: [layerDescriptor],
-    }),
-  );
-  const manifestDescriptor = {
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    digest: digestOf(manifest),
-    size: manifest.length,
-  };
-  await store.push(layerDescriptor, layer);
-  await store.push(configDescriptor, config);
-  await store.push(manifestDescriptor, manifest);
-  await store.tag(manifestDescriptor, parsed.tag ?? 'latest');
-  return manifestDescriptor.digest;
-}
+const pushImage = (reference: string) => pushTestImage(reference, 512);
 
 function yml(functions: string, target = `plan: { sku: premium, id: ${PLAN} }`): string {
   return `service: azit
@@ -102,18 +50,7 @@ ${functions}
 `;
 }
 
-async function deploy(dir: string) {
-  const model = await loadService(join(dir, 'serverless.yml'));
-  const resolver = new SourceResolver({ serviceDir: model.serviceDir });
-  const deployers = createDeployers({ model, resolver, local: cloud.endpoints, env: {} });
-  try {
-    const plan = await makePlan(model, deployers, resolver, { deletes: true });
-    const outcomes = await applyPlan(plan.steps, deployers, { concurrency: 4, log: () => {} });
-    return { plan, outcomes };
-  } finally {
-    for (const deployer of deployers.values()) deployer.close();
-  }
-}
+const deploy = (dir: string) => deployService(dir, cloud.endpoints);
 
 const azureWrites = () =>
   cloud

@@ -1,21 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { openStore } from '../../../artifact/open-store';
-import { publishFolder } from '../../../artifact/publish/publish-folder';
-import { parseReference } from '../../../artifact/reference';
 import { UserError } from '../../../common/errors';
-import { loadService } from '../../../common/service/load-service';
 import type { LocalCloudEndpoints } from '../../../local-cloud/cloud-file';
 import { type GcpPlane, startGcpPlane } from '../../../local-cloud/gcp/gcp-plane';
 import { RequestLog } from '../../../local-cloud/request-log';
-import { applyPlan } from '../../../plugin/deployers/apply-plan';
-import { createDeployers } from '../../../plugin/deployers/create-deployers';
 import { BucketSource } from '../../../plugin/deployers/gcp/bucket-source';
-import { makePlan } from '../../../plugin/planner/make-plan';
-import { SourceResolver } from '../../../plugin/planner/source-resolver';
+import { deployService, gcpOnlyEndpoints } from '../../helpers/deploy/deploy-in-process';
+import { publishFiles, serviceFolder } from '../../helpers/deploy/service-folder';
 import { tempDir } from '../../helpers/temp-dir';
 
 const BUCKET = 'fp-sources';
@@ -30,16 +24,7 @@ async function startPlane(stateDir?: string): Promise<void> {
     { host: '127.0.0.1', log, ...(stateDir ? { stateDir } : {}) },
     { behaviour: { operationMs: 60 } },
   );
-  // Only the gcp part is used: the service targets gcp alone, so no AWS client is made.
-  local = {
-    aws: {
-      region: 'us-east-1',
-      accountId: '000000000000',
-      lambda: 'http://127.0.0.1:9',
-      s3: 'http://127.0.0.1:9',
-    },
-    gcp: plane.endpoints,
-  };
+  local = gcpOnlyEndpoints(plane.endpoints);
 }
 
 beforeEach(async () => {
@@ -62,12 +47,7 @@ ${functions}
 `;
 }
 
-async function service(text: string): Promise<string> {
-  const dir = await tempDir('faasport-gcp-bucket-');
-  await mkdir(join(dir, 'fn'));
-  await writeFile(join(dir, 'serverless.yml'), text);
-  return dir;
-}
+const service = (text: string) => serviceFolder('faasport-gcp-bucket-', text);
 
 /** Writes `fn/<file>.js` and publishes it as function `tag`'s artefact in the default local layout. */
 async function publish(dir: string, tag: string, file: string, version: number): Promise<void> {
@@ -75,26 +55,10 @@ async function publish(dir: string, tag: string, file: string, version: number):
     join(dir, 'fn', `${file}.js`),
     `exports.${file} = (req, res) => res.send("v${version}");\n`,
   );
-  const reference = parseReference(`oci:.faasport/store:${tag}`);
-  await publishFolder(
-    openStore(reference, { baseDir: dir }),
-    { sourceDir: dir, patterns: ['!**', `fn/${file}.js`], nodeModules: 'none' },
-    reference.tag,
-  );
+  await publishFiles(dir, `oci:.faasport/store:${tag}`, ['!**', `fn/${file}.js`]);
 }
 
-async function deploy(dir: string) {
-  const model = await loadService(join(dir, 'serverless.yml'));
-  const resolver = new SourceResolver({ serviceDir: model.serviceDir });
-  const deployers = createDeployers({ model, resolver, local, env: {} });
-  try {
-    const plan = await makePlan(model, deployers, resolver, { deletes: true });
-    const outcomes = await applyPlan(plan.steps, deployers, { concurrency: 4, log: () => {} });
-    return { plan, outcomes };
-  } finally {
-    for (const deployer of deployers.values()) deployer.close();
-  }
-}
+const deploy = (dir: string) => deployService(dir, local);
 
 /** `Operation subject` of each write, subject = the function id or the object's bucket. */
 const writes = () =>

@@ -1,20 +1,13 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { v2 } from '@google-cloud/functions';
 import { PassThroughClient } from 'google-auth-library';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { openStore } from '../../../artifact/open-store';
-import { publishFolder } from '../../../artifact/publish/publish-folder';
-import { parseReference } from '../../../artifact/reference';
-import { loadService } from '../../../common/service/load-service';
 import type { LocalCloudEndpoints } from '../../../local-cloud/cloud-file';
 import { type GcpPlane, startGcpPlane } from '../../../local-cloud/gcp/gcp-plane';
 import { RequestLog } from '../../../local-cloud/request-log';
-import { applyPlan } from '../../../plugin/deployers/apply-plan';
-import { createDeployers } from '../../../plugin/deployers/create-deployers';
-import { makePlan } from '../../../plugin/planner/make-plan';
-import { SourceResolver } from '../../../plugin/planner/source-resolver';
-import { tempDir } from '../../helpers/temp-dir';
+import { deployService, gcpOnlyEndpoints } from '../../helpers/deploy/deploy-in-process';
+import { publishFiles, serviceFolder } from '../../helpers/deploy/service-folder';
 
 const PARENT = 'projects/demo/locations/europe-west1';
 
@@ -24,16 +17,7 @@ let local: LocalCloudEndpoints;
 beforeEach(async () => {
   log = new RequestLog();
   plane = await startGcpPlane({ host: '127.0.0.1', log }, { behaviour: { operationMs: 60 } });
-  // Only the gcp part is used: the service targets gcp alone, so no AWS client is made.
-  local = {
-    aws: {
-      region: 'us-east-1',
-      accountId: '000000000000',
-      lambda: 'http://127.0.0.1:9',
-      s3: 'http://127.0.0.1:9',
-    },
-    gcp: plane.endpoints,
-  };
+  local = gcpOnlyEndpoints(plane.endpoints);
 });
 afterEach(async () => {
   await plane.stop();
@@ -53,43 +37,26 @@ ${functions}
 `;
 }
 
-async function service(text: string, handlers: string[]): Promise<string> {
-  const dir = await tempDir('faasport-gcp-it-');
-  await mkdir(join(dir, 'fn'));
-  for (const name of handlers) await writeHandler(dir, name, 1);
-  await writeFile(join(dir, 'serverless.yml'), text);
-  return dir;
-}
+const handler = (name: string, version: number) =>
+  `exports.${name} = (req, res) => res.send("${name} v${version}");\n`;
+
+const service = (text: string, handlers: string[]) =>
+  serviceFolder(
+    'faasport-gcp-it-',
+    text,
+    Object.fromEntries(handlers.map((name) => [`fn/${name}.js`, handler(name, 1)])),
+  );
 
 async function writeHandler(dir: string, name: string, version: number): Promise<void> {
-  await writeFile(
-    join(dir, 'fn', `${name}.js`),
-    `exports.${name} = (req, res) => res.send("${name} v${version}");\n`,
-  );
+  await writeFile(join(dir, 'fn', `${name}.js`), handler(name, version));
 }
 
 /** Publishes one function's handler to the local layout the deploy reads by default. */
 async function publish(dir: string, name: string): Promise<void> {
-  const reference = parseReference(`oci:.faasport/store:${name}`);
-  await publishFolder(
-    openStore(reference, { baseDir: dir }),
-    { sourceDir: dir, patterns: ['!**', `fn/${name}.js`], nodeModules: 'none' },
-    reference.tag,
-  );
+  await publishFiles(dir, `oci:.faasport/store:${name}`, ['!**', `fn/${name}.js`]);
 }
 
-async function deploy(dir: string) {
-  const model = await loadService(join(dir, 'serverless.yml'));
-  const resolver = new SourceResolver({ serviceDir: model.serviceDir });
-  const deployers = createDeployers({ model, resolver, local, env: {} });
-  try {
-    const plan = await makePlan(model, deployers, resolver, { deletes: true });
-    const outcomes = await applyPlan(plan.steps, deployers, { concurrency: 4, log: () => {} });
-    return { plan, outcomes };
-  } finally {
-    for (const deployer of deployers.values()) deployer.close();
-  }
-}
+const deploy = (dir: string) => deployService(dir, local);
 
 const writes = () =>
   log

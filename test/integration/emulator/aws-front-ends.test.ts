@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadService } from '../../../common/service/load-service';
-import { Emulator } from '../../../emulator/emulator';
+import type { Emulator } from '../../../emulator/emulator';
 import { MemoryLogger } from '../../../emulator/logger';
+import { startEmulator } from '../../helpers/emulator';
 
 const config = join(__dirname, '../../../fixtures/lambda-behaviours/serverless.yml');
 
@@ -19,8 +19,7 @@ describe.each(['process', 'docker'] as const)('AWS front-ends on the %s engine',
   const logger = new MemoryLogger();
 
   beforeAll(async () => {
-    emulator = new Emulator({ model: await loadService(config), engine, port: 0, lambdaPort: 0, logger });
-    await emulator.start();
+    emulator = await startEmulator(config, { engine, logger });
     gateway = emulator.urls.gateway;
     lambda = new LambdaClient({
       endpoint: emulator.urls.lambda,

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { loadService } from '../../../common/service/load-service';
-import { Emulator } from '../../../emulator/emulator';
+import type { Emulator } from '../../../emulator/emulator';
 import { MemoryLogger } from '../../../emulator/logger';
+import { startEmulator } from '../../helpers/emulator';
 
 const config = join(__dirname, '../../../fixtures/azure-behaviours/serverless.yml');
 
@@ -25,15 +25,7 @@ describe.each(['process', 'docker'] as const)('Azure front-end on the %s engine'
   const logger = new MemoryLogger();
 
   beforeAll(async () => {
-    emulator = new Emulator({
-      model: await loadService(config),
-      engine,
-      port: 0,
-      lambdaPort: 0,
-      azurePort: 0,
-      logger,
-    });
-    await emulator.start();
+    emulator = await startEmulator(config, { engine, azurePort: 0, logger });
     base = emulator.urls.azure;
   });
   afterAll(async () => {

@@ -2,23 +2,19 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { formatTour, runTour } from '../../../cli/demo/tour';
 import { packageRoot } from '../../../common/package-info';
-import { loadService } from '../../../common/service/load-service';
-import { Emulator } from '../../../emulator/emulator';
+import type { Emulator } from '../../../emulator/emulator';
 import { MemoryLogger } from '../../../emulator/logger';
+import { startEmulator } from '../../helpers/emulator';
 
 describe('npm run demo: the tour of serverless.example.yml', () => {
   let emulator: Emulator;
   beforeAll(async () => {
-    emulator = new Emulator({
-      model: await loadService(join(packageRoot, 'serverless.example.yml')),
+    emulator = await startEmulator(join(packageRoot, 'serverless.example.yml'), {
       engine: 'process',
-      port: 0,
-      lambdaPort: 0,
       gcpPort: 0,
       azurePort: 0,
       logger: new MemoryLogger(),
     });
-    await emulator.start();
   });
   afterAll(async () => {
     await emulator?.stop();

@@ -11,7 +11,6 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import yazl from 'yazl';
 import { DeployedCode } from '../../../emulator/code/deployed-code';
 import { DockerEngine } from '../../../emulator/engines/docker-engine';
 import type { Engine } from '../../../emulator/engines/engine';
@@ -20,6 +19,7 @@ import { MemoryLogger } from '../../../emulator/logger';
 import { DeployedLambdas } from '../../../emulator/providers/aws/deployed-lambdas';
 import { type ServedCloud, serveCloud } from '../../../local-cloud/serve-cloud';
 import { dockerClient } from '../../helpers/docker';
+import { zipFiles } from '../../helpers/zip';
 
 /** A handler that counts its invocations in module state: 1 on a cold start, more when warm. */
 const handler = (version: string) => `let invocations = 0;
@@ -37,19 +37,6 @@ exports.handler = async (event, context) => {
   };
 };
 `;
-
-function zipOf(files: Record<string, string>): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const zip = new yazl.ZipFile();
-    for (const [name, text] of Object.entries(files))
-      zip.addBuffer(Buffer.from(text), name, { mtime: new Date(0) });
-    zip.end();
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on('error', reject);
-  });
-}
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const waiter = (client: LambdaClient) => ({ client, minDelay: 0.05, maxDelay: 0.2, maxWaitTime: 20 });
@@ -113,7 +100,7 @@ describe.each(engines)('functions deployed to the local cloud run on the %s engi
         MemorySize: 256,
         Timeout: 10,
         Environment: { Variables: { GREETING: 'hello' } },
-        Code: { ZipFile: await zipOf({ 'src/app.js': handler('v1') }) },
+        Code: { ZipFile: await zipFiles({ 'src/app.js': handler('v1') }) },
       }),
     );
     await waitUntilFunctionActiveV2(waiter(lambda), { FunctionName: NAME });
@@ -148,7 +135,7 @@ describe.each(engines)('functions deployed to the local cloud run on the %s engi
     await lambda.send(
       new UpdateFunctionCodeCommand({
         FunctionName: NAME,
-        ZipFile: await zipOf({ 'src/app.js': handler('v2') }),
+        ZipFile: await zipFiles({ 'src/app.js': handler('v2') }),
       }),
     );
     await waitUntilFunctionUpdatedV2(waiter(lambda), { FunctionName: NAME });

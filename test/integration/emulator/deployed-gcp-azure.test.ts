@@ -9,7 +9,6 @@ import { BlobSASPermissions, BlobServiceClient, StorageSharedKeyCredential } fro
 import { v2 } from '@google-cloud/functions';
 import { PassThroughClient } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import yazl from 'yazl';
 import { DeployedCode } from '../../../emulator/code/deployed-code';
 import { HostedCode } from '../../../emulator/code/hosted-code';
 import { DockerEngine } from '../../../emulator/engines/docker-engine';
@@ -22,19 +21,7 @@ import { BLOB_ENDPOINT_ENV } from '../../../local-cloud/azure/azure-plane';
 import { type ServedCloud, serveCloud } from '../../../local-cloud/serve-cloud';
 import { dockerClient } from '../../helpers/docker';
 import { azurite } from '../../helpers/services';
-
-function zipOf(files: Record<string, string>): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const zip = new yazl.ZipFile();
-    for (const [name, text] of Object.entries(files))
-      zip.addBuffer(Buffer.from(text), name, { mtime: new Date(0) });
-    zip.end();
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on('error', reject);
-  });
-}
+import { zipFiles } from '../../helpers/zip';
 
 /**
  * Each handler keeps a random id and a call count in module state: the same id with a higher
@@ -216,7 +203,7 @@ describe.each(engines)(
             buildConfig: {
               runtime: 'nodejs22',
               entryPoint: 'hello',
-              source: { storageSource: await upload(await zipOf({ 'index.js': gcpSource('v1') })) },
+              source: { storageSource: await upload(await zipFiles({ 'index.js': gcpSource('v1') })) },
             },
             serviceConfig: {
               availableMemory: '256Mi',
@@ -267,7 +254,7 @@ describe.each(engines)(
           function: {
             name: fn.name,
             buildConfig: {
-              source: { storageSource: await upload(await zipOf({ 'index.js': gcpSource('v2') })) },
+              source: { storageSource: await upload(await zipFiles({ 'index.js': gcpSource('v2') })) },
             },
           },
           updateMask: { paths: ['build_config.source'] },
@@ -302,7 +289,7 @@ describe.each(engines)(
             buildConfig: {
               runtime: 'nodejs22',
               entryPoint: 'onOrder',
-              source: { storageSource: await upload(await zipOf({ 'index.js': gcpEventSource })) },
+              source: { storageSource: await upload(await zipFiles({ 'index.js': gcpEventSource })) },
             },
             eventTrigger: {
               eventType: 'google.cloud.pubsub.topic.v1.messagePublished',
@@ -345,7 +332,7 @@ describe.each(engines)(
       await container.createIfNotExists();
       const stage = async (version: string) => {
         const blob = container.getBlockBlobClient(`${name}/${version}-${randomBytes(4).toString('hex')}.zip`);
-        await blob.uploadData(await zipOf(azureFiles(version)));
+        await blob.uploadData(await zipFiles(azureFiles(version)));
         return blob.generateSasUrl({
           permissions: BlobSASPermissions.parse('r'),
           expiresOn: new Date(Date.now() + 3_600_000),
@@ -423,7 +410,7 @@ describe.each(engines)(
       await container.createIfNotExists();
       const blob = container.getBlockBlobClient(`${name}/v1.zip`);
       await blob.uploadData(
-        await zipOf({ 'package.json': JSON.stringify({ main: 'missing.js' }), 'host.json': '{}' }),
+        await zipFiles({ 'package.json': JSON.stringify({ main: 'missing.js' }), 'host.json': '{}' }),
       );
       const url = await blob.generateSasUrl({
         permissions: BlobSASPermissions.parse('r'),

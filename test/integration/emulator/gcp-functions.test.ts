@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { loadService } from '../../../common/service/load-service';
-import { Emulator } from '../../../emulator/emulator';
+import type { Emulator } from '../../../emulator/emulator';
 import { MemoryLogger } from '../../../emulator/logger';
+import { startEmulator } from '../../helpers/emulator';
 
 const config = join(__dirname, '../../../fixtures/gcp-behaviours/serverless.yml');
 
@@ -27,15 +27,7 @@ describe.each(['process', 'docker'] as const)('GCP front-end on the %s engine', 
   const url = (fn: string, rest = '') => `${base}/gcpb-dev-${fn}${rest}`;
 
   beforeAll(async () => {
-    emulator = new Emulator({
-      model: await loadService(config),
-      engine,
-      port: 0,
-      lambdaPort: 0,
-      gcpPort: 0,
-      logger,
-    });
-    await emulator.start();
+    emulator = await startEmulator(config, { engine, gcpPort: 0, logger });
     base = emulator.urls.gcp;
   });
   afterAll(async () => {

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
-import { loadService } from '../../../common/service/load-service';
-import { Emulator } from '../../../emulator/emulator';
+import type { Emulator } from '../../../emulator/emulator';
 import { DockerEngine } from '../../../emulator/engines/docker-engine';
 import type { Engine } from '../../../emulator/engines/engine';
 import { ProcessEngine } from '../../../emulator/engines/process-engine';
 import { MemoryLogger } from '../../../emulator/logger';
 import { dockerClient } from '../../helpers/docker';
+import { startEmulator } from '../../helpers/emulator';
 
 const config = join(__dirname, '../../../fixtures/shutdown-hooks/serverless.yml');
 /** Short, so that the SIGKILL bound is reached quickly when a function ignores SIGTERM. */
@@ -17,17 +17,9 @@ const engines: [string, () => Engine][] = [
   ['docker', () => new DockerEngine({ docker: dockerClient(), stopGraceMs: GRACE_MS })],
 ];
 
-async function startEmulator(engine: Engine): Promise<{ emulator: Emulator; logger: MemoryLogger }> {
+async function emulateShutdownHooks(engine: Engine): Promise<{ emulator: Emulator; logger: MemoryLogger }> {
   const logger = new MemoryLogger();
-  const emulator = new Emulator({
-    model: await loadService(config),
-    engine,
-    port: 0,
-    lambdaPort: 0,
-    gcpPort: 0,
-    logger,
-  });
-  await emulator.start();
+  const emulator = await startEmulator(config, { engine, gcpPort: 0, logger });
   return { emulator, logger };
 }
 
@@ -37,7 +29,7 @@ const logged = (logger: MemoryLogger, fn: string, marker: string) =>
 
 describe.each(engines)('graceful stop on the %s engine', (engineName, makeEngine) => {
   test('a recycled instance gets SIGTERM first: a Lambda handler’s async shutdown hook completes, functions-framework’s runs', async () => {
-    const { emulator, logger } = await startEmulator(makeEngine());
+    const { emulator, logger } = await emulateShutdownHooks(makeEngine());
     try {
       const lambda = 'shutdown-dev-lambdaHook';
       const gcp = 'shutdown-dev-httpHook';
@@ -66,7 +58,7 @@ describe.each(engines)('graceful stop on the %s engine', (engineName, makeEngine
   });
 
   test('an instance that ignores SIGTERM is killed once the grace bound has passed', async () => {
-    const { emulator, logger } = await startEmulator(makeEngine());
+    const { emulator, logger } = await emulateShutdownHooks(makeEngine());
     const fn = 'shutdown-dev-stubborn';
     let pid: number | undefined;
     try {

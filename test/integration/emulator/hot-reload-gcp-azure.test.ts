@@ -2,9 +2,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadService } from '../../../common/service/load-service';
-import { Emulator } from '../../../emulator/emulator';
+import type { Emulator } from '../../../emulator/emulator';
 import { MemoryLogger } from '../../../emulator/logger';
+import { startEmulator } from '../../helpers/emulator';
+import { eventually } from '../../helpers/eventually';
 
 const SERVICE = `service: reload
 provider:
@@ -67,20 +68,8 @@ app.http('z', {
 /** Line 2 does not parse. */
 const BROKEN = `'use strict';\nexports.hello = (req, res) => res.json({ version: 'broken' ;\n`;
 
-async function eventually<T>(
-  probe: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** Reloading a GCP or Azure function starts a host: allow it more than eventually's default. */
+const RELOAD = { timeoutMs: 20_000 };
 
 describe.each(['process', 'docker'] as const)(
   'hot reload of GCP and Azure functions on the %s engine',
@@ -111,17 +100,13 @@ describe.each(['process', 'docker'] as const)(
       await writeFile(join(dir, 'p', 'version.js'), PORTABLE['p/version.js']('p1'));
       await writeFile(join(dir, 'p', 'index.js'), PORTABLE['p/index.js']);
       await writeFile(join(dir, 'p', 'azure.js'), PORTABLE['p/azure.js']);
-      emulator = new Emulator({
-        model: await loadService(join(dir, 'serverless.yml')),
+      emulator = await startEmulator(join(dir, 'serverless.yml'), {
         engine,
-        port: 0,
-        lambdaPort: 0,
         gcpPort: 0,
         azurePort: 0,
         logger,
         watch: true,
       });
-      await emulator.start();
     });
     afterAll(async () => {
       await emulator?.stop();
@@ -132,7 +117,7 @@ describe.each(['process', 'docker'] as const)(
       expect(await gcp()).toMatchObject({ status: 200, version: 'g1' });
       expect((await gcp()).cold).toBe('false');
       await writeFile(join(dir, 'index.js'), gcpCode('g2'));
-      const reloaded = await eventually(gcp, (r) => r.version === 'g2');
+      const reloaded = await eventually(gcp, (r) => r.version === 'g2', RELOAD);
       expect(reloaded).toMatchObject({ status: 200, cold: 'true' });
       expect(
         logger.lines.some(
@@ -146,6 +131,7 @@ describe.each(['process', 'docker'] as const)(
       const report = await eventually(
         async () => reports('reload-dev-g'),
         (lines) => lines.length > 0,
+        RELOAD,
       );
       expect(report[0]?.text).toMatch(/^new code does not start: StartupFailure at index\.js:2: /);
       expect(report[0]?.text).toMatch(/still serving [0-9a-f]{12}/);
@@ -154,13 +140,16 @@ describe.each(['process', 'docker'] as const)(
       expect(reports('reload-dev-g')).toHaveLength(1);
 
       await writeFile(join(dir, 'index.js'), gcpCode('g3'));
-      expect(await eventually(gcp, (r) => r.version === 'g3')).toMatchObject({ status: 200, cold: 'true' });
+      expect(await eventually(gcp, (r) => r.version === 'g3', RELOAD)).toMatchObject({
+        status: 200,
+        cold: 'true',
+      });
     });
 
     test('an Azure edit is served by the next request, cold, with the routes the new code registers', async () => {
       expect(await azure()).toMatchObject({ status: 200, version: 'z1' });
       await writeFile(join(dir, 'z.js'), azureCode('z2'));
-      const reloaded = await eventually(azure, (r) => r.version === 'z2');
+      const reloaded = await eventually(azure, (r) => r.version === 'z2', RELOAD);
       expect(reloaded).toMatchObject({ status: 200, cold: 'true' });
 
       await writeFile(join(dir, 'z.js'), azureCode('z3', 'moved'));
@@ -168,6 +157,7 @@ describe.each(['process', 'docker'] as const)(
         await eventually(
           () => azure('moved'),
           (r) => r.version === 'z3',
+          RELOAD,
         ),
       ).toMatchObject({ status: 200 });
       expect((await azure()).status).toBe(404);
@@ -178,6 +168,7 @@ describe.each(['process', 'docker'] as const)(
       const report = await eventually(
         async () => reports('reload-dev-z'),
         (lines) => lines.length > 0,
+        RELOAD,
       );
       expect(report[0]?.text).toMatch(/^new code does not start: WorkerLoadError at z\.js:2: /);
       expect(await azure('moved')).toMatchObject({ status: 200, version: 'z3' });
@@ -189,6 +180,7 @@ describe.each(['process', 'docker'] as const)(
         await eventually(
           () => azure(),
           (r) => r.version === 'z4',
+          RELOAD,
         ),
       ).toMatchObject({ status: 200 });
     });
@@ -201,7 +193,7 @@ describe.each(['process', 'docker'] as const)(
       ];
       expect(await everywhere()).toEqual(['p1', 'p1', 'p1']);
       await writeFile(join(dir, 'p', 'version.js'), PORTABLE['p/version.js']('p2'));
-      const versions = await eventually(everywhere, (all) => all.every((v) => v === 'p2'));
+      const versions = await eventually(everywhere, (all) => all.every((v) => v === 'p2'), RELOAD);
       expect(versions).toEqual(['p2', 'p2', 'p2']);
     });
   },

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { loadService } from '../../../common/service/load-service';
-import { Emulator } from '../../../emulator/emulator';
+import type { Emulator } from '../../../emulator/emulator';
 import { MemoryLogger } from '../../../emulator/logger';
 import { dockerClient } from '../../helpers/docker';
+import { startEmulator } from '../../helpers/emulator';
+import { eventually } from '../../helpers/eventually';
 import { services } from '../../helpers/services';
 
 const repoRoot = join(__dirname, '../../..');
@@ -25,21 +26,8 @@ const handler = (version: string) => `exports.handler = async (event) => {
 };
 `;
 
-async function eventually<T>(
-  probe: () => Promise<T> | T,
-  ok: (value: T) => boolean,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
+/** A reload here rebuilds an image: wait longer, poll less often. */
+const REBUILD = { timeoutMs: 60_000, intervalMs: 100 };
 async function removeTestImages(): Promise<void> {
   const docker = dockerClient();
   const images = await docker.listImages({ all: true, filters: { label: [RUN_LABEL] } });
@@ -73,6 +61,7 @@ describe('hot reload of a container-image function with image.build (docker engi
     await eventually(
       () => lines(/changed: building the image/).length,
       (count) => count > started,
+      REBUILD,
     );
     await emulator.imageReload?.idle();
   };
@@ -99,15 +88,7 @@ describe('hot reload of a container-image function with image.build (docker engi
     await writeFile(join(dir, 'serverless.yml'), stringify(config));
     const [program = '', ...args] = build;
     await promisify(execFile)(program, args, { cwd: dir });
-    emulator = new Emulator({
-      model: await loadService(join(dir, 'serverless.yml')),
-      engine: 'docker',
-      port: 0,
-      lambdaPort: 0,
-      logger,
-      watch: true,
-    });
-    await emulator.start();
+    emulator = await startEmulator(join(dir, 'serverless.yml'), { engine: 'docker', logger, watch: true });
   }, 180_000);
 
   afterAll(async () => {
@@ -126,11 +107,13 @@ describe('hot reload of a container-image function with image.build (docker engi
         return functions.find((fn) => fn.name === FUNCTION)?.busy ?? 0;
       },
       (busy) => busy > 0,
+      REBUILD,
     );
     await writeFile(join(dir, 'image/handler.js'), handler('v2'));
     const reloaded = await eventually(
       () => get(),
       (r) => r.version === 'v2',
+      REBUILD,
     );
     expect(reloaded.cold).toBe('true');
     expect(await inFlight).toMatchObject({ status: 200, version: 'v1' });
@@ -169,6 +152,7 @@ describe('hot reload of a container-image function with image.build (docker engi
       await eventually(
         () => get(),
         (r) => r.version === 'v3',
+        REBUILD,
       ),
     ).toMatchObject({ status: 200, cold: 'true' });
   });
@@ -190,6 +174,7 @@ describe('hot reload of a container-image function with image.build (docker engi
         await eventually(
           () => get(),
           (r) => r.version === 'v4',
+          REBUILD,
         )
       ).status,
     ).toBe(200);
@@ -212,15 +197,7 @@ describe('a container-image function without image.build', () => {
           },
         }),
       );
-      emulator = new Emulator({
-        model: await loadService(join(dir, 'serverless.yml')),
-        engine: 'docker',
-        port: 0,
-        lambdaPort: 0,
-        logger,
-        watch: true,
-      });
-      await emulator.start();
+      emulator = await startEmulator(join(dir, 'serverless.yml'), { engine: 'docker', logger, watch: true });
       const off = logger.lines.filter(
         (line) => line.source === 'image-noreload-dev-hello' && line.text.startsWith('hot reload off'),
       );

@@ -2,9 +2,10 @@ import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadService } from '../../../common/service/load-service';
-import { Emulator } from '../../../emulator/emulator';
+import type { Emulator } from '../../../emulator/emulator';
 import { MemoryLogger } from '../../../emulator/logger';
+import { startEmulator } from '../../helpers/emulator';
+import { eventually } from '../../helpers/eventually';
 
 const SERVICE = `service: reload
 provider:
@@ -29,21 +30,6 @@ const handler = (version: string) => `exports.handler = async (event) => {
 };
 `;
 
-async function eventually<T>(
-  probe: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`condition not met in ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe.each(['process', 'docker'] as const)('hot reload on the %s engine', (engine) => {
   let dir: string;
   let emulator: Emulator;
@@ -63,15 +49,7 @@ describe.each(['process', 'docker'] as const)('hot reload on the %s engine', (en
     await writeFile(join(dir, 'serverless.yml'), SERVICE);
     await writeFile(join(dir, 'a.js'), handler('a1'));
     await writeFile(join(dir, 'b.js'), handler('b1'));
-    emulator = new Emulator({
-      model: await loadService(join(dir, 'serverless.yml')),
-      engine,
-      port: 0,
-      lambdaPort: 0,
-      logger,
-      watch: true,
-    });
-    await emulator.start();
+    emulator = await startEmulator(join(dir, 'serverless.yml'), { engine, logger, watch: true });
   });
   afterAll(async () => {
     await emulator?.stop();

@@ -1,11 +1,7 @@
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { packageRoot } from '../../../common/package-info';
+import { buildDist, faasportBin, startEmulateCli } from '../../helpers/emulate-cli';
 import { run } from '../../helpers/run';
-
-const cli = join(packageRoot, 'bin', 'faasport.js');
 
 /** What the portable fixture answers on every provider. */
 type Greeting = {
@@ -15,23 +11,12 @@ type Greeting = {
   cold: boolean;
 };
 
-beforeAll(async () => {
-  // The CLI runs from dist/: compile what is there now.
-  const build = await run(
-    process.execPath,
-    [join(packageRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    { cwd: packageRoot, timeoutMs: 240_000 },
-  );
-  expect(build.code, build.stdout + build.stderr).toBe(0);
-});
+beforeAll(buildDist, 240_000);
 
 /** `faasport emulate` as a user runs it, on ephemeral ports; resolves with its URLs once it serves. */
 async function startCli(engine: 'process' | 'docker') {
-  const child = spawn(
-    process.execPath,
+  const running = await startEmulateCli(
     [
-      cli,
-      'emulate',
       '-c',
       'serverless.example.yml',
       '--engine',
@@ -39,42 +24,16 @@ async function startCli(engine: 'process' | 'docker') {
       '--no-watch',
       ...['--port', '0', '--lambda-port', '0', '--gcp-port', '0', '--azure-port', '0'],
     ],
-    { cwd: packageRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    // Bounded by the hook timeout, as before: the docker engine pulls and starts three runtimes.
+    { cwd: packageRoot, readyTimeoutMs: 300_000 },
   );
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const banner = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (stdout.includes('Ctrl-C stops everything.')) resolve(stdout);
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`faasport emulate exited (${code}) before serving:\n${stdout}\n${stderr}`)),
-    );
-  });
-  const url = (pattern: RegExp) => {
-    const found = pattern.exec(banner)?.[1];
-    if (!found) throw new Error(`no URL for ${pattern} in the banner:\n${banner}`);
-    return found;
-  };
   return {
-    child,
-    banner,
-    logs: () => stdout + stderr,
-    aws: url(/POST (http:\/\/127\.0\.0\.1:\d+)\/__faasport\/functions/),
-    gcp: url(/Google Cloud Functions: (http:\/\/127\.0\.0\.1:\d+)\//),
-    azure: url(/Azure Functions: (http:\/\/127\.0\.0\.1:\d+)\//),
+    ...running,
+    banner: running.logs(),
+    aws: running.url(/POST (http:\/\/127\.0\.0\.1:\d+)\/__faasport\/functions/),
+    gcp: running.url(/Google Cloud Functions: (http:\/\/127\.0\.0\.1:\d+)\//),
+    azure: running.url(/Azure Functions: (http:\/\/127\.0\.0\.1:\d+)\//),
   };
-}
-
-async function stopCli(child: ChildProcessByStdio<null, Readable, Readable>): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  child.kill('SIGINT');
-  return exited;
 }
 
 describe.each(['process', 'docker'] as const)(
@@ -86,7 +45,7 @@ describe.each(['process', 'docker'] as const)(
       emulator = await startCli(engine);
     });
     afterAll(async () => {
-      if (emulator) expect(await stopCli(emulator.child)).toBe(0);
+      if (emulator) expect(await emulator.stop()).toBe(0);
     });
 
     test('the banner lists each provider’s routes', () => {
@@ -133,7 +92,7 @@ describe.each(['process', 'docker'] as const)(
       const published = await run(
         process.execPath,
         [
-          cli,
+          faasportBin,
           'emulate',
           'publish',
           '--topic',
@@ -173,7 +132,7 @@ describe.each(['process', 'docker'] as const)(
 );
 
 describe('faasport emulate invoke and publish without a running emulator (process engine)', () => {
-  const faasport = (args: string[]) => run(process.execPath, [cli, ...args], { cwd: packageRoot });
+  const faasport = (args: string[]) => run(process.execPath, [faasportBin, ...args], { cwd: packageRoot });
 
   test('--event pubsub delivers a messagePublished CloudEvent to a GCP function', async () => {
     const result = await faasport([

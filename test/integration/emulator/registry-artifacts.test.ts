@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { publishFolder } from '../../../artifact/publish/publish-folder';
 import { RegistryStore } from '../../../artifact/registry/registry-store';
-import { loadService } from '../../../common/service/load-service';
-import { Emulator } from '../../../emulator/emulator';
+import type { Emulator } from '../../../emulator/emulator';
 import { MemoryLogger } from '../../../emulator/logger';
+import { startEmulator } from '../../helpers/emulator';
 import { services, uniqueRepository } from '../../helpers/services';
 
 let dir: string;
@@ -29,15 +29,11 @@ beforeAll(async () => {
     join(dir, 'serverless.yml'),
     `service: fromregistry\nprovider:\n  name: faasport\n  runtime: nodejs24.x\nfunctions:\n  direct:\n    handler: index.handler\n    sourceArtifact: ${registry}/${repository}:v1\n    events: [{ httpApi: GET /direct }]\n`,
   );
-  emulator = new Emulator({
-    model: await loadService(join(dir, 'serverless.yml')),
+  emulator = await startEmulator(join(dir, 'serverless.yml'), {
     engine: 'process',
     artifacts: 'registry',
-    port: 0,
-    lambdaPort: 0,
     logger: new MemoryLogger(),
   });
-  await emulator.start();
 });
 
 afterAll(async () => {

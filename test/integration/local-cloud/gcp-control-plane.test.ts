@@ -1,10 +1,10 @@
 import { v2 } from '@google-cloud/functions';
 import { PassThroughClient } from 'google-auth-library';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import yazl from 'yazl';
 import { type GcpPlane, startGcpPlane } from '../../../local-cloud/gcp/gcp-plane';
 import { RequestLog } from '../../../local-cloud/request-log';
 import { tempDir } from '../../helpers/temp-dir';
+import { zipFiles } from '../../helpers/zip';
 
 const PARENT = 'projects/demo/locations/europe-west1';
 const NAME = `${PARENT}/functions/orders-fn`;
@@ -21,17 +21,7 @@ const POLL = {
   },
 };
 
-function zipOf(text: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const zip = new yazl.ZipFile();
-    zip.addBuffer(Buffer.from(text), 'index.js', { mtime: new Date(0) });
-    zip.end();
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on('error', reject);
-  });
-}
+const zipOf = (text: string) => zipFiles({ 'index.js': text });
 
 let log: RequestLog;
 let plane: GcpPlane;

@@ -14,21 +14,11 @@ import {
 } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import yazl from 'yazl';
 import { type LocalCloud, startLocalCloud } from '../../../local-cloud/local-cloud';
+import { zipFiles } from '../../helpers/zip';
 
 /** A real zip (the control plane checks the magic bytes, as Lambda unzips). */
-function zipOf(text: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const zip = new yazl.ZipFile();
-    zip.addBuffer(Buffer.from(text), 'index.js', { mtime: new Date(0) });
-    zip.end();
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on('error', reject);
-  });
-}
+const zipOf = (text: string) => zipFiles({ 'index.js': text });
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const role = 'arn:aws:iam::000000000000:role/fn';

@@ -3,11 +3,14 @@ import { digestOf } from '../../../artifact/content/digest';
 import { openStore } from '../../../artifact/open-store';
 import { parseReference } from '../../../artifact/reference';
 
-/** Pushes a minimal single-layer linux/amd64 image; returns its manifest digest. */
-export async function pushTestImage(reference: string): Promise<string> {
+/**
+ * Pushes a minimal single-layer linux/amd64 image (one gzipped layer of `layerBytes` zero bytes)
+ * to `reference`; returns its manifest digest.
+ */
+export async function pushTestImage(reference: string, layerBytes = 256): Promise<string> {
   const parsed = parseReference(reference);
   const store = openStore(parsed);
-  const layer = gzipSync(Buffer.alloc(256));
+  const layer = gzipSync(Buffer.alloc(layerBytes));
   const config = Buffer.from(
     JSON.stringify({ os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [] } }),
   );

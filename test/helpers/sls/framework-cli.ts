@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { services } from '../../helpers/services';
+import { afterAll, beforeAll } from 'vitest';
+import { services } from '../services';
 
 export const repoRoot = resolve(__dirname, '..', '..', '..');
 
@@ -49,12 +50,30 @@ export function scratchDir(): { dir: string; remove(): void } {
 }
 
 /**
- * Runs a framework CLI entry script on this Node (24 under npm scripts/npx), offline: telemetry,
- * update checks, backend notifications and deprecation notices off, HOME and the schema cache
- * in `scratch` so nothing outside it is written.
+ * `scratchDir()` for the runs of one test file: dist/ checked and the folder made in beforeAll,
+ * removed in afterAll (call it at the top level of the file; read `.dir` inside tests).
  */
-export function runFramework(cli: string, cwd: string, args: string[], scratch: string): Promise<RunResult> {
-  const env: NodeJS.ProcessEnv = {
+export function useScratchDir(): { readonly dir: string } {
+  let scratch: ReturnType<typeof scratchDir> | undefined;
+  beforeAll(() => {
+    assertBuilt();
+    scratch = scratchDir();
+  });
+  afterAll(() => scratch?.remove());
+  return {
+    get dir() {
+      if (!scratch) throw new Error('the scratch folder is made in beforeAll');
+      return scratch.dir;
+    },
+  };
+}
+
+/**
+ * The environment of a framework run: PATH only from ours, telemetry, update checks, backend
+ * notifications and deprecation notices off, HOME and the schema cache in `scratch`.
+ */
+export function offlineFrameworkEnv(scratch: string): NodeJS.ProcessEnv {
+  return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: scratch,
     SLS_TELEMETRY_DISABLED: '1',
@@ -66,6 +85,15 @@ export function runFramework(cli: string, cwd: string, args: string[], scratch: 
     SLS_INTERACTIVE_SETUP_DISABLE: '1',
     CI: '1',
   };
+}
+
+/**
+ * Runs a framework CLI entry script on this Node (24 under npm scripts/npx), offline: telemetry,
+ * update checks, backend notifications and deprecation notices off, HOME and the schema cache
+ * in `scratch` so nothing outside it is written.
+ */
+export function runFramework(cli: string, cwd: string, args: string[], scratch: string): Promise<RunResult> {
+  const env = offlineFrameworkEnv(scratch);
   return new Promise((resolvePromise, reject) => {
     execFile(process.execPath, [cli, ...args], { cwd, env, timeout: 120_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { offlineFrameworkEnv } from './framework-cli';
 
 export interface SlsResult {
   code: number | null;
@@ -28,19 +29,7 @@ export function startSls(
 ): SlsProcess {
   const child = spawn(process.execPath, [cli, ...args], {
     cwd,
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: scratch,
-      SLS_TELEMETRY_DISABLED: '1',
-      SLS_TRACKING_DISABLED: '1',
-      SLS_NOTIFICATIONS_MODE: 'off',
-      SLS_DISABLE_AUTO_UPDATE: '1',
-      SLS_DEPRECATION_DISABLE: '*',
-      SLS_SCHEMA_CACHE_BASE_DIR: scratch,
-      SLS_INTERACTIVE_SETUP_DISABLE: '1',
-      CI: '1',
-      ...env,
-    },
+    env: { ...offlineFrameworkEnv(scratch), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
