@@ -1,8 +1,8 @@
 import { CLOUDS } from '../common/clouds';
 import { formatUserError, isUserError } from '../common/errors';
 import { LOCAL_STATE_DIR } from '../common/local-state';
-import { commandContext } from './commands/command-context';
 import { PROVIDER_NAME, providerSchema } from '../common/service/schema';
+import { commandContext } from './commands/command-context';
 import type {
   CommandDefinition,
   CommandOption,
