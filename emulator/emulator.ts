@@ -176,7 +176,20 @@ export class Emulator {
       this.prepared.set(fn.name, code);
       return code.codeDir;
     }
-    const code = await this.code.prepare(fn);
+    // A first pack of a large dependency tree takes seconds: say so rather than sit silent.
+    const started = Date.now();
+    const slow = setTimeout(
+      () => this.logger.line('faasport', `${fn.name}: packing the function as publish would (first start)…`),
+      1000,
+    );
+    const code = await this.code.prepare(fn).finally(() => clearTimeout(slow));
+    const seconds = (Date.now() - started) / 1000;
+    if (seconds >= 1) {
+      this.logger.line(
+        'faasport',
+        `${fn.name}: packed ${code.files ?? '?'} files in ${seconds.toFixed(1)} s; later packs read only what changed`,
+      );
+    }
     await this.code.serve(fn, code);
     this.prepared.set(fn.name, code);
     return code.codeDir;

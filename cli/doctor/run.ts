@@ -58,7 +58,7 @@ export async function runDoctor(options: DoctorOptions, deps: DoctorDependencies
     checkSkopeo(deps.host, deps.readVersion),
   ]);
   return report([
-    checkNodeVersion(deps.host.nodeVersion),
+    checkNodeVersion(deps.host.nodeVersion, deps.host.env.FAASPORT_USER_NODE),
     docker,
     ...registry,
     ...images,

@@ -17,6 +17,8 @@ export interface FunctionCode {
   digest: string;
   /** Digest of the zip itself. */
   zipDigest: string;
+  /** Files in the zip, when it was packed here. */
+  files?: number;
 }
 
 /** Unpacked folders of earlier runs left untouched this long are removed when the emulator starts. */
@@ -82,7 +84,7 @@ export class LocalFunctionCode {
     }
     const dir = await codeDir;
     this.lastUnpacked.set(fn.key, dir);
-    return { codeDir: dir, digest: published.manifest.digest, zipDigest };
+    return { codeDir: dir, digest: published.manifest.digest, zipDigest, files: published.files };
   }
 
   /** `fn` now serves `code`: its folder before that is kept for draining, older ones removed. */

@@ -13,3 +13,12 @@ test.each([
   expect(check.detail).toContain(version);
   if (status === 'missing') expect(check.detail).toMatch(/22 or newer/);
 });
+
+test('when the checkout re-ran itself on its own Node, both versions are shown', () => {
+  const check = checkNodeVersion('24.21.0', 'v20.19.2');
+  expect(check.status).toBe('ok');
+  expect(check.detail).toBe(
+    "v24.21.0 runs faasport (this checkout's own); your node is v20.19.2, too old for faasport outside this checkout (install 22 or 24)",
+  );
+  expect(checkNodeVersion('24.21.0', 'v24.21.0').detail).toBe('v24.21.0');
+});
