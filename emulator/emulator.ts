@@ -229,6 +229,11 @@ export class Emulator {
     return this.frontEnd('gcp');
   }
 
+  /** What a function runs now, when it runs code packed here (its digests and unpacked folder). */
+  codeOf(functionName: string): FunctionCode | undefined {
+    return this.prepared.get(functionName);
+  }
+
   /** The hot reloader, when watching (tests wait on `idle()`). */
   get hotReload(): HotReload | undefined {
     return this.reloader;
@@ -270,7 +275,10 @@ export class Emulator {
       targets: frontEnds.flatMap((frontEnd) => frontEnd.reloadTargets()),
       logger: this.logger,
       ...(this.options.strict ? { strict: true } : {}),
-      ...(this.options.onReloaded ? { onReloaded: this.options.onReloaded } : {}),
+      onReloaded: async (fn, code) => {
+        this.prepared.set(fn.name, code);
+        await this.options.onReloaded?.(fn, code);
+      },
     });
     await this.reloader.start(this.prepared);
   }

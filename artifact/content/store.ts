@@ -37,6 +37,20 @@ export interface ContentStore {
   tag(descriptor: Descriptor, tag: string): Promise<void>;
 }
 
+/**
+ * Optional capability of a store on the local disk: a blob written beside its place (in
+ * `scratchFolder()`, by a writer that hashed it on the way) is moved in by a rename instead of
+ * being read, verified and copied again. The caller vouches for the digest.
+ */
+export interface AdoptingStore extends ContentStore {
+  scratchFolder(): Promise<string>;
+  adopt(descriptor: Descriptor, file: string): Promise<void>;
+}
+
+export function isAdoptingStore(store: ContentStore): store is AdoptingStore {
+  return typeof (store as Partial<AdoptingStore>).adopt === 'function';
+}
+
 /** Optional capability: make a blob available from another repository of the same registry. */
 export interface MountableStore extends ContentStore {
   /** True when mounted; false when the registry declined (the caller then uploads). */

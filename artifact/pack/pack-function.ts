@@ -71,15 +71,17 @@ async function packOnce(options: PackOptions): Promise<PackResult> {
   const files: SourceFile[] = await listFiles(root, (dir) => dir === 'node_modules' || pruned(dir));
   // A pattern set that excludes node_modules whole needs no dependency resolution at all.
   if ((options.nodeModules ?? 'production') === 'production' && !pruned('node_modules')) {
-    for (const pkg of await productionPackages(root, options.excludePackages)) {
-      if (pruned(pkg)) continue;
-      // each package without its own node_modules: those hold packages resolved separately
-      const inner = await listFiles(
-        resolve(root, pkg),
-        (dir) => dir === 'node_modules' || pruned(`${pkg}/${dir}`),
-      );
-      for (const file of inner) files.push({ ...file, path: `${pkg}/${file.path}` });
-    }
+    const packages = (await productionPackages(root, options.excludePackages)).filter((pkg) => !pruned(pkg));
+    // Listed all at once (each waits on the file system); each without its own node_modules:
+    // those hold packages resolved separately. The zip's order comes from the sort below.
+    const listed = await Promise.all(
+      packages.map((pkg) =>
+        listFiles(resolve(root, pkg), (dir) => dir === 'node_modules' || pruned(`${pkg}/${dir}`)),
+      ),
+    );
+    listed.forEach((inner, index) => {
+      for (const file of inner) files.push({ ...file, path: `${packages[index]}/${file.path}` });
+    });
   }
 
   const selected = files

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import type { Descriptor } from '../content/descriptor';
-import type { ContentStore } from '../content/store';
+import { type ContentStore, isAdoptingStore } from '../content/store';
 import type { CopyProgress } from '../copy';
 import {
   type BuiltManifest,
@@ -45,7 +45,12 @@ export async function publishZip(
   store: ContentStore,
   zip: ZipFile,
   tag: string | undefined,
-  options: { onProgress?: (progress: CopyProgress) => void; title?: string } = {},
+  options: {
+    onProgress?: (progress: CopyProgress) => void;
+    title?: string;
+    /** The zip was written in the store's scratch folder by faasport's writer: rename it in. */
+    adopt?: boolean;
+  } = {},
 ): Promise<PublishedZip> {
   const layer = zipLayerDescriptor(zip, options.title);
   let built = buildZipManifest(layer, 'v1.1');
@@ -54,6 +59,10 @@ export async function publishZip(
   let uploadedBytes = 0;
   if (await store.exists(layer)) {
     options.onProgress?.({ done: zip.size, total: zip.size });
+  } else if (options.adopt && isAdoptingStore(store)) {
+    await store.adopt(layer, zip.path);
+    options.onProgress?.({ done: zip.size, total: zip.size });
+    uploadedBytes = zip.size;
   } else {
     let attempt = 0;
     await store.push(layer, () => {

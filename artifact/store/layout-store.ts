@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { UserError } from '../../common/errors';
 import type { Descriptor } from '../content/descriptor';
 import { createVerifier, isDigest, parseDigest } from '../content/digest';
-import type { Content, ContentStore } from '../content/store';
+import type { AdoptingStore, Content } from '../content/store';
 import { parseManifest } from '../manifest/parse';
 import type { ImageIndex } from '../manifest/types';
 import { isManifestType, MAX_MANIFEST_BYTES, OCI_INDEX, REF_NAME_ANNOTATION } from '../media-types';
@@ -49,7 +49,7 @@ async function writeAtomically(path: string, bytes: string | Uint8Array): Promis
  * form skopeo (`oci:<dir>:<tag>`) and oras (`--oci-layout`) read and write. Used as faasport's
  * embedded store and as the digest-addressed cache of pulled artefacts.
  */
-export class LayoutStore implements ContentStore {
+export class LayoutStore implements AdoptingStore {
   readonly location: string;
   readonly root: string;
   private ready: Promise<void> | undefined;
@@ -187,6 +187,26 @@ export class LayoutStore implements ContentStore {
   async exists(descriptor: Descriptor): Promise<boolean> {
     const info = await stat(this.blobPath(descriptor.digest)).catch(() => undefined);
     return info?.isFile() === true && info.size === descriptor.size;
+  }
+
+  /** blobs/sha256 itself: a file written there renames into place without a copy. */
+  async scratchFolder(): Promise<string> {
+    await this.init();
+    const dir = join(this.root, 'blobs', 'sha256');
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  /** Renames `file` (whose digest the caller computed while writing it) into blobs/. */
+  async adopt(descriptor: Descriptor, file: string): Promise<void> {
+    if (await this.exists(descriptor)) {
+      await rm(file, { force: true });
+      return;
+    }
+    await this.init();
+    const path = this.blobPath(descriptor.digest);
+    await mkdir(join(path, '..'), { recursive: true });
+    await rename(file, path);
   }
 
   /** Streams to a temporary file through the verifier, then renames into blobs/: never a bad blob. */

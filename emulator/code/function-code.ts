@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, rename, rm, stat, utimes } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readlink, rename, rm, stat, symlink, utimes } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { parseDigest } from '../../artifact/content/digest';
 import { CompressedEntryCache } from '../../artifact/pack/entry-cache';
 import { publishFolder } from '../../artifact/publish/publish-folder';
@@ -9,6 +9,7 @@ import { type EntryContent, extractZip } from '../../artifact/unzip/safe-unzip';
 import { LOCAL_STATE } from '../../common/local-state';
 import type { FunctionModel, ServiceModel } from '../../common/service/service-model';
 import { serviceCacheDir } from './cache-dir';
+import { DEPENDENCIES, DependencyFolders, isDependency, sameContent } from './dependency-folders';
 
 export interface FunctionCode {
   /** Host folder with the unpacked zip: what /var/task holds. */
@@ -30,9 +31,10 @@ const STALE_AFTER_MS = 7 * 24 * 3600 * 1000;
  * key), then the zip is unpacked once per digest into the user's cache (cache-dir.ts), outside the
  * service folder. Functions with the same source and patterns share one digest and one folder.
  *
- * A repack after an edit reads only the changed files (the compressed-entry cache), and the new
- * folder hard-links every file it shares with the function's previous one, so a reload costs the
- * same with 5,000 dependency files as with none. Folders no function serves or drains on any more
+ * A repack after an edit reads only the changed files (the compressed-entry cache); the new
+ * folder hard-links every file it shares with the function's previous one, and its `node_modules`
+ * is a link to a folder shared by every version with the same dependency files
+ * (dependency-folders.ts), so a reload costs about the same with 5,000 dependency files as with none. Folders no function serves or drains on any more
  * are removed: each function keeps the one it serves and the one before it (instances started on
  * it may still be finishing requests).
  */
@@ -49,13 +51,16 @@ export class LocalFunctionCode {
   /** Per function key: the folder it serves, then the one before. */
   private readonly serving = new Map<string, string[]>();
   private staleSwept = false;
+  private readonly dependencies: DependencyFolders;
 
   constructor(
     private readonly model: ServiceModel,
     options: { cacheDir?: string } = {},
   ) {
     this.store = new LayoutStore(join(model.serviceDir, LOCAL_STATE.store));
-    this.codeRoot = join(options.cacheDir ?? serviceCacheDir(model.serviceDir), 'code');
+    const cache = options.cacheDir ?? serviceCacheDir(model.serviceDir);
+    this.codeRoot = join(cache, 'code');
+    this.dependencies = new DependencyFolders(join(cache, 'deps'));
   }
 
   /** Packs and unpacks `fn`'s current source; call `serve` once the function runs it. */
@@ -104,6 +109,14 @@ export class LocalFunctionCode {
       }
       await rm(dir, { recursive: true, force: true });
     }
+    const linked = new Set<string>();
+    for (const dir of kept) {
+      const target = await readlink(join(dir, DEPENDENCIES)).catch(() => undefined);
+      if (!target) continue;
+      linked.add(dirname(target));
+      await utimes(dirname(target), now, now).catch(() => {});
+    }
+    await this.dependencies.retain(linked);
   }
 
   /** Unpacks into a temporary sibling then renames, so a folder that exists is always complete. */
@@ -114,14 +127,26 @@ export class LocalFunctionCode {
     const partial = `${target}.partial-${randomBytes(4).toString('hex')}`;
     const index = new Map<string, EntryContent>();
     const before = previous ? this.unpacked.get(previous) : undefined;
+    const zipPath = join(this.store.root, 'blobs', algorithm, hex);
+    const dependencies: EntryContent[] = [];
     try {
-      await extractZip(join(this.store.root, 'blobs', algorithm, hex), partial, {
+      await extractZip(zipPath, partial, {
+        // node_modules goes to a folder shared by every version with the same dependencies.
+        select: (entry) => {
+          if (!isDependency(entry.name)) return true;
+          if (!entry.name.endsWith('/')) dependencies.push(entry);
+          return false;
+        },
         reuse: (entry) => {
           const known = before?.get(entry.name);
           return previous && known && sameContent(known, entry) ? join(previous, entry.name) : undefined;
         },
         onEntry: (entry) => index.set(entry.name, entry),
       });
+      if (dependencies.length > 0) {
+        const shared = await this.dependencies.prepare(zipPath, dependencies);
+        await symlink(join(shared, DEPENDENCIES), join(partial, DEPENDENCIES));
+      }
       await rename(partial, target);
     } catch (error) {
       await rm(partial, { recursive: true, force: true });
@@ -134,6 +159,7 @@ export class LocalFunctionCode {
 
   /** Folders earlier runs left behind (a crash, a kill -9) and nobody touched for a week. */
   private async sweepStale(): Promise<void> {
+    await this.dependencies.sweep(STALE_AFTER_MS);
     const names = await readdir(this.codeRoot).catch(() => [] as string[]);
     const cutoff = Date.now() - STALE_AFTER_MS;
     for (const name of names) {
@@ -142,10 +168,6 @@ export class LocalFunctionCode {
       if (info && info.mtimeMs < cutoff) await rm(dir, { recursive: true, force: true });
     }
   }
-}
-
-function sameContent(a: EntryContent, b: EntryContent): boolean {
-  return a.crc32 === b.crc32 && a.size === b.size && a.executable === b.executable;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,7 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import {
+  copyFile,
+  link,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  rename,
+  rm,
+  stat,
+  symlink,
+} from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { packageRoot } from '../../common/package-info';
+import { DEPENDENCIES } from './dependency-folders';
 
 /** Where the provided libraries sit inside a hosted code folder (NODE_PATH points here). */
 export const PROVIDED_MODULES = join('.faasport-runtime', 'node_modules');
@@ -103,14 +115,19 @@ async function resolveClosure(names: string[], from: string): Promise<{ list: Pa
   return { list: [...seen.values()].sort((a, b) => a.dir.localeCompare(b.dir)), root };
 }
 
-/** Recreates a tree of files with hard links (copies across filesystems); symlinks are skipped. */
+/**
+ * Recreates a tree of files with hard links (copies across filesystems). Symlinks are skipped,
+ * except a code folder's own `node_modules` link to its shared dependencies (dependency-folders.ts),
+ * which is recreated as it is.
+ */
 async function mirror(from: string, to: string, keep: (entry: string) => boolean): Promise<void> {
   await mkdir(to, { recursive: true });
   for (const entry of await readdir(from, { withFileTypes: true })) {
     if (!keep(entry.name)) continue;
     const source = join(from, entry.name);
     const dest = join(to, entry.name);
-    if (entry.isDirectory()) await mirror(source, dest, () => true);
+    if (entry.isSymbolicLink() && entry.name === DEPENDENCIES) await symlink(await readlink(source), dest);
+    else if (entry.isDirectory()) await mirror(source, dest, () => true);
     else if (entry.isFile()) {
       await link(source, dest).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'EXDEV' || error.code === 'EPERM' || error.code === 'EMLINK')

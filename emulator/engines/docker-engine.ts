@@ -1,6 +1,9 @@
+import { readlink } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { UserError } from '../../common/errors';
+import { DEPENDENCIES } from '../code/dependency-folders';
 import { containerPeakMemoryBytes } from './cgroup-memory';
 import {
   DEFAULT_STOP_GRACE_MS,
@@ -156,6 +159,10 @@ export class DockerEngine implements Engine {
     const choice = await this.chooseImage(spec.provider, spec.runtimeId);
     const interpreter = spec.language === 'python' ? 'python3' : 'node';
     const binds = [`${spec.codeDir}:${TASK_ROOT}:ro`];
+    // A code folder's node_modules may link to its shared dependencies (code/dependency-folders.ts):
+    // mounted at the same path, the link resolves inside the container too.
+    const dependencies = await readlink(join(spec.codeDir, DEPENDENCIES)).catch(() => undefined);
+    if (dependencies && isAbsolute(dependencies)) binds.push(`${dependencies}:${dependencies}:ro`);
     if (!choice.official) binds.push(`${RUNTIMES_DIR}:${RUNTIME_DIR}:ro`);
     return {
       Image: choice.image,

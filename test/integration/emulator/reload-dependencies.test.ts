@@ -1,0 +1,118 @@
+import { lstat, mkdir, readlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { Emulator } from '../../../emulator/emulator';
+import { MemoryLogger } from '../../../emulator/logger';
+import { startEmulator } from '../../helpers/emulator';
+import { eventually } from '../../helpers/eventually';
+import { tempDir } from '../../helpers/temp-dir';
+
+// A service with production dependencies: an edit of the handler reloads without unpacking the
+// dependencies again (the new code folder links the same shared node_modules), a change to a
+// dependency gets a new shared folder, and both engines run the code as packed — the same digest
+// publish computes.
+const SERVICE = `service: deps
+provider:
+  name: faasport
+  runtime: nodejs24.x
+  memorySize: 128
+functions:
+  api:
+    handler: handler.api
+    events: [{ httpApi: GET /api }]
+  gcpapi:
+    handler: gcp.api
+    targets: [gcp]
+`;
+
+const handler = (version: string) =>
+  `const greet = require('greeter');\nexports.api = async () => ({ statusCode: 200, body: JSON.stringify({ version: ${JSON.stringify(version)}, greeting: greet() }) });\n`;
+const gcpHandler = `const greet = require('greeter');\nexports.api = (req, res) => res.json({ greeting: greet() });\n`;
+const greeter = (word: string) =>
+  `const shout = require('shout');\nmodule.exports = () => shout(${JSON.stringify(word)});\n`;
+
+async function writeService(dir: string): Promise<void> {
+  await writeFile(join(dir, 'serverless.yml'), SERVICE);
+  await writeFile(join(dir, 'handler.js'), handler('v1'));
+  await writeFile(join(dir, 'gcp.js'), gcpHandler);
+  await writeFile(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'deps', main: 'gcp.js', dependencies: { greeter: '1.0.0' } }),
+  );
+  for (const [name, deps, main] of [
+    ['greeter', { shout: '1.0.0' }, greeter('hello')],
+    ['shout', {}, 'module.exports = (s) => s.toUpperCase();\n'],
+  ] as const) {
+    await mkdir(join(dir, 'node_modules', name), { recursive: true });
+    await writeFile(
+      join(dir, 'node_modules', name, 'package.json'),
+      JSON.stringify({ name, version: '1.0.0', dependencies: deps }),
+    );
+    await writeFile(join(dir, 'node_modules', name, 'index.js'), main);
+  }
+}
+
+describe.each(['process', 'docker'] as const)('dependencies across reloads on the %s engine', (engine) => {
+  test('an edit links the same dependencies; a dependency change gets its own, served as packed', async () => {
+    const dir = await tempDir('faasport-deps-');
+    const cache = await tempDir('faasport-deps-cache-');
+    await writeService(dir);
+    const logger = new MemoryLogger();
+    const previous = process.env.FAASPORT_CACHE_DIR;
+    process.env.FAASPORT_CACHE_DIR = cache;
+    let emulator: Emulator | undefined;
+    try {
+      emulator = await startEmulator(join(dir, 'serverless.yml'), {
+        engine,
+        logger,
+        watch: true,
+        gcpPort: 0,
+      });
+      const started = emulator;
+      const get = async () =>
+        (await (await fetch(`${started.urls.gateway}/api`)).json()) as { version: string; greeting: string };
+      const codeDirOf = () => {
+        const code = started.hotReload
+          ? (started as unknown as { prepared: Map<string, { codeDir: string }> }).prepared
+          : undefined;
+        return code?.get('deps-dev-api')?.codeDir;
+      };
+      expect(await get()).toEqual({ version: 'v1', greeting: 'HELLO' });
+      const gcp = await fetch(`${started.urls.gcp}/deps-dev-gcpapi`);
+      const gcpBody = await gcp.text();
+      expect(gcpBody).toBe('{"greeting":"HELLO"}');
+
+      const first = codeDirOf();
+      expect(first).toBeDefined();
+      const firstDeps = await readlink(join(first as string, 'node_modules'));
+
+      await writeFile(join(dir, 'handler.js'), handler('v2'));
+      expect(await eventually(get, (body) => body.version === 'v2')).toEqual({
+        version: 'v2',
+        greeting: 'HELLO',
+      });
+      await started.hotReload?.idle();
+      const second = codeDirOf() as string;
+      expect(second).not.toBe(first);
+      expect((await lstat(join(second, 'node_modules'))).isSymbolicLink()).toBe(true);
+      expect(await readlink(join(second, 'node_modules'))).toBe(firstDeps); // not unpacked again
+
+      // node_modules is not watched (thousands of folders); the next reload packs what it holds.
+      await writeFile(join(dir, 'node_modules', 'greeter', 'index.js'), greeter('bonjour'));
+      await writeFile(join(dir, 'handler.js'), handler('v3'));
+      expect(await eventually(get, (body) => body.version === 'v3')).toEqual({
+        version: 'v3',
+        greeting: 'BONJOUR',
+      });
+      await started.hotReload?.idle();
+      const third = codeDirOf() as string;
+      const thirdDeps = await readlink(join(third, 'node_modules'));
+      expect(thirdDeps).not.toBe(firstDeps);
+      expect(dirname(dirname(thirdDeps))).toBe(dirname(dirname(firstDeps)));
+    } finally {
+      await emulator?.stop();
+      if (previous === undefined) delete process.env.FAASPORT_CACHE_DIR;
+      else process.env.FAASPORT_CACHE_DIR = previous;
+    }
+  });
+});
