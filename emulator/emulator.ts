@@ -128,7 +128,12 @@ export class Emulator {
       engine: this.engine,
       logger: this.logger,
       codeDirFor: (fn) => this.codeDirFor(fn),
-      hostedCode: (libraries) => new HostedCode(hostedRoot, libraries),
+      hostedCode: (libraries) => {
+        const hosted = new HostedCode(hostedRoot, libraries);
+        // A code folder collected after a reload takes its hosted copy with it.
+        this.code.onRemoved((codeDir) => hosted.remove(codeDir));
+        return hosted;
+      },
       idleTimeoutMs: options.idleTimeoutMs ?? 10 * 60_000,
       defaultConcurrency: options.defaultConcurrency ?? 10,
     };

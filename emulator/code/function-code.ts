@@ -52,6 +52,7 @@ export class LocalFunctionCode {
   private readonly serving = new Map<string, string[]>();
   private staleSwept = false;
   private readonly dependencies: DependencyFolders;
+  private readonly removedListeners: ((codeDir: string) => Promise<void>)[] = [];
 
   constructor(
     private readonly model: ServiceModel,
@@ -92,6 +93,11 @@ export class LocalFunctionCode {
     return { codeDir: dir, digest: published.manifest.digest, zipDigest, files: published.files };
   }
 
+  /** Called with each code folder removed (what was built from it can go too). */
+  onRemoved(listener: (codeDir: string) => Promise<void>): void {
+    this.removedListeners.push(listener);
+  }
+
   /** `fn` now serves `code`: its folder before that is kept for draining, older ones removed. */
   async serve(fn: FunctionModel, code: FunctionCode): Promise<void> {
     const [current] = this.serving.get(fn.key) ?? [];
@@ -108,6 +114,7 @@ export class LocalFunctionCode {
         if ((await pending.catch(() => undefined)) === dir) this.unpacking.delete(digest);
       }
       await rm(dir, { recursive: true, force: true });
+      for (const listener of this.removedListeners) await listener(dir);
     }
     const linked = new Set<string>();
     for (const dir of kept) {

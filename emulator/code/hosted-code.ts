@@ -39,10 +39,9 @@ export class HostedCode {
     private readonly libraries: string[],
   ) {}
 
-  /** The hosted folder for one unpacked code folder (`.faasport/code/<hex>`). */
+  /** The hosted folder for one unpacked code folder (`<cache>/code/<hex>`). */
   async prepare(codeDir: string): Promise<string> {
-    const { hash } = await this.closure();
-    const key = `${basename(codeDir).slice(0, 40)}-${hash}`;
+    const key = await this.keyOf(codeDir);
     let built = this.building.get(key);
     if (!built) {
       built = this.build(codeDir, join(this.root, key));
@@ -50,6 +49,18 @@ export class HostedCode {
       built.catch(() => this.building.delete(key));
     }
     return built;
+  }
+
+  /** Removes the hosted folder built from `codeDir` (that folder is gone: nothing runs it). */
+  async remove(codeDir: string): Promise<void> {
+    const key = await this.keyOf(codeDir);
+    this.building.delete(key);
+    await rm(join(this.root, key), { recursive: true, force: true });
+  }
+
+  private async keyOf(codeDir: string): Promise<string> {
+    const { hash } = await this.closure();
+    return `${basename(codeDir).slice(0, 40)}-${hash}`;
   }
 
   private closure(): Promise<{ list: Package[]; root: string; hash: string }> {

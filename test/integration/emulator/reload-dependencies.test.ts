@@ -1,4 +1,4 @@
-import { lstat, mkdir, readlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { Emulator } from '../../../emulator/emulator';
@@ -109,6 +109,14 @@ describe.each(['process', 'docker'] as const)('dependencies across reloads on th
       const thirdDeps = await readlink(join(third, 'node_modules'));
       expect(thirdDeps).not.toBe(firstDeps);
       expect(dirname(dirname(thirdDeps))).toBe(dirname(dirname(firstDeps)));
+
+      // Three versions later, what nothing serves or drains on is gone: the first code folder,
+      // its hosted copy (GCP) and its dependencies; the service's cache holds two of each.
+      const serviceCache = dirname(dirname(first as string));
+      await expect(lstat(first as string)).rejects.toThrow();
+      expect((await readdir(join(serviceCache, 'code'))).length).toBe(2);
+      expect((await readdir(join(serviceCache, 'hosted'))).length).toBeLessThanOrEqual(2);
+      expect(await readdir(join(serviceCache, 'deps'))).toHaveLength(2);
     } finally {
       await emulator?.stop();
       if (previous === undefined) delete process.env.FAASPORT_CACHE_DIR;
