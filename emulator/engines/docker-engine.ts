@@ -314,7 +314,9 @@ export class DockerEngine implements Engine {
         await this.pull(official.image, context.logger);
         return;
       } catch (error) {
-        pulls.push(`pulling ${official.image} failed (${(error as Error).message})`);
+        // dockerode prefixes the engine's message with its HTTP status.
+        const reason = (error as Error).message.replace(/^\(HTTP code \d+\)[^-]*- /, '').trim();
+        pulls.push(`pulling ${official.image} failed (${reason})`);
       }
     }
     throw new UserError([`no runtime image for ${runtimeId}: ${cannot.message}`, ...pulls].join('; '), {

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { chmod, lstat, mkdtemp, readdir, readFile, readlink, realpath, rm, stat } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
-import { basename, dirname, join, posix, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { createGunzip } from 'node:zlib';
@@ -99,10 +99,7 @@ export class RuntimeImageBuilder {
     try {
       await this.checkPlatform(image);
       if (runtime === 'python3') await this.pythonFacts(image);
-      else {
-        const node = await this.findNode(image, Number(runtime.slice('nodejs'.length)));
-        if (node.temporary) await rm(node.temporary, { recursive: true, force: true });
-      }
+      else await this.findNode(image, Number(runtime.slice('nodejs'.length)), true);
       return undefined;
     } catch (error) {
       if (error instanceof CannotBuild) return error;
@@ -128,8 +125,11 @@ export class RuntimeImageBuilder {
     }
   }
 
-  private async findNode(image: string, major: number): Promise<NodeBinary> {
-    const found = await (this.options.findNode ?? ((m: number) => findNodeBinary(m, this.options)))(major);
+  /** `peek`: only whether there is one (a cached tarball is not unpacked). */
+  private async findNode(image: string, major: number, peek = false): Promise<NodeBinary> {
+    const found = await (
+      this.options.findNode ?? ((m: number) => findNodeBinary(m, { ...this.options, peek }))
+    )(major);
     if (found) return found;
     throw new CannotBuild(
       `cannot build ${image}: no Node ${major} binary here (faasport runs on Node ${process.versions.node}, and no node-linux-${nodeArch()}@${major} package is installed)`,
@@ -337,7 +337,7 @@ async function addTree(
  */
 export async function findNodeBinary(
   major: number,
-  options: { serviceDir?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { serviceDir?: string; env?: NodeJS.ProcessEnv; peek?: boolean } = {},
 ): Promise<NodeBinary | undefined> {
   if (process.platform !== 'linux') return undefined;
   if (Number(process.versions.node.split('.')[0]) === major) {
@@ -368,7 +368,7 @@ export async function findNodeBinary(
       }
     }
   }
-  return cachedNodeTarball(major, packageName, options.env ?? process.env);
+  return cachedNodeTarball(major, packageName, options.env ?? process.env, options.peek);
 }
 
 function tryResolve(request: string, base: string): string | undefined {
@@ -384,6 +384,7 @@ async function cachedNodeTarball(
   major: number,
   packageName: string,
   env: NodeJS.ProcessEnv,
+  peek = false,
 ): Promise<NodeBinary | undefined> {
   const cache =
     env.FAASPORT_CACHE_DIR ||
@@ -396,6 +397,8 @@ async function cachedNodeTarball(
     })
     .sort((a, b) => compareVersions(b.version, a.version))[0];
   if (!found) return undefined;
+  const from = join(cache, found.name);
+  if (peek) return { path: from, version: found.version, from };
   const work = await mkdtemp(join(tmpdir(), 'faasport-node-'));
   try {
     const tar = join(work, 'package.tar');
@@ -409,12 +412,7 @@ async function cachedNodeTarball(
     );
     await rm(tar);
     await chmod(binary, 0o755);
-    return {
-      path: binary,
-      version: found.version,
-      from: `${posix.join(cache, found.name)}`,
-      temporary: work,
-    };
+    return { path: binary, version: found.version, from, temporary: work };
   } catch {
     await rm(work, { recursive: true, force: true });
     return undefined;
