@@ -112,15 +112,23 @@ export class Emulator {
   async start(): Promise<void> {
     const { options } = this;
     for (const warning of options.model.warnings ?? []) this.logger.line('faasport', warning, 'stderr');
+    const runtimes = runtimeUses(options.model);
     this.engine =
       typeof options.engine === 'object'
         ? options.engine
         : await chooseEngine(options.engine, {
-            runtimes: runtimeUses(options.model),
+            runtimes,
             runtimeImages: runtimeImageSettings(options.model.custom, options.model.configFile),
+            serviceDir: options.model.serviceDir,
             ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
             logger: this.logger,
           });
+    // Runtime images are built (or pulled) now, before anything listens: a request never waits
+    // on a build, and what cannot be built stops the start with what to run.
+    await this.engine.prepareRuntimes?.(runtimes, {
+      logger: this.logger,
+      serviceDir: options.model.serviceDir,
+    });
     await this.engine.cleanup();
     const hostedRoot = join(serviceCacheDir(options.model.serviceDir), 'hosted');
     const context: FrontEndContext = {

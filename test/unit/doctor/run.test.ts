@@ -15,6 +15,8 @@ function dependencies(options: { registryStatus?: number; nodeVersion?: string }
     docker: () => ({
       version: async () => ({ Version: '20.10.24', ApiVersion: '1.41' }),
       hasImage: async () => true,
+      imageTags: async () => [],
+      cannotBuild: async () => undefined,
     }),
     fetch: async () => {
       if (options.registryStatus === undefined) throw new TypeError('fetch failed');
@@ -39,6 +41,7 @@ describe('runDoctor', () => {
       'runtime image faasport/runtime-nodejs:22',
       'runtime image faasport/runtime-nodejs:24',
       'runtime image faasport/runtime-python:3',
+      'AWS Lambda base images',
       'Serverless Framework',
       'skopeo',
       'AWS credentials',
