@@ -86,12 +86,29 @@ function patchConsole() {
 // ---- Handler loading -------------------------------------------------------------------------
 
 class RuntimeError extends Error {
-  constructor(name, message, cause) {
+  /** `trace`: the stack to report instead of this one (the user's, or a frame at their file). */
+  constructor(name, message, trace) {
     super(message);
     this.name = name;
-    // The user's error stack says where (file:line); keep it as the trace.
-    if (cause && typeof cause.stack === 'string') this.stack = cause.stack;
+    if (typeof trace === 'string') this.stack = trace;
   }
+}
+
+/**
+ * The stack of an error from the user's module, without the frames of Node's loader and of this
+ * runtime: what is left points at their file (and line), as a person would look for it.
+ */
+function userStack(error) {
+  const stack = typeof error?.stack === 'string' ? error.stack : `${error?.name}: ${error?.message}`;
+  return stack
+    .split('\n')
+    .filter((line) => !/^\s+at /.test(line) || (line.includes(taskRoot) && !line.includes(__filename)))
+    .join('\n');
+}
+
+/** A loader error whose only frame is the user's file (the runtime's own frames say nothing). */
+function atFile(name, message, file) {
+  return new RuntimeError(name, message, `${name}: ${message}\n    at ${file}`);
 }
 
 function findModuleFile(modulePath) {
@@ -102,20 +119,35 @@ function findModuleFile(modulePath) {
   return undefined;
 }
 
+/**
+ * Loads the handler as Lambda's Node runtime does, with its error types and messages:
+ * Runtime.MalformedHandlerName, Runtime.ImportModuleError ("Cannot find module"),
+ * Runtime.UserCodeSyntaxError, Runtime.HandlerNotFound; anything else the module throws at load
+ * is reported as itself. Each names the user's file, never this runtime.
+ */
 async function loadHandler() {
+  if (handlerName.includes('..')) {
+    throw new RuntimeError(
+      'Runtime.MalformedHandlerName',
+      `'${handlerName}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
+    );
+  }
   // "dir/file.exported.path": the module is everything before the first dot after the last slash.
   const slash = handlerName.lastIndexOf('/');
   const firstDot = handlerName.indexOf('.', slash + 1);
   if (firstDot <= slash + 1 || firstDot === handlerName.length - 1) {
-    throw new RuntimeError('Runtime.MalformedHandlerName', `Bad handler ${handlerName}`);
+    throw new RuntimeError('Runtime.MalformedHandlerName', 'Bad handler');
   }
   const modulePath = handlerName.slice(0, firstDot);
+  const moduleName = modulePath.slice(slash + 1);
   const exportPath = handlerName.slice(firstDot + 1).split('.');
   const file = findModuleFile(modulePath);
   if (!file) {
-    throw new RuntimeError(
+    // Lambda's words, which name its own runtime file as the one that asked.
+    throw atFile(
       'Runtime.ImportModuleError',
-      `Error: Cannot find module '${modulePath}'\nRequire stack:\n- ${__filename}`,
+      `Error: Cannot find module '${moduleName}'\nRequire stack:\n- /var/runtime/index.mjs`,
+      `${path.resolve(taskRoot, modulePath)}.js`,
     );
   }
   let mod;
@@ -123,18 +155,18 @@ async function loadHandler() {
     mod = await import(pathToFileURL(file).href);
   } catch (error) {
     if (error instanceof SyntaxError)
-      throw new RuntimeError('Runtime.UserCodeSyntaxError', `${error.name}: ${error.message}`, error);
-    throw new RuntimeError('Runtime.ImportModuleError', `${error?.name}: ${error?.message}`, error);
+      throw new RuntimeError('Runtime.UserCodeSyntaxError', String(error), userStack(error));
+    if (error?.code === 'MODULE_NOT_FOUND' || error?.code === 'ERR_MODULE_NOT_FOUND')
+      throw new RuntimeError('Runtime.ImportModuleError', String(error), userStack(error));
+    if (error instanceof Error) error.stack = userStack(error);
+    throw error;
   }
   let fn = mod;
   for (const key of exportPath)
     fn = fn == null ? undefined : fn[key] !== undefined ? fn[key] : fn.default?.[key];
-  if (typeof fn !== 'function') {
-    throw new RuntimeError(
-      'Runtime.HandlerNotFound',
-      `${modulePath}.${exportPath.join('.')} is undefined or not exported`,
-    );
-  }
+  if (!fn) throw atFile('Runtime.HandlerNotFound', `${handlerName} is undefined or not exported`, file);
+  if (typeof fn !== 'function')
+    throw atFile('Runtime.HandlerNotFound', `${handlerName} is not a function`, file);
   return fn;
 }
 
@@ -247,7 +279,9 @@ async function main() {
   try {
     handler = await loadHandler();
   } catch (error) {
-    console.error(`${error.name}: ${error.message}`);
+    // The message, then where: the user's file (and line), never this runtime's frames.
+    const where = errorPayload(error).trace.filter((line) => /^\s+at |^\/.*:\d+$/.test(line));
+    console.error([`${error?.name}: ${error?.message}`, ...where].join('\n'));
     await postError('/runtime/init/error', error);
     process.exit(1);
   }

@@ -1,8 +1,10 @@
 import { UserError } from '../../../common/errors';
 import type { DeployerContext } from '../create-deployers';
 import type { TargetDeployer } from '../target-deployer';
+import { explainingErrors } from '../user-errors';
 import { awsClients } from './aws-clients';
 import { AwsDeployer } from './aws-deployer';
+import { awsErrorExplainer } from './aws-errors';
 
 /** The region of the AWS target: provider.targets.aws.region, the local cloud's, or AWS_REGION. */
 function awsRegion(context: DeployerContext): string {
@@ -21,12 +23,17 @@ function awsRegion(context: DeployerContext): string {
   return region;
 }
 
-/** The AWS Lambda deployer for this service: its region settled (before any call), then the clients. */
+/**
+ * The AWS Lambda deployer for this service: its region settled (before any call), then the clients;
+ * the SDK's errors a user can act on become UserErrors (aws-errors.ts).
+ */
 export function createAwsDeployer(context: DeployerContext): TargetDeployer {
-  return new AwsDeployer({
+  const region = awsRegion(context);
+  const deployer = new AwsDeployer({
     model: context.model,
-    clients: awsClients(awsRegion(context), context.local),
+    clients: awsClients(region, context.local),
     resolver: context.resolver,
     env: context.env,
   });
+  return explainingErrors(deployer, awsErrorExplainer({ region, localEndpoint: context.local?.aws.lambda }));
 }

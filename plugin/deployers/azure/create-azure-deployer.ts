@@ -1,7 +1,9 @@
 import type { DeployerContext } from '../create-deployers';
 import type { TargetDeployer } from '../target-deployer';
+import { explainingErrors } from '../user-errors';
 import { azureClients } from './azure-clients';
 import { AzureDeployer } from './azure-deployer';
+import { azureErrorExplainer } from './azure-errors';
 import { azureTargetSettings } from './azure-settings';
 
 /**
@@ -10,7 +12,7 @@ import { azureTargetSettings } from './azure-settings';
  */
 export function createAzureDeployer(context: DeployerContext): TargetDeployer {
   const target = azureTargetSettings(context.model, context.env, context.local?.azure);
-  return new AzureDeployer({
+  const deployer = new AzureDeployer({
     model: context.model,
     target,
     clients: azureClients(
@@ -21,4 +23,5 @@ export function createAzureDeployer(context: DeployerContext): TargetDeployer {
     ),
     resolver: context.resolver,
   });
+  return explainingErrors(deployer, azureErrorExplainer({ localEndpoint: context.local?.azure?.arm }));
 }

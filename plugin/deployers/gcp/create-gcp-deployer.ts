@@ -1,9 +1,11 @@
 import { UserError } from '../../../common/errors';
 import type { DeployerContext } from '../create-deployers';
 import type { TargetDeployer } from '../target-deployer';
+import { explainingErrors } from '../user-errors';
 import { BucketSource } from './bucket-source';
 import { gcpClients } from './gcp-clients';
 import { GcpDeployer } from './gcp-deployer';
+import { gcpErrorExplainer } from './gcp-errors';
 
 /**
  * A setting of provider.targets.gcp, or the first environment variable set. When neither is, a
@@ -35,7 +37,7 @@ export function createGcpDeployer(context: DeployerContext): TargetDeployer {
   const region = required(context, 'region', ['GOOGLE_CLOUD_REGION', 'FUNCTION_REGION'], 'europe-west1');
   const clients = gcpClients(context.local);
   const bucket = context.model.targets.gcp?.bucket;
-  return new GcpDeployer({
+  const deployer = new GcpDeployer({
     model: context.model,
     clients,
     resolver: context.resolver,
@@ -51,5 +53,8 @@ export function createGcpDeployer(context: DeployerContext): TargetDeployer {
       : {}),
     project,
     region,
+  });
+  return explainingErrors(deployer, gcpErrorExplainer({ localEndpoint: context.local?.gcp?.functions }), {
+    before: clients.ready,
   });
 }

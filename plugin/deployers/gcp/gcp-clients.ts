@@ -9,6 +9,12 @@ export interface GcpClients {
   storage(): Storage;
   /** Talking to the local control plane: quicker polling, plain HTTP for function URLs. */
   local: boolean;
+  /**
+   * Resolves once the credentials are found (at once for the local plane). Run before any call:
+   * the Functions client, when its first call cannot find credentials, also leaves that error
+   * as an unhandled rejection that ends the process with a stack trace.
+   */
+  ready(): Promise<void>;
 }
 
 /** The local plane answers at once: retry its storage calls quickly (seconds, as the client counts). */
@@ -35,10 +41,14 @@ function lazy<T>(make: () => T): () => T {
  */
 export function gcpClients(local: LocalCloudEndpoints | undefined): GcpClients {
   if (!local?.gcp) {
+    const functions = new v2.FunctionServiceClient();
     return {
-      functions: new v2.FunctionServiceClient(),
+      functions,
       storage: lazy(() => new Storage()),
       local: false,
+      ready: lazy(async () => {
+        await functions.auth.getClient();
+      }),
     };
   }
   const url = new URL(local.gcp.functions);
@@ -52,5 +62,6 @@ export function gcpClients(local: LocalCloudEndpoints | undefined): GcpClients {
     }),
     storage: lazy(() => new Storage({ apiEndpoint: url.origin, retryOptions: LOCAL_STORAGE_RETRIES })),
     local: true,
+    ready: async () => undefined,
   };
 }

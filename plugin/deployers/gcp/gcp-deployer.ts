@@ -16,6 +16,7 @@ import type {
   StepProgress,
   TargetDeployer,
 } from '../target-deployer';
+import { notDeployed } from '../user-errors';
 import type { BucketSource } from './bucket-source';
 import type { GcpClients } from './gcp-clients';
 import {
@@ -451,11 +452,15 @@ export class GcpDeployer implements TargetDeployer {
 
   async invoke(unit: DeployUnit, payload: string): Promise<InvokeResult> {
     const fn = await this.read(unit.fn.name);
-    if (!fn)
-      throw new UserError(`${gcpFunctionId(unit.fn.name)} is not deployed on Google Cloud Functions`, {
-        hint: 'Run sls deploy first.',
-        exitCode: 2,
-      });
+    if (!fn) {
+      const local = this.options.clients.local;
+      throw notDeployed(
+        unit,
+        local ? "the local cloud's Cloud Functions" : 'Google Cloud Functions',
+        gcpFunctionId(unit.fn.name),
+        local,
+      );
+    }
     const url = fn.url || fn.serviceConfig?.uri;
     if (observedTrigger(fn) !== 'http' || !url) {
       throw new UserError(
@@ -478,7 +483,8 @@ export class GcpDeployer implements TargetDeployer {
   }
 
   close(): void {
-    void this.client.close();
+    // A client whose first call failed (no credentials) rejects close() with that error again.
+    this.client.close().catch(() => undefined);
   }
 }
 

@@ -5,6 +5,7 @@ import type { Engine } from '../../../emulator/engines/engine';
 import { ProcessEngine } from '../../../emulator/engines/process-engine';
 import { MemoryLogger } from '../../../emulator/logger';
 import { ThrottledError } from '../../../emulator/pool/instance-pool';
+import { initProblem } from '../../../emulator/providers/aws/init-problem';
 import { LambdaFunction } from '../../../emulator/providers/aws/lambda-function';
 
 const codeDir = join(__dirname, '../../../fixtures/lambda-behaviours');
@@ -151,6 +152,34 @@ describe.each([
     const notFound = await missing.fn.invoke(event({}));
     expect(notFound.functionError?.errorType).toBe('Runtime.HandlerNotFound');
   });
+
+  test.each([
+    ['index.nope', 'Runtime.HandlerNotFound', 'index.nope is undefined or not exported', 'index.js'],
+    ['index.notAFunction', 'Runtime.HandlerNotFound', 'index.notAFunction is not a function', 'index.js'],
+    [
+      'missing.handler',
+      'Runtime.ImportModuleError',
+      "Error: Cannot find module 'missing'\nRequire stack:\n- /var/runtime/index.mjs",
+      'missing.js',
+    ],
+    ['broken.handler', 'Runtime.UserCodeSyntaxError', 'SyntaxError: Unexpected end of input', 'broken.js:4'],
+  ])(
+    '%s: Lambda’s errorType and errorMessage, and the user’s file — never the runtime’s',
+    async (handler, errorType, errorMessage, location) => {
+      const { fn, logger } = make({ handler });
+      const result = await fn.invoke(event({}));
+      const payload = json(result.payload);
+      expect(payload).toMatchObject({ errorType, errorMessage });
+      expect(JSON.stringify(payload.trace)).not.toMatch(/bootstrap|runtimes\/aws|node:internal/);
+      expect(logger.lines.map((line) => line.text).join('\n')).not.toMatch(/bootstrap\.js/);
+      const problem = await fn.tryCode(codeDir);
+      expect(problem && initProblem(problem, codeDir)).toEqual({
+        errorType,
+        message: errorMessage.split('\n')[0],
+        location,
+      });
+    },
+  );
 });
 
 describe.each([
