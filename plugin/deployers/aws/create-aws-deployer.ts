@@ -3,6 +3,7 @@ import type { DeployerContext } from '../create-deployers';
 import type { TargetDeployer } from '../target-deployer';
 import { awsClients } from './aws-clients';
 import { AwsDeployer } from './aws-deployer';
+import { localPlaceholderRole } from './aws-settings';
 
 /** The region of the AWS target: provider.targets.aws.region, the local cloud's, or AWS_REGION. */
 function awsRegion(context: DeployerContext): string {
@@ -28,5 +29,6 @@ export function createAwsDeployer(context: DeployerContext): TargetDeployer {
     clients: awsClients(awsRegion(context), context.local),
     resolver: context.resolver,
     env: context.env,
+    ...(context.local ? { localRole: localPlaceholderRole(context.local.aws.accountId) } : {}),
   });
 }
