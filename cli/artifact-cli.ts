@@ -4,6 +4,13 @@ import { hostPlatform, type PlatformWanted, parsePlatform } from '../artifact/ma
 import { parseReference, type Reference } from '../artifact/reference';
 import { UserError } from '../common/errors';
 
+/** The help lines of `commonOptions`. */
+export const COMMON_OPTION_LINES = [
+  '  --json                  print one JSON object on stdout',
+  '  --insecure              allow plain HTTP to a registry that is not on loopback',
+  '  -h, --help              this help',
+].join('\n');
+
 /** Flags every artefact command understands. */
 export const commonOptions = {
   json: { type: 'boolean', default: false },

@@ -1,14 +1,24 @@
+import type { ParseArgsOptionsConfig } from 'node:util';
 import { formatUserError, isUserError, UserError } from '../common/errors';
 import { packageVersion } from '../common/package-info';
 
+/** What `--help` prints and the options it describes: one help line per option parsed. */
+export interface CommandHelp {
+  help: string;
+  /** The options the command parses (node:util parseArgs), each on a line of `help`. */
+  options: ParseArgsOptionsConfig;
+}
+
 /** A CLI command: parses its own arguments, returns the process exit code. */
-export type Command = {
+export type Command = CommandHelp & {
   summary: string;
+  /** `faasport <command> <subcommand>` (e.g. `emulate invoke`), with their own help. */
+  subcommands?: Record<string, CommandHelp>;
   run(argv: string[]): Promise<number>;
 };
 
 // Loaded lazily so `faasport doctor` does not pay for the emulator's imports.
-const commands: Record<string, () => Promise<Command>> = {
+export const commands: Record<string, () => Promise<Command>> = {
   doctor: async () => (await import('./commands/doctor.js')).doctor,
   publish: async () => (await import('./commands/publish.js')).publish,
   inspect: async () => (await import('./commands/inspect.js')).inspect,

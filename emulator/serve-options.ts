@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { UserError } from '../common/errors';
 import type { EngineName } from './engines/choose-engine';
 
@@ -19,6 +19,11 @@ export interface ServeOptions {
   artifacts?: 'local' | 'registry';
   /** Also serve the local control planes; what is deployed to them runs on the emulator's engine. */
   cloud?: boolean;
+  /**
+   * With `cloud`: the first of four consecutive ports for the planes (Lambda, S3, Azure Resource
+   * Manager, Cloud Functions); 0 or absent = any free ports.
+   */
+  cloudPort?: number;
 }
 
 /**
@@ -44,8 +49,39 @@ export interface EmulateArgs {
   publishOnChange: boolean;
   /** Also serve the local cloud control planes (endpoints in `.faasport/cloud.json`). */
   cloud: boolean;
+  /** First of the four consecutive control-plane ports (0 = any free ports). */
+  cloudPort: number;
   help: boolean;
 }
+
+/** How many consecutive ports `--cloud-port` takes: Lambda, S3, Azure Resource Manager, Cloud Functions. */
+export const CLOUD_PORT_COUNT = 4;
+
+/**
+ * The flags `parseEmulateArgs` understands (node:util parseArgs), which `faasport emulate --help`
+ * lists one per line (cli/emulate/emulate-help.ts; a unit test holds them together).
+ */
+export const EMULATE_OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  stage: { type: 'string', short: 's' },
+  engine: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'lambda-port': { type: 'string' },
+  'gcp-port': { type: 'string' },
+  'azure-port': { type: 'string' },
+  warm: { type: 'string' },
+  'idle-timeout': { type: 'string' },
+  'max-concurrency': { type: 'string' },
+  artifacts: { type: 'string' },
+  watch: { type: 'boolean' },
+  'no-watch': { type: 'boolean' },
+  strict: { type: 'boolean' },
+  'publish-on-change': { type: 'boolean' },
+  cloud: { type: 'boolean' },
+  'cloud-port': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsOptionsConfig;
 
 function integer(value: string | undefined, name: string, fallback: number, min = 0): number {
   if (value === undefined) return fallback;
@@ -70,31 +106,26 @@ function oneOf<T extends string>(
   return value as T;
 }
 
+function cloudPort(value: string | undefined, cloud: boolean): number {
+  if (value !== undefined && !cloud) {
+    throw new UserError('--cloud-port is for the local control planes: add --cloud', { exitCode: 2 });
+  }
+  const port = integer(value, 'cloud-port', 0);
+  if (port > 65_536 - CLOUD_PORT_COUNT) {
+    throw new UserError(
+      `--cloud-port ${port}: the planes take ${CLOUD_PORT_COUNT} consecutive ports, so at most ${65_536 - CLOUD_PORT_COUNT}`,
+      { exitCode: 2 },
+    );
+  }
+  return port;
+}
+
 export function parseEmulateArgs(argv: string[]): EmulateArgs {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: {
-        config: { type: 'string', short: 'c' },
-        stage: { type: 'string', short: 's' },
-        engine: { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        'lambda-port': { type: 'string' },
-        'gcp-port': { type: 'string' },
-        'azure-port': { type: 'string' },
-        warm: { type: 'string' },
-        'idle-timeout': { type: 'string' },
-        'max-concurrency': { type: 'string' },
-        artifacts: { type: 'string' },
-        watch: { type: 'boolean' },
-        'no-watch': { type: 'boolean' },
-        strict: { type: 'boolean' },
-        'publish-on-change': { type: 'boolean' },
-        cloud: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: EMULATE_OPTIONS,
       strict: true,
       allowPositionals: false,
     }));
@@ -125,6 +156,7 @@ export function parseEmulateArgs(argv: string[]): EmulateArgs {
     strict: values.strict === true,
     publishOnChange: values['publish-on-change'] === true,
     cloud: values.cloud === true,
+    cloudPort: cloudPort(values['cloud-port'] as string | undefined, values.cloud === true),
     help: values.help === true,
   };
 }

@@ -70,6 +70,7 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
       cloud = await serveCloud(model.serviceDir, {
         host: options.host,
         invokers: { aws: lambdas.invoker, gcp: gcp.invoker, azure: azure.invoker },
+        ...(options.cloudPort ? { firstPort: options.cloudPort } : {}),
       });
     }
   } catch (error) {
@@ -77,7 +78,7 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       const address = (error as Error).message.replace(/^listen EADDRINUSE: address already in use /, '');
       throw new UserError(`a port is already in use (${address})`, {
-        hint: 'Stop what uses it, or pick other ports with --port / --lambda-port / --gcp-port / --azure-port.',
+        hint: 'Stop what uses it, or pick other ports with --port / --lambda-port / --gcp-port / --azure-port (and --cloud-port with --cloud).',
       });
     }
     throw error;

@@ -22,15 +22,26 @@ export interface ServedCloud {
  */
 export async function serveCloud(
   serviceDir: string,
-  options: { host: string; invokers?: LocalCloudInvokers },
+  options: {
+    host: string;
+    invokers?: LocalCloudInvokers;
+    /**
+     * The first of four consecutive ports: Lambda, S3 (staging), Azure Resource Manager, Cloud
+     * Functions (`faasport emulate --cloud-port`). 0 or absent: any free ports.
+     */
+    firstPort?: number;
+  },
 ): Promise<ServedCloud> {
   const invokers = options.invokers ?? {};
+  const port = (offset: number) => (options.firstPort ? options.firstPort + offset : 0);
   const cloud = await startLocalCloud({
     host: options.host,
     stateDir: join(serviceDir, LOCAL_STATE.cloud),
+    lambdaPort: port(0),
+    s3Port: port(1),
     ...(invokers.aws ? { invoker: invokers.aws } : {}),
-    ...(invokers.gcp ? { gcp: { invoker: invokers.gcp } } : {}),
-    ...(invokers.azure ? { azure: { invoker: invokers.azure } } : {}),
+    gcp: { port: port(3), ...(invokers.gcp ? { invoker: invokers.gcp } : {}) },
+    azure: { port: port(2), ...(invokers.azure ? { invoker: invokers.azure } : {}) },
   });
   try {
     const file = await writeCloudFile(serviceDir, cloud.endpoints);

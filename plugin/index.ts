@@ -45,6 +45,10 @@ const emulateOptions: Record<string, CommandOption> = {
     type: 'string',
   },
   cloud: { usage: 'Also serve the local control planes (for sls deploy --local-cloud)', type: 'boolean' },
+  'cloud-port': {
+    usage: 'With --cloud: first of 4 consecutive control-plane ports (Lambda, S3, ARM, Cloud Functions)',
+    type: 'string',
+  },
 };
 const emulateCommand: CommandDefinition = {
   usage:

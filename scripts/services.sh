@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test rig: a Docker engine, two OCI registries (plain and basic-auth), Azurite's blob
-# service, skopeo, the runtime images and the Serverless frameworks, described in $FAASPORT_SERVICES_DIR/services.json.
+# service, skopeo, the runtime images, the Serverless frameworks and the Node binaries (22 and
+# 24) the install test runs on, described in $FAASPORT_SERVICES_DIR/services.json.
 #
 #   bash scripts/services.sh start [--json] [--for-tests]
 #       Idempotent: what already runs is reused, concurrent starts wait for each other.
@@ -27,6 +28,8 @@ source "$SCRIPTS_DIR/lib/docker-engine.sh"
 source "$SCRIPTS_DIR/lib/registry.sh"
 # shellcheck source=lib/azurite.sh
 source "$SCRIPTS_DIR/lib/azurite.sh"
+# shellcheck source=lib/node-binaries.sh
+source "$SCRIPTS_DIR/lib/node-binaries.sh"
 
 STATE_FILE="$FAASPORT_SERVICES_DIR/services.json"
 PINNED_FILE="$FAASPORT_SERVICES_DIR/pinned"
@@ -64,7 +67,7 @@ write_state() {
       PLAIN_PORT="$PLAIN_PORT" PLAIN_PID="$PLAIN_PID" AUTH_PORT="$AUTH_PORT" AUTH_PID="$AUTH_PID" \
       CREDENTIALS="$credentials" SKOPEO="$SKOPEO" RUNTIME_IMAGES="$RUNTIME_IMAGES" \
       AZURITE_PORT="$AZURITE_PORT" AZURITE_PID="$AZURITE_PID" AZURITE_ACCOUNT="$AZURITE_ACCOUNT" \
-      AZURITE_KEY="$AZURITE_KEY" \
+      AZURITE_KEY="$AZURITE_KEY" NODE22_BIN="$NODE22_BIN" NODE24_BIN="$NODE24_BIN" \
       SERVERLESS3_BIN="$SERVERLESS3_BIN" OSLS_BIN="$OSLS_BIN" node -e '
         const env = process.env;
         const { username, password } = JSON.parse(require("node:fs").readFileSync(env.CREDENTIALS, "utf8"));
@@ -87,6 +90,7 @@ write_state() {
           skopeo: env.SKOPEO,
           runtimeImages: JSON.parse(env.RUNTIME_IMAGES),
           frameworks: { serverless3: env.SERVERLESS3_BIN, osls: env.OSLS_BIN },
+          nodes: { node22: env.NODE22_BIN, node24: env.NODE24_BIN },
           pids,
         };
         process.stdout.write(`${JSON.stringify(state, null, 2)}\n`);
@@ -113,6 +117,8 @@ cmd_start() {
   AUTH_PORT="$REGISTRY_PORT" AUTH_PID="$REGISTRY_PID"
   ensure_azurite
   ensure_skopeo
+  ensure_node22
+  ensure_node24
   # Independent and the slowest steps: run them side by side.
   install_frameworks &
   frameworks_pid=$!
@@ -215,6 +221,8 @@ cmd_status() {
   while read -r tag; do check "$tag" image_present "$tag"; done < <(runtime_image_tags)
   check "serverless@3" test -f "$(state_field frameworks.serverless3)"
   check "osls" test -f "$(state_field frameworks.osls)"
+  check "node 22 (install test)" test -x "$(state_field nodes.node22)"
+  check "node 24 (install test)" test -x "$(state_field nodes.node24)"
   if [ "$json" = 1 ]; then print_state; fi
   [ "$STATUS_OK" = 1 ] || return 3
 }

@@ -1,5 +1,6 @@
 import { copyReference } from '../../artifact/copy-reference';
 import {
+  COMMON_OPTION_LINES,
   commonOptions,
   formatBytes,
   parseCommandLine,
@@ -10,18 +11,25 @@ import {
 } from '../artifact-cli';
 import type { Command } from '../main';
 
-const USAGE = 'Usage: faasport copy <source-reference> <target-reference> [--json] [--insecure]';
+const USAGE =
+  'Usage: faasport copy <source-reference> <target-reference> [--platform os/arch] [--json] [--insecure]';
+const options = { ...commonOptions, platform: { type: 'string' } } as const;
+const HELP = `${USAGE}
+
+Copies an artefact (zip or image, an index with its platforms) to another registry, repository or
+local layout; digests are preserved, blobs the target has are not sent again.
+  --platform os/arch      copy only this platform of an image index
+${COMMON_OPTION_LINES}
+`;
 
 export const copy: Command = {
   summary: 'Copy an artefact to another registry, repository or local layout, digests preserved',
+  help: HELP,
+  options,
   async run(argv) {
-    const { values, positionals } = parseCommandLine(
-      argv,
-      { ...commonOptions, platform: { type: 'string' } },
-      USAGE,
-    );
+    const { values, positionals } = parseCommandLine(argv, options, USAGE);
     if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
+      process.stdout.write(HELP);
       return 0;
     }
     const from = referenceArgument(positionals[0], 'the source reference', USAGE);

@@ -12,19 +12,22 @@ a registry (with --registry), a Serverless Framework, skopeo and cloud credentia
 
   --json                 print one JSON object: { ok, checks: [{ name, status, required, detail }] }
   --registry <host>      also check that this registry answers GET /v2/ (http for loopback only)
+  -h, --help             this help
 
 Exits 1 when a required check fails.
 `;
+
+const OPTIONS = {
+  json: { type: 'boolean', default: false },
+  registry: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
 
 function parse(argv: string[]): { json: boolean; registry?: string; help: boolean } {
   try {
     const { values } = parseArgs({
       args: argv,
-      options: {
-        json: { type: 'boolean', default: false },
-        registry: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
+      options: OPTIONS,
       strict: true,
       allowPositionals: false,
     });
@@ -44,6 +47,8 @@ function parse(argv: string[]): { json: boolean; registry?: string; help: boolea
 export const doctor: Command = {
   summary:
     'check Node.js, Docker, runtime images, a registry, the Serverless Framework, skopeo and credentials',
+  help: HELP,
+  options: OPTIONS,
   async run(argv) {
     const args = parse(argv);
     if (args.help) {

@@ -1,19 +1,25 @@
 import { UserError } from '../../common/errors';
 import { loadService } from '../../common/service/load-service';
 import { serveUntilSignal } from '../../emulator/serve';
-import { parseEmulateArgs } from '../../emulator/serve-options';
+import { EMULATE_OPTIONS, parseEmulateArgs } from '../../emulator/serve-options';
 import { EMULATE_HELP } from '../emulate/emulate-help';
+import { emulateInvoke, INVOKE_HELP, INVOKE_OPTIONS } from '../emulate/emulate-invoke';
+import { emulatePublish, PUBLISH_HELP, PUBLISH_OPTIONS } from '../emulate/emulate-publish';
 import type { Command } from '../main';
 
 export const emulate: Command = {
   summary: 'run the functions locally: API Gateway, Lambda Invoke API, cold and warm starts',
+  help: EMULATE_HELP,
+  options: EMULATE_OPTIONS,
+  subcommands: {
+    invoke: { help: INVOKE_HELP, options: INVOKE_OPTIONS },
+    publish: { help: PUBLISH_HELP, options: PUBLISH_OPTIONS },
+  },
   async run(argv) {
     if (argv[0] === 'publish') {
-      const { emulatePublish } = await import('../emulate/emulate-publish.js');
       return emulatePublish(argv.slice(1));
     }
     if (argv[0] === 'invoke') {
-      const { emulateInvoke } = await import('../emulate/emulate-invoke.js');
       return emulateInvoke(argv.slice(1));
     }
     const args = parseEmulateArgs(argv);

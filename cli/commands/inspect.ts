@@ -1,6 +1,7 @@
 import { describeArtifact } from '../../artifact/inspect';
 import { openStore } from '../../artifact/open-store';
 import {
+  COMMON_OPTION_LINES,
   commonOptions,
   formatBytes,
   parseCommandLine,
@@ -11,17 +12,22 @@ import {
 import type { Command } from '../main';
 
 const USAGE = 'Usage: faasport inspect <reference> [--platform os/arch] [--json] [--insecure]';
+const options = { ...commonOptions, platform: { type: 'string' } } as const;
+const HELP = `${USAGE}
+
+Shows what an artefact is (zip or image), its digests, its layer and which clouds accept it.
+  --platform os/arch      the platform to describe in an image index (default: this machine's)
+${COMMON_OPTION_LINES}
+`;
 
 export const inspect: Command = {
   summary: 'Show what an artefact is (zip or image), its digests and which clouds can run it',
+  help: HELP,
+  options,
   async run(argv) {
-    const { values, positionals } = parseCommandLine(
-      argv,
-      { ...commonOptions, platform: { type: 'string' } },
-      USAGE,
-    );
+    const { values, positionals } = parseCommandLine(argv, options, USAGE);
     if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
+      process.stdout.write(HELP);
       return 0;
     }
     const reference = referenceArgument(positionals[0], 'the artefact reference', USAGE);

@@ -8,6 +8,7 @@ import { functionsToPublish } from '../../artifact/publish/service-functions';
 import { formatReference, parseReference, type Reference, withDigest } from '../../artifact/reference';
 import { loadService } from '../../common/service/load-service';
 import {
+  COMMON_OPTION_LINES,
   commonOptions,
   formatBytes,
   parseCommandLine,
@@ -32,6 +33,19 @@ const options = {
   function: { type: 'string', short: 'f' },
   stage: { type: 'string', short: 's' },
 } as const;
+
+const HELP = `${USAGE}
+
+Packs a folder deterministically (or takes an image) and pushes it as an OCI artefact; with no
+folder, publishes every function of serverless.yml to its sourceArtifact.
+  --to <reference>        where to push: <registry>/<repository>:<tag> or oci:<dir>:<tag>
+  --pattern <glob>        what goes into the zip (repeatable; ! excludes)
+  --node-modules production|none  include production node_modules (default) or none
+  -c, --config <file>     service file (default: serverless.yml)
+  -f, --function <name>   only this function of the service
+  -s, --stage <stage>     stage, for \${opt:stage} and \${sls:stage}
+${COMMON_OPTION_LINES}
+`;
 
 function tagOf(reference: Reference): string | undefined {
   return reference.tag;
@@ -123,10 +137,12 @@ async function publishServiceFile(
 
 export const publish: Command = {
   summary: 'Pack function code deterministically and push it as an OCI artefact',
+  help: HELP,
+  options,
   async run(argv) {
     const { values, positionals } = parseCommandLine(argv, options, USAGE);
     if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
+      process.stdout.write(HELP);
       return 0;
     }
     if (positionals.length > 1)

@@ -1,6 +1,7 @@
 import { openStore } from '../../artifact/open-store';
 import { pullArtifact } from '../../artifact/pull';
 import {
+  COMMON_OPTION_LINES,
   commonOptions,
   formatBytes,
   parseCommandLine,
@@ -13,17 +14,27 @@ import {
 import type { Command } from '../main';
 
 const USAGE = 'Usage: faasport pull <reference> --out <dir> [--platform os/arch] [--json] [--insecure]';
+const options = {
+  ...commonOptions,
+  out: { type: 'string', short: 'o' },
+  platform: { type: 'string' },
+} as const;
+const HELP = `${USAGE}
+
+Downloads a zip artefact, checks every byte against its digest and extracts it safely.
+  -o, --out <dir>         the folder to extract into
+  --platform os/arch      the platform to pull from an image index (default: this machine's)
+${COMMON_OPTION_LINES}
+`;
 
 export const pull: Command = {
   summary: 'Download a zip artefact, verify it and extract it safely into a folder',
+  help: HELP,
+  options,
   async run(argv) {
-    const { values, positionals } = parseCommandLine(
-      argv,
-      { ...commonOptions, out: { type: 'string', short: 'o' }, platform: { type: 'string' } },
-      USAGE,
-    );
+    const { values, positionals } = parseCommandLine(argv, options, USAGE);
     if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
+      process.stdout.write(HELP);
       return 0;
     }
     const reference = referenceArgument(positionals[0], 'the artefact reference', USAGE);

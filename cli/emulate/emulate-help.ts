@@ -17,12 +17,16 @@ Runs the service's functions locally, with each provider's events and Lambda's l
   --idle-timeout <seconds>  reclaim instances idle this long (default: 600)
   --max-concurrency <n>     instances per function without reservedConcurrency (default: 10)
   --artifacts local|registry  run local source packed by faasport (default) or what sourceArtifact points to
-  --watch / --no-watch      hot reload on file change (default: on for local source)
+  --watch                   hot reload on file change (the default for local source)
+  --no-watch                no hot reload
   --strict                  with watch: swap to new code without trying it first (init errors reach callers)
   --publish-on-change       with watch: push each new artefact to the function's sourceArtifact
-  --cloud                   also serve the local cloud control planes (AWS Lambda + S3 staging) for
-                            \`sls deploy --local-cloud .\`; endpoints go to .faasport/cloud.json;
+  --cloud                   also serve the local control planes (Lambda + S3, Azure ARM, Cloud Functions)
+                            for \`sls deploy --local-cloud .\`; endpoints go to .faasport/cloud.json;
                             functions deployed there run on this emulator's engine when invoked
+  --cloud-port <n>          with --cloud: the planes on n (Lambda), n+1 (S3), n+2 (Azure ARM),
+                            n+3 (Cloud Functions) (default: any free ports)
+  -h, --help                this help
 
 faasport dev [options] is faasport emulate with --watch.
 `;

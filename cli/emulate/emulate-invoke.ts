@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { UserError } from '../../common/errors';
 import type { SampleOutcome } from '../../emulator/providers/front-end';
 import { SAMPLE_EVENTS, sampleEventCloud } from '../../emulator/providers/sample-events';
@@ -7,31 +7,34 @@ import { loadOneShotService, withOneShotEmulator } from './one-shot-emulator';
 
 const kinds = (cloud: keyof typeof SAMPLE_EVENTS) => SAMPLE_EVENTS[cloud].map((e) => e.kind).join(', ');
 
-const HELP = `Usage: faasport emulate invoke -f <function> [--event <kind>|<file.json>] [-c serverless.yml]
+export const INVOKE_HELP = `Usage: faasport emulate invoke -f <function> [--event <kind>|<file.json>] [-c serverless.yml]
 
 Invokes one function once, locally, and prints what it returned (logs go to stderr).
   -f, --function <name>   the function's key in serverless.yml, or its deployed name
-  --event <kind|file>     ${kinds('aws')} (AWS), ${kinds('gcp')} (GCP CloudEvents),
+  -e, --event <kind|file> ${kinds('aws')} (AWS), ${kinds('gcp')} (GCP CloudEvents),
                           ${kinds('azure')} (Azure triggers), or a JSON file (default: {})
   -c, --config <file>     service file (default: serverless.yml)
   -s, --stage <stage>     stage
   --engine docker|process where the instance runs
+  -h, --help              this help
 Exits 1 when the function returns an error.
 `;
+
+export const INVOKE_OPTIONS = {
+  function: { type: 'string', short: 'f' },
+  event: { type: 'string', short: 'e' },
+  config: { type: 'string', short: 'c' },
+  stage: { type: 'string', short: 's' },
+  engine: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsOptionsConfig;
 
 export async function emulateInvoke(argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: {
-        function: { type: 'string', short: 'f' },
-        event: { type: 'string', short: 'e' },
-        config: { type: 'string', short: 'c' },
-        stage: { type: 'string', short: 's' },
-        engine: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: INVOKE_OPTIONS,
       strict: true,
       allowPositionals: false,
     }));
@@ -42,7 +45,7 @@ export async function emulateInvoke(argv: string[]): Promise<number> {
     });
   }
   if (values.help) {
-    process.stdout.write(HELP);
+    process.stdout.write(INVOKE_HELP);
     return 0;
   }
   const name = values.function as string | undefined;

@@ -1,39 +1,42 @@
-import { parseArgs } from 'node:util';
+import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { UserError } from '../../common/errors';
 import { DEFAULT_PORTS } from '../../emulator/emulator';
 import type { PublishOutcome } from '../../emulator/providers/gcp/gcp-front-end';
 import { loadOneShotService, withOneShotEmulator } from './one-shot-emulator';
 
-const HELP = `Usage: faasport emulate publish --topic <topic> --data <json> [--attribute key=value]… [options]
+export const PUBLISH_HELP = `Usage: faasport emulate publish --topic <topic> --data <json> [--attribute key=value]… [options]
 
 Publishes one Pub/Sub message: every GCP function subscribed to the topic (events: - pubsub: …)
 receives a messagePublished CloudEvent. Goes to the emulator running on --url when one answers,
 otherwise starts one for the delivery and stops it.
-  --topic <topic>         topic name (or projects/<p>/topics/<t>)
-  --data <json>           the message data, a JSON document
-  --attribute key=value   a message attribute (repeatable)
+  -t, --topic <topic>     topic name (or projects/<p>/topics/<t>)
+  -d, --data <json>       the message data, a JSON document
+  -a, --attribute key=value  a message attribute (repeatable)
   --url <url>             the running emulator's GCP port (default: http://127.0.0.1:${DEFAULT_PORTS.gcp})
   -c, --config <file>     service file, when no emulator runs (default: serverless.yml)
   -s, --stage <stage>     stage
   --engine docker|process where instances run, when no emulator runs
+  -h, --help              this help
 Exits 1 when a subscriber fails.
 `;
+
+export const PUBLISH_OPTIONS = {
+  topic: { type: 'string', short: 't' },
+  data: { type: 'string', short: 'd' },
+  attribute: { type: 'string', short: 'a', multiple: true },
+  url: { type: 'string' },
+  config: { type: 'string', short: 'c' },
+  stage: { type: 'string', short: 's' },
+  engine: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsOptionsConfig;
 
 export async function emulatePublish(argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: {
-        topic: { type: 'string', short: 't' },
-        data: { type: 'string', short: 'd' },
-        attribute: { type: 'string', short: 'a', multiple: true },
-        url: { type: 'string' },
-        config: { type: 'string', short: 'c' },
-        stage: { type: 'string', short: 's' },
-        engine: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: PUBLISH_OPTIONS,
       strict: true,
       allowPositionals: false,
     }));
@@ -44,7 +47,7 @@ export async function emulatePublish(argv: string[]): Promise<number> {
     });
   }
   if (values.help) {
-    process.stdout.write(HELP);
+    process.stdout.write(PUBLISH_HELP);
     return 0;
   }
   const topic = values.topic as string | undefined;

@@ -30,6 +30,8 @@ export interface AzureLocalEndpoints {
 }
 
 export interface AzurePlaneOptions {
+  /** Port of Azure Resource Manager (0 = any free port). */
+  port?: number;
   /** Faults and delays; mutable through the returned plane's `behaviour`. */
   behaviour?: Partial<AzureCloudBehaviour>;
   /** Blob staging; default: FAASPORT_AZURE_BLOB_ENDPOINT (Azurite's dev account), else none. */
@@ -106,7 +108,7 @@ export async function startAzurePlane(
   });
   await webApps.restore();
   server = new ControlPlaneServer(webApps.api(), context.log, tls);
-  await server.listen(0, context.host);
+  await server.listen(options.port ?? 0, context.host);
   const running = server;
   const endpoints: AzureLocalEndpoints = {
     arm: running.url,

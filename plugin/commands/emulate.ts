@@ -13,6 +13,7 @@ export const EMULATE_OPTIONS = [
   'warm',
   'idle-timeout',
   'max-concurrency',
+  'cloud-port',
 ] as const;
 
 /**
@@ -25,6 +26,7 @@ export async function emulate(context: CommandContext): Promise<void> {
     const value = context.options[name];
     if (typeof value === 'string') argv.push(`--${name}`, value);
   }
+  if (context.options.cloud === true) argv.push('--cloud');
   const args = parseEmulateArgs(argv);
-  await serveUntilSignal(context.model, { ...args, cloud: context.options.cloud === true });
+  await serveUntilSignal(context.model, args);
 }

@@ -16,3 +16,8 @@ export function uniqueRepository(prefix = 'test'): string {
 export function azurite(): ServicesState['azurite'] {
   return services().azurite;
 }
+
+/** The Node 22 and Node 24 binaries of the rig (absolute paths), for running an installed faasport. */
+export function nodeBinaries(): ServicesState['nodes'] {
+  return services().nodes;
+}

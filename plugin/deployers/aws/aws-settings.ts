@@ -29,6 +29,15 @@ const ECR_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:
 /** Environment variable that supplies a role when serverless.yml names none. */
 export const ROLE_ENV = 'FAASPORT_AWS_ROLE';
 
+/**
+ * The role a function gets on the local Lambda plane (`--local-cloud`) when serverless.yml and
+ * FAASPORT_AWS_ROLE name none: local planes, like LocalStack, take any role ARN and assume
+ * nothing with it. Against AWS a missing role stays an error, before any call.
+ */
+export function localPlaceholderRole(accountId: string): string {
+  return `arn:aws:iam::${accountId}:role/faasport-local-lambda`;
+}
+
 function bad(model: ServiceModel, path: string, message: string, hint?: string): UserError {
   return new UserError(`${model.configFile}: ${path} ${message}`, { ...(hint ? { hint } : {}), exitCode: 2 });
 }
@@ -52,21 +61,25 @@ function numberSetting(
   return value;
 }
 
-/** The execution role: function → target → provider → FAASPORT_AWS_ROLE. */
+/**
+ * The execution role: function → target → provider → FAASPORT_AWS_ROLE → `localRole` (given only
+ * when deploying to the local planes: `localPlaceholderRole`).
+ */
 export function roleFor(
   model: ServiceModel,
   unit: DeployUnit,
   env: NodeJS.ProcessEnv,
+  localRole?: string,
 ): { role: string; accountId: string } {
   const found = settingWithPath(model, unit.fn, 'aws', 'role');
-  const role = typeof found?.value === 'string' ? found.value : env[ROLE_ENV];
+  const role = typeof found?.value === 'string' ? found.value : env[ROLE_ENV] || localRole;
   const path = found?.path ?? `functions.${unit.fn.key}.role`;
   if (!role) {
     throw bad(
       model,
       path,
       'is not set: AWS Lambda needs an execution role',
-      `Set provider.targets.aws.role (or the function's role), or export ${ROLE_ENV}=arn:aws:iam::<account>:role/<name>.`,
+      `Set provider.targets.aws.role (or the function's role), or export ${ROLE_ENV}=arn:aws:iam::<account>:role/<name>. (Deploys to the local planes, --local-cloud, need none.)`,
     );
   }
   const match = ROLE_ARN.exec(role);
@@ -84,6 +97,7 @@ export function lambdaSettings(
   model: ServiceModel,
   unit: DeployUnit,
   env: NodeJS.ProcessEnv,
+  localRole?: string,
 ): LambdaSettings {
   const { fn } = unit;
   const environment = environmentFor(model, fn, 'aws');
@@ -99,7 +113,7 @@ export function lambdaSettings(
   const reserved = settingFor<number | undefined>(model, fn, 'aws', 'reservedConcurrency', undefined);
   const handler = settingFor<string | undefined>(model, fn, 'aws', 'handler', undefined);
   return {
-    Role: roleFor(model, unit, env).role,
+    Role: roleFor(model, unit, env, localRole).role,
     Runtime: settingFor<string>(model, fn, 'aws', 'runtime', fn.runtime),
     Handler: handler,
     MemorySize: numberSetting(model, unit, 'memorySize', fn.memorySize, LIMITS.memory),

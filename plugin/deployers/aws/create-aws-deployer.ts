@@ -5,6 +5,7 @@ import { explainingErrors } from '../user-errors';
 import { awsClients } from './aws-clients';
 import { AwsDeployer } from './aws-deployer';
 import { awsErrorExplainer } from './aws-errors';
+import { localPlaceholderRole } from './aws-settings';
 
 /** The region of the AWS target: provider.targets.aws.region, the local cloud's, or AWS_REGION. */
 function awsRegion(context: DeployerContext): string {
@@ -34,6 +35,7 @@ export function createAwsDeployer(context: DeployerContext): TargetDeployer {
     clients: awsClients(region, context.local),
     resolver: context.resolver,
     env: context.env,
+    ...(context.local ? { localRole: localPlaceholderRole(context.local.aws.accountId) } : {}),
   });
   return explainingErrors(deployer, awsErrorExplainer({ region, localEndpoint: context.local?.aws.lambda }));
 }
