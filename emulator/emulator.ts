@@ -96,7 +96,7 @@ export class Emulator {
   constructor(private readonly options: EmulatorOptions) {
     this.host = options.host ?? '127.0.0.1';
     this.logger = options.logger ?? consoleLogger;
-    this.code = new LocalFunctionCode(options.model);
+    this.code = new LocalFunctionCode(options.model, { drainGraceMs: drainGraceMs(options.model) });
     this.registryCode = new RegistryFunctionCode(options.model);
   }
 
@@ -203,7 +203,7 @@ export class Emulator {
         `${fn.name}: packed ${code.files ?? '?'} files in ${seconds.toFixed(1)} s; later packs read only what changed`,
       );
     }
-    await this.code.serve(fn, code);
+    for (const cloud of fn.targets) await this.code.serve(`${cloud}:${fn.key}`, code);
     this.prepared.set(fn.name, code);
     return code.codeDir;
   }
@@ -372,12 +372,30 @@ export class Emulator {
 
   async stop(): Promise<void> {
     await Promise.all([this.reloader?.stop(), this.imageRebuild?.stop()]);
+    this.code.close();
     await Promise.allSettled([
       ...Object.values(this.gateways).map((gateway) => gateway.close()),
       ...[...this.frontEnds.values()].map((frontEnd) => frontEnd.close()),
       ...this.apiServers.map((server) => closeServer(server)),
     ]);
   }
+}
+
+/**
+ * How long a code folder no function serves is kept after a reload: longer than any request
+ * started on it can run (the longest timeout the service sets, Azure's default function timeout
+ * of 5 minutes when a function targets Azure), plus a margin.
+ */
+function drainGraceMs(model: ServiceModel): number {
+  let seconds = 0;
+  for (const fn of model.functions) {
+    for (const cloud of fn.targets) {
+      const timeout = Number(settingFor(model, fn, cloud, 'timeout', fn.timeout));
+      if (Number.isFinite(timeout)) seconds = Math.max(seconds, timeout);
+      if (cloud === 'azure') seconds = Math.max(seconds, 300);
+    }
+  }
+  return (seconds + 5) * 1000;
 }
 
 /** Every (provider, runtime) a zip function runs on, as each provider's front-end will ask for it. */

@@ -103,14 +103,20 @@ function startBanner(emulator: Emulator, model: ServiceModel, watching: boolean)
   );
 }
 
+/**
+ * Resolves on the first SIGINT or SIGTERM. Later ones are absorbed while the emulator stops (its
+ * stop is bounded): a Ctrl-C reaches both `bin/faasport.js` and this process when the wrapper
+ * re-ran it, and the wrapper forwards it too — the second copy must not kill a stop half done.
+ */
 function waitForSignal(): Promise<void> {
   return new Promise((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
+    let received = false;
+    const onSignal = () => {
+      if (received) return;
+      received = true;
       resolve();
     };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
 }

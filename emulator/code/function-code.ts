@@ -35,8 +35,8 @@ const STALE_AFTER_MS = 7 * 24 * 3600 * 1000;
  * folder hard-links every file it shares with the function's previous one, and its `node_modules`
  * is a link to a folder shared by every version with the same dependency files
  * (dependency-folders.ts), so a reload costs about the same with 5,000 dependency files as with none. Folders no function serves or drains on any more
- * are removed: each function keeps the one it serves and the one before it (instances started on
- * it may still be finishing requests).
+ * are removed: a folder a function stopped serving is kept for the drain grace (longer than any
+ * function's timeout), since requests started on it may still be running.
  */
 export class LocalFunctionCode {
   private readonly store: LayoutStore;
@@ -48,16 +48,26 @@ export class LocalFunctionCode {
   private readonly unpacked = new Map<string, Map<string, EntryContent>>();
   /** Per function key: the folder last unpacked for it (served, or a trial). */
   private readonly lastUnpacked = new Map<string, string>();
-  /** Per function key: the folder it serves, then the one before. */
-  private readonly serving = new Map<string, string[]>();
+  /** Per owner (`<cloud>:<function key>`): the folder it serves. */
+  private readonly serving = new Map<string, string>();
+  /** Folders no owner serves any more, and since when: kept for the drain grace. */
+  private readonly retired = new Map<string, number>();
+  private collecting: Promise<void> = Promise.resolve();
+  private collectTimer: NodeJS.Timeout | undefined;
+  private readonly drainGraceMs: number;
   private staleSwept = false;
   private readonly dependencies: DependencyFolders;
   private readonly removedListeners: ((codeDir: string) => Promise<void>)[] = [];
 
   constructor(
     private readonly model: ServiceModel,
-    options: { cacheDir?: string } = {},
+    options: {
+      cacheDir?: string;
+      /** How long a folder no one serves is kept for requests still running on it (default 15 min). */
+      drainGraceMs?: number;
+    } = {},
   ) {
+    this.drainGraceMs = options.drainGraceMs ?? 15 * 60_000;
     this.store = new LayoutStore(join(model.serviceDir, LOCAL_STATE.store));
     const cache = options.cacheDir ?? serviceCacheDir(model.serviceDir);
     this.codeRoot = join(cache, 'code');
@@ -98,32 +108,70 @@ export class LocalFunctionCode {
     this.removedListeners.push(listener);
   }
 
-  /** `fn` now serves `code`: its folder before that is kept for draining, older ones removed. */
-  async serve(fn: FunctionModel, code: FunctionCode): Promise<void> {
-    const [current] = this.serving.get(fn.key) ?? [];
-    if (current === code.codeDir) return;
-    this.serving.set(fn.key, current ? [code.codeDir, current] : [code.codeDir]);
+  /**
+   * `owner` (one provider's copy of a function, e.g. `gcp:hello`) now serves `code`. The folder it
+   * served before is kept while requests started on it may still run — the drain grace, longer
+   * than any function's timeout — then removed with everything else nothing serves.
+   */
+  async serve(owner: string, code: FunctionCode): Promise<void> {
+    const before = this.serving.get(owner);
+    if (before === code.codeDir) return;
+    this.serving.set(owner, code.codeDir);
+    this.retired.delete(code.codeDir);
+    if (before && ![...this.serving.values()].includes(before)) this.retired.set(before, Date.now());
     const now = new Date();
     await utimes(code.codeDir, now, now).catch(() => {}); // in use: not stale for the start-up sweep
-    const kept = new Set([...this.serving.values()].flat());
-    for (const last of this.lastUnpacked.values()) kept.add(last);
+    await this.collect();
+  }
+
+  /** Stops the timer that collects drained folders. */
+  close(): void {
+    if (this.collectTimer) clearTimeout(this.collectTimer);
+    this.collectTimer = undefined;
+  }
+
+  /** Removes folders nothing serves or drains on (one collection at a time). */
+  private collect(): Promise<void> {
+    this.collecting = this.collecting.then(() => this.collectNow()).catch(() => {});
+    return this.collecting;
+  }
+
+  private async collectNow(): Promise<void> {
+    const now = Date.now();
+    const kept = new Set(this.serving.values());
+    for (const last of this.lastUnpacked.values()) kept.add(last); // what the next version links from
+    let nextDue: number | undefined;
+    for (const [dir, since] of this.retired) {
+      if (now - since < this.drainGraceMs) {
+        kept.add(dir);
+        nextDue = Math.min(nextDue ?? Number.POSITIVE_INFINITY, since + this.drainGraceMs);
+      }
+    }
     for (const dir of [...this.unpacked.keys()]) {
       if (kept.has(dir)) continue;
       this.unpacked.delete(dir);
-      for (const [digest, pending] of this.unpacking) {
+      this.retired.delete(dir);
+      for (const [digest, pending] of [...this.unpacking]) {
         if ((await pending.catch(() => undefined)) === dir) this.unpacking.delete(digest);
       }
       await rm(dir, { recursive: true, force: true });
       for (const listener of this.removedListeners) await listener(dir);
     }
     const linked = new Set<string>();
+    const touched = new Date(now);
     for (const dir of kept) {
       const target = await readlink(join(dir, DEPENDENCIES)).catch(() => undefined);
       if (!target) continue;
       linked.add(dirname(target));
-      await utimes(dirname(target), now, now).catch(() => {});
+      await utimes(dirname(target), touched, touched).catch(() => {});
     }
     await this.dependencies.retain(linked);
+    if (this.collectTimer) clearTimeout(this.collectTimer);
+    this.collectTimer = undefined;
+    if (nextDue !== undefined) {
+      this.collectTimer = setTimeout(() => void this.collect(), Math.max(0, nextDue - Date.now()) + 50);
+      this.collectTimer.unref();
+    }
   }
 
   /** Unpacks into a temporary sibling then renames, so a folder that exists is always complete. */
@@ -167,12 +215,14 @@ export class LocalFunctionCode {
   /** Folders earlier runs left behind (a crash, a kill -9) and nobody touched for a week. */
   private async sweepStale(): Promise<void> {
     await this.dependencies.sweep(STALE_AFTER_MS);
-    const names = await readdir(this.codeRoot).catch(() => [] as string[]);
     const cutoff = Date.now() - STALE_AFTER_MS;
-    for (const name of names) {
-      const dir = join(this.codeRoot, name);
-      const info = await stat(dir).catch(() => undefined);
-      if (info && info.mtimeMs < cutoff) await rm(dir, { recursive: true, force: true });
+    // Hosted copies (code plus a provider's libraries) are built from code folders: same age rule.
+    for (const root of [this.codeRoot, join(dirname(this.codeRoot), 'hosted')]) {
+      for (const name of await readdir(root).catch(() => [] as string[])) {
+        const dir = join(root, name);
+        const info = await stat(dir).catch(() => undefined);
+        if (info && info.mtimeMs < cutoff) await rm(dir, { recursive: true, force: true });
+      }
     }
   }
 }

@@ -58,9 +58,11 @@ export class HostedCode {
     await rm(join(this.root, key), { recursive: true, force: true });
   }
 
+  /** One hosted folder per code folder (its full path: local and deployed code may share a digest) and library set. */
   private async keyOf(codeDir: string): Promise<string> {
     const { hash } = await this.closure();
-    return `${basename(codeDir).slice(0, 40)}-${hash}`;
+    const where = createHash('sha256').update(codeDir).digest('hex').slice(0, 8);
+    return `${basename(codeDir).slice(0, 40)}-${where}-${hash}`;
   }
 
   private closure(): Promise<{ list: Package[]; root: string; hash: string }> {

@@ -136,7 +136,7 @@ export class HotReload {
         }
       }
       await target.updateCode(code.codeDir);
-      await this.options.code.serve(target.model, code);
+      await this.options.code.serve(`${target.provider}:${target.model.key}`, code);
       this.current.set(key(target), code.zipDigest);
       this.options.logger.line(
         target.name,

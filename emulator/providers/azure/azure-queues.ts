@@ -64,7 +64,9 @@ export class AzureQueues {
       'stderr',
     );
     // Functions listening on the poison queue see the message, as they would in Azure.
-    void this.enqueue(poison, message.text);
+    this.enqueue(poison, message.text).catch((error: unknown) =>
+      this.logger.line(target.app.name, stamped(`poison queue '${poison}': ${String(error)}`), 'stderr'),
+    );
     return { ...(last as TriggerDelivery), attempts: message.dequeueCount };
   }
 }
