@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readlink, rename, rm, stat } from 'node:fs/promises';
+import { isAbsolute, join, normalize } from 'node:path';
 import { type EntryContent, extractZip } from '../../artifact/unzip/safe-unzip';
 
 /** Where a Node function's dependencies sit in its zip (and in its code folder). */
@@ -83,6 +83,20 @@ export class DependencyFolders {
     return dir;
   }
 }
+
+/**
+ * The shared dependencies folder a code folder's `node_modules` link points to, when it is one
+ * that DependencyFolders made (`…/deps/<key>/node_modules`, an absolute path a bind mount can
+ * carry): anything else — a link the user's zip could never create, but a tampered cache could —
+ * is not mounted.
+ */
+export async function linkedDependencies(codeDir: string): Promise<string | undefined> {
+  const target = await readlink(join(codeDir, DEPENDENCIES)).catch(() => undefined);
+  if (!target || !isAbsolute(target) || normalize(target) !== target) return undefined;
+  return SHARED_DEPENDENCIES.test(target) ? target : undefined;
+}
+
+const SHARED_DEPENDENCIES = /^\/[^:,]*\/deps\/[0-9a-f]{32}\/node_modules$/;
 
 /** The same dependency files, whatever the order the zip lists them in, give the same key. */
 function keyOf(entries: readonly EntryContent[]): string {

@@ -1,9 +1,7 @@
-import { readlink } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { UserError } from '../../common/errors';
-import { DEPENDENCIES } from '../code/dependency-folders';
+import { linkedDependencies } from '../code/dependency-folders';
 import type { EmulatorLogger } from '../logger';
 import { containerPeakMemoryBytes } from './cgroup-memory';
 import {
@@ -171,8 +169,8 @@ export class DockerEngine implements Engine {
     const binds = [`${spec.codeDir}:${TASK_ROOT}:ro`];
     // A code folder's node_modules may link to its shared dependencies (code/dependency-folders.ts):
     // mounted at the same path, the link resolves inside the container too.
-    const dependencies = await readlink(join(spec.codeDir, DEPENDENCIES)).catch(() => undefined);
-    if (dependencies && isAbsolute(dependencies)) binds.push(`${dependencies}:${dependencies}:ro`);
+    const dependencies = await linkedDependencies(spec.codeDir);
+    if (dependencies) binds.push(`${dependencies}:${dependencies}:ro`);
     if (!choice.official) binds.push(`${RUNTIMES_DIR}:${RUNTIME_DIR}:ro`);
     return {
       Image: choice.image,
