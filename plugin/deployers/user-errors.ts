@@ -24,7 +24,11 @@ export type ErrorExplainer = (error: unknown, call: FailedCall) => UserError | u
 export function explainingErrors(
   deployer: TargetDeployer,
   explain: ErrorExplainer,
-  options: { before?: () => Promise<void> } = {},
+  options: {
+    before?: () => Promise<void>;
+    /** The local control plane the deployer talks to: a network error means it has stopped. */
+    localEndpoint?: string | undefined;
+  } = {},
 ): TargetDeployer {
   const guard = async <T>(call: FailedCall, run: () => Promise<T>): Promise<T> => {
     try {
@@ -32,7 +36,11 @@ export function explainingErrors(
       return await run();
     } catch (error) {
       if (isUserError(error)) throw error;
-      throw explain(error, call) ?? error;
+      const explained = explain(error, call);
+      if (explained) throw explained;
+      const network = networkCode(error);
+      if (network && options.localEndpoint) throw localCloudDown(options.localEndpoint, network);
+      throw error;
     }
   };
   return {

@@ -4,9 +4,7 @@ import {
   type ErrorExplainer,
   errorMessage,
   errorName,
-  localCloudDown,
   missingCredentials,
-  networkCode,
   notDeployed,
   rejectedCredentials,
 } from '../user-errors';
@@ -69,8 +67,6 @@ export function awsErrorExplainer(where: AwsWhere): ErrorExplainer {
         'Use credentials whose IAM policy allows the Lambda action named above (and s3 for staged zips, iam:PassRole for the role).',
       );
     }
-    const code = networkCode(error);
-    if (code && local) return localCloudDown(where.localEndpoint, code);
     return undefined;
   };
 }

@@ -37,5 +37,6 @@ export function createAwsDeployer(context: DeployerContext): TargetDeployer {
     env: context.env,
     ...(context.local ? { localRole: localPlaceholderRole(context.local.aws.accountId) } : {}),
   });
-  return explainingErrors(deployer, awsErrorExplainer({ region, localEndpoint: context.local?.aws.lambda }));
+  const localEndpoint = context.local?.aws.lambda;
+  return explainingErrors(deployer, awsErrorExplainer({ region, localEndpoint }), { localEndpoint });
 }

@@ -4,9 +4,7 @@ import {
   type ErrorExplainer,
   errorMessage,
   errorName,
-  localCloudDown,
   missingCredentials,
-  networkCode,
   rejectedCredentials,
 } from '../user-errors';
 import { statusOf } from './arm-retry';
@@ -33,7 +31,7 @@ function chainErrors(error: unknown): unknown[] {
  * no credential, a sign-in that failed, ARM refusing the token (401) or the call (403), and a
  * local cloud that has stopped.
  */
-export function azureErrorExplainer(where: { localEndpoint: string | undefined }): ErrorExplainer {
+export function azureErrorExplainer(): ErrorExplainer {
   return (error): UserError | undefined => {
     const name = errorName(error);
     if (CREDENTIAL_ERRORS.has(name)) {
@@ -52,8 +50,6 @@ export function azureErrorExplainer(where: { localEndpoint: string | undefined }
         'Use an identity with a role that allows the action named above on the resource group (e.g. Contributor), or ask its owner.',
       );
     }
-    const network = networkCode(error);
-    if (network && where.localEndpoint) return localCloudDown(where.localEndpoint, network);
     return undefined;
   };
 }

@@ -23,5 +23,5 @@ export function createAzureDeployer(context: DeployerContext): TargetDeployer {
     ),
     resolver: context.resolver,
   });
-  return explainingErrors(deployer, azureErrorExplainer({ localEndpoint: context.local?.azure?.arm }));
+  return explainingErrors(deployer, azureErrorExplainer(), { localEndpoint: context.local?.azure?.arm });
 }

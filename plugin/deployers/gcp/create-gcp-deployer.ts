@@ -54,7 +54,8 @@ export function createGcpDeployer(context: DeployerContext): TargetDeployer {
     project,
     region,
   });
-  return explainingErrors(deployer, gcpErrorExplainer({ localEndpoint: context.local?.gcp?.functions }), {
+  return explainingErrors(deployer, gcpErrorExplainer(), {
     before: clients.ready,
+    localEndpoint: context.local?.gcp?.functions,
   });
 }

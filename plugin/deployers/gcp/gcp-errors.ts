@@ -3,9 +3,7 @@ import {
   deniedCall,
   type ErrorExplainer,
   errorMessage,
-  localCloudDown,
   missingCredentials,
-  networkCode,
   rejectedCredentials,
 } from '../user-errors';
 import { rpcCode } from './gcp-retry';
@@ -23,7 +21,7 @@ const PERMISSION_DENIED = new Set([7, 403]);
  * Credentials finding nothing, credentials Google rejects (an expired sign-in) or that may not
  * make the call, and a local cloud that has stopped.
  */
-export function gcpErrorExplainer(where: { localEndpoint: string | undefined }): ErrorExplainer {
+export function gcpErrorExplainer(): ErrorExplainer {
   return (error): UserError | undefined => {
     const message = errorMessage(error);
     if (/Could not load the default credentials/i.test(message)) {
@@ -49,8 +47,6 @@ export function gcpErrorExplainer(where: { localEndpoint: string | undefined }):
         'Use an identity with a role that allows this on the project (e.g. Cloud Functions Developer), or ask its owner.',
       );
     }
-    const network = networkCode(error);
-    if (network && where.localEndpoint) return localCloudDown(where.localEndpoint, network);
     return undefined;
   };
 }

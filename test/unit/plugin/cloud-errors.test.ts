@@ -75,11 +75,7 @@ describe('AWS SDK errors', () => {
     expect(aws(missing, { method: 'observe' })).toBeUndefined();
   });
 
-  test('a local cloud that does not answer; anything else is left alone (a bug keeps its stack)', () => {
-    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    expect(awsLocal(refused, { method: 'observe' })?.message).toBe(
-      'the local cloud at http://127.0.0.1:4010 does not answer (ECONNREFUSED)',
-    );
+  test('anything else is left alone (a bug keeps its stack)', () => {
     expect(aws(new TypeError('x is undefined'), { method: 'apply' })).toBeUndefined();
   });
 });
@@ -93,7 +89,7 @@ describe('Azure and Google Cloud errors', () => {
         unavailable('Azure CLI could not be found.'),
       ],
     });
-    const azure = azureErrorExplainer({ localEndpoint: undefined });
+    const azure = azureErrorExplainer();
     expect(text(azure(none, { method: 'observe' }))).toMatch(
       /^no Azure credentials found\n→ .*az login.*--local-cloud/s,
     );
@@ -113,7 +109,7 @@ describe('Azure and Google Cloud errors', () => {
   });
 
   test('Application Default Credentials finding nothing, or a sign-in that expired', () => {
-    const gcp = gcpErrorExplainer({ localEndpoint: undefined });
+    const gcp = gcpErrorExplainer();
     const none = new Error(
       'Could not load the default credentials. Browse to https://cloud.google.com/docs/authentication/getting-started for more information.',
     );
@@ -143,6 +139,23 @@ describe('explainingErrors', () => {
     const known = explainingErrors(failing(named('CredentialsProviderError', 'none')), aws);
     await expect(known.observe([])).rejects.toSatisfy(isUserError);
     await expect(explainingErrors(failing(bug), aws).observe([])).rejects.toBe(bug);
+  });
+
+  test('a local cloud that does not answer, whichever cloud the deployer is for', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const failingOnce = () =>
+      ({
+        observe: async () => {
+          throw refused;
+        },
+      }) as unknown as TargetDeployer;
+    for (const explain of [awsLocal, azureErrorExplainer(), gcpErrorExplainer()]) {
+      const local = explainingErrors(failingOnce(), explain, { localEndpoint: 'http://127.0.0.1:4010' });
+      await expect(local.observe([])).rejects.toThrow(
+        'the local cloud at http://127.0.0.1:4010 does not answer (ECONNREFUSED)',
+      );
+    }
+    await expect(explainingErrors(failingOnce(), aws).observe([])).rejects.toBe(refused);
   });
 
   test('sdkDetail keeps one line and blanks what looks like a key or a token', () => {
