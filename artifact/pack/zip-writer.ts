@@ -25,10 +25,20 @@ export interface ZipEntry {
   identity?: string;
 }
 
+/** What a zip entry records of a file: enough to tell two versions of it apart without reading either. */
+export interface PackedEntry {
+  name: string;
+  crc32: number;
+  size: number;
+  executable: boolean;
+}
+
 export interface WrittenZip {
   path: string;
   digest: string;
   size: number;
+  /** The file entries in zip order (absent for the rare ZIP64 zips yazl streams). */
+  entries?: PackedEntry[];
 }
 
 /** 1980-01-01T00:00:00Z: the earliest time a zip (DOS) timestamp can hold. */
@@ -125,8 +135,8 @@ export async function writeDeterministicZip(
         throw new SourceChangedError(entry.path, error);
       });
   let tooLarge = false;
+  const facts: EntryFacts[] = [];
   try {
-    const facts: EntryFacts[] = [];
     const ahead: Promise<CompressedEntry>[] = [];
     for (let index = 0; index < entries.length; index++) {
       for (let next = ahead.length; next < Math.min(entries.length, index + COMPRESS_AHEAD); next++) {
@@ -175,7 +185,13 @@ export async function writeDeterministicZip(
     await rm(partial, { force: true });
     throw error;
   }
-  return { path: outFile, digest: `sha256:${hash.digest('hex')}`, size };
+  const packed = facts.map((fact, index) => ({
+    name: (entries[index] as ZipEntry).path,
+    crc32: fact.crc32,
+    size: fact.size,
+    executable: (entries[index] as ZipEntry).executable,
+  }));
+  return { path: outFile, digest: `sha256:${hash.digest('hex')}`, size, entries: packed };
 }
 
 /** How many files are read and compressed ahead of the one being written. */

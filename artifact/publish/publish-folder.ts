@@ -5,10 +5,13 @@ import { join } from 'node:path';
 import { type ContentStore, isAdoptingStore } from '../content/store';
 import type { CopyProgress } from '../copy';
 import { type PackOptions, packFunction } from '../pack/pack-function';
+import type { PackedEntry } from '../pack/zip-writer';
 import { type PublishedZip, publishZip } from './publish-zip';
 
 export interface PublishedFolder extends PublishedZip {
   files: number;
+  /** The zip's file entries, in order (see WrittenZip.entries). */
+  entries?: PackedEntry[];
 }
 
 /**
@@ -26,7 +29,7 @@ export async function publishFolder(
     try {
       const zip = await packFunction({ ...pack, outFile });
       const published = await publishZip(store, zip, tag, { ...options, adopt: true });
-      return { ...published, files: zip.files.length };
+      return { ...published, files: zip.files.length, entries: zip.entries };
     } finally {
       await rm(outFile, { force: true });
     }
@@ -35,7 +38,7 @@ export async function publishFolder(
   try {
     const zip = await packFunction({ ...pack, outFile: join(scratch, 'function.zip') });
     const published = await publishZip(store, zip, tag, options);
-    return { ...published, files: zip.files.length };
+    return { ...published, files: zip.files.length, entries: zip.entries };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

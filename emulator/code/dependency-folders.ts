@@ -25,9 +25,14 @@ export class DependencyFolders {
 
   constructor(private readonly root: string) {}
 
+  /** Where the folder holding `entries` (a zip's dependency files) is, or would be. */
+  folderFor(entries: readonly EntryContent[]): string {
+    return join(this.root, keyOf(entries));
+  }
+
   /** The folder holding `entries` (the zip's dependency files), extracted from `zipPath` if new. */
   prepare(zipPath: string, entries: readonly EntryContent[]): Promise<string> {
-    const dir = join(this.root, keyOf(entries));
+    const dir = this.folderFor(entries);
     let pending = this.building.get(dir);
     if (!pending) {
       pending = this.extract(zipPath, dir);

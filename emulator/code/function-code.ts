@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, readlink, rename, rm, stat, symlink, utimes } from 'node:fs/promises';
+import { mkdir, readdir, readlink, rename, rm, stat, symlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseDigest } from '../../artifact/content/digest';
 import { CompressedEntryCache } from '../../artifact/pack/entry-cache';
@@ -10,6 +10,7 @@ import { LOCAL_STATE } from '../../common/local-state';
 import type { FunctionModel, ServiceModel } from '../../common/service/service-model';
 import { serviceCacheDir } from './cache-dir';
 import { DEPENDENCIES, DependencyFolders, isDependency, sameContent } from './dependency-folders';
+import { readChanges, writeDraft } from './draft-code';
 
 export interface FunctionCode {
   /** Host folder with the unpacked zip: what /var/task holds. */
@@ -21,6 +22,12 @@ export interface FunctionCode {
   /** Files in the zip, when it was packed here. */
   files?: number;
 }
+
+/**
+ * A version made from the last one and the edited files, before any pack: `unchanged` when the
+ * edits left every file as it was, `none` when they are more than a draft can carry.
+ */
+export type DraftCode = { kind: 'draft'; codeDir: string } | { kind: 'unchanged' } | { kind: 'none' };
 
 /** Unpacked folders of earlier runs left untouched this long are removed when the emulator starts. */
 const STALE_AFTER_MS = 7 * 24 * 3600 * 1000;
@@ -48,6 +55,10 @@ export class LocalFunctionCode {
   private readonly unpacked = new Map<string, Map<string, EntryContent>>();
   /** Per function key: the folder last unpacked for it (served, or a trial). */
   private readonly lastUnpacked = new Map<string, string>();
+  /** Per function key: how node_modules looked when it was last packed (see dependencyStamp). */
+  private readonly packedStamp = new Map<string, string>();
+  /** Per function key: the draft made since its last pack, adopted by the next pack that agrees. */
+  private readonly drafts = new Map<string, string>();
   /** Per owner (`<cloud>:<function key>`): the folder it serves. */
   private readonly serving = new Map<string, string>();
   /** Folders no owner serves any more, and since when: kept for the drain grace. */
@@ -80,6 +91,7 @@ export class LocalFunctionCode {
       this.staleSwept = true;
       await this.sweepStale();
     }
+    const stamp = await dependencyStamp(this.model.serviceDir);
     const published = await publishFolder(
       this.store,
       {
@@ -92,6 +104,14 @@ export class LocalFunctionCode {
       fn.key,
     );
     const zipDigest = published.layer.digest;
+    this.packedStamp.set(fn.key, stamp);
+    const draft = this.drafts.get(fn.key);
+    this.drafts.delete(fn.key);
+    if (draft && published.entries && (await this.holds(draft, published.entries))) {
+      // The draft already holds this zip's files: it becomes this digest's folder.
+      this.unpacking.set(zipDigest, Promise.resolve(draft));
+      return { codeDir: draft, digest: published.manifest.digest, zipDigest, files: published.files };
+    }
     let codeDir = this.unpacking.get(zipDigest);
     if (!codeDir) {
       codeDir = this.unpack(zipDigest, this.lastUnpacked.get(fn.key));
@@ -101,6 +121,51 @@ export class LocalFunctionCode {
     const dir = await codeDir;
     this.lastUnpacked.set(fn.key, dir);
     return { codeDir: dir, digest: published.manifest.digest, zipDigest, files: published.files };
+  }
+
+  /**
+   * The function's last folder with the edited `paths` (relative, matched to its patterns) put
+   * in, without packing: what a reload serves first, while `prepare` packs the same files like
+   * publish. Unchanged files are hard links; `node_modules` is the same shared folder. The next
+   * `prepare` adopts the draft when its zip holds the same files, and unpacks its own otherwise.
+   */
+  async draft(fn: FunctionModel, paths: readonly string[]): Promise<DraftCode> {
+    const previous = this.lastUnpacked.get(fn.key);
+    const index = previous ? this.unpacked.get(previous) : undefined;
+    if (!previous || !index) return { kind: 'none' };
+    // An install since the last pack: the draft would pair the edit with the old dependencies.
+    if (this.packedStamp.get(fn.key) !== (await dependencyStamp(this.model.serviceDir)))
+      return { kind: 'none' };
+    const changes = await readChanges(this.model.serviceDir, paths, index).catch(() => undefined);
+    if (!changes) return { kind: 'none' };
+    if (changes.length === 0) return { kind: 'unchanged' };
+    await mkdir(this.codeRoot, { recursive: true });
+    const made = await writeDraft(this.codeRoot, previous, index, changes);
+    this.unpacked.set(made.dir, made.index);
+    this.lastUnpacked.set(fn.key, made.dir);
+    this.drafts.set(fn.key, made.dir);
+    return { kind: 'draft', codeDir: made.dir };
+  }
+
+  /** Whether `dir` holds exactly the files of `entries` (dependencies through its link). */
+  private async holds(dir: string, entries: readonly EntryContent[]): Promise<boolean> {
+    const index = this.unpacked.get(dir);
+    if (!index) return false;
+    const dependencies: EntryContent[] = [];
+    let files = 0;
+    for (const entry of entries) {
+      if (isDependency(entry.name)) {
+        dependencies.push(entry);
+        continue;
+      }
+      const known = index.get(entry.name);
+      if (!known || !sameContent(known, entry)) return false;
+      files++;
+    }
+    if (files !== index.size) return false;
+    const linked = await readlink(join(dir, DEPENDENCIES)).catch(() => undefined);
+    if (dependencies.length === 0) return linked === undefined;
+    return linked === join(this.dependencies.folderFor(dependencies), DEPENDENCIES);
   }
 
   /** Called with each code folder removed (what was built from it can go too). */
@@ -113,7 +178,7 @@ export class LocalFunctionCode {
    * served before is kept while requests started on it may still run — the drain grace, longer
    * than any function's timeout — then removed with everything else nothing serves.
    */
-  async serve(owner: string, code: FunctionCode): Promise<void> {
+  async serve(owner: string, code: Pick<FunctionCode, 'codeDir'>): Promise<void> {
     const before = this.serving.get(owner);
     if (before === code.codeDir) return;
     this.serving.set(owner, code.codeDir);
@@ -225,6 +290,24 @@ export class LocalFunctionCode {
       }
     }
   }
+}
+
+/**
+ * What changes when packages are installed or removed, read in two stats: the modification time
+ * of `node_modules` (entries added, removed, renamed) and of npm's hidden lockfile, which every
+ * `npm install` rewrites. An edit inside an installed file changes neither; the pack after the
+ * draft sees it.
+ */
+async function dependencyStamp(serviceDir: string): Promise<string> {
+  const times = await Promise.all(
+    [DEPENDENCIES, `${DEPENDENCIES}/.package-lock.json`].map((path) =>
+      stat(join(serviceDir, path), { bigint: true }).then(
+        (info) => `${info.ino}:${info.mtimeNs}`,
+        () => '-',
+      ),
+    ),
+  );
+  return times.join('/');
 }
 
 async function exists(path: string): Promise<boolean> {
