@@ -136,7 +136,7 @@ export class HotReload {
       }
       const draft = await pending;
       if (draft.kind !== 'draft') continue;
-      if (await this.swap(target, draft.codeDir, `draft ${draft.codeDir}`)) {
+      if (await this.swap(target, draft.codeDir)) {
         servedAfter.set(key(target), performance.now() - started);
       }
     }
@@ -162,7 +162,7 @@ export class HotReload {
       const serving = this.serving.get(key(target));
       if (before === code.zipDigest && serving === code.codeDir) continue; // touched, not changed
       if (this.failed.get(key(target))?.has(code.codeDir)) continue; // its draft did not start: said
-      if (serving !== code.codeDir && !(await this.swap(target, code.codeDir, code.zipDigest))) continue;
+      if (serving !== code.codeDir && !(await this.swap(target, code.codeDir))) continue;
       await this.options.code.serve(`${target.provider}:${target.model.key}`, code);
       this.current.set(key(target), code.zipDigest);
       const packedIn = performance.now() - started;
@@ -176,16 +176,18 @@ export class HotReload {
   }
 
   /** Tries `codeDir` (unless strict) and moves `target` to it; false when it does not start. */
-  private async swap(target: ReloadTarget, codeDir: string, version: string): Promise<boolean> {
+  private async swap(target: ReloadTarget, codeDir: string): Promise<boolean> {
     if (!this.options.strict) {
       const problem = await target.tryCode(codeDir);
       if (problem) {
         const failed = this.failed.get(key(target)) ?? new Set<string>();
         this.failed.set(key(target), failed.add(codeDir));
         const where = problem.location ? ` at ${problem.location}` : '';
+        // Keyed by what went wrong, not by version: a draft and the pack after it (or a file the
+        // watcher ignores, such as a log the emulator writes into the folder) are one report.
         this.reportOnce(
           target,
-          `${version}:${problem.errorType}`,
+          `start:${problem.errorType}:${problem.location ?? ''}:${problem.message}`,
           `new code does not start: ${problem.errorType}${where}: ${problem.message} — still serving ${short(this.current.get(key(target)))}`,
         );
         return false;
@@ -194,6 +196,7 @@ export class HotReload {
     await target.updateCode(codeDir);
     this.serving.set(key(target), codeDir);
     this.failed.delete(key(target));
+    for (const id of [...this.reported]) if (id.startsWith(`${key(target)}:`)) this.reported.delete(id); // a problem that comes back is news
     await this.options.code.serve(`${target.provider}:${target.model.key}`, { codeDir });
     return true;
   }
