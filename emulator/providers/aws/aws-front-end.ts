@@ -11,8 +11,9 @@ import type {
   ProviderFrontEnd,
   SampleOutcome,
 } from '../front-end';
+import { binaryMediaTypesOf, functionUrlId } from './apigw/api-settings';
 import { httpApiEvent, httpApiResponse } from './apigw/http-api-event';
-import { restEvent, restResponse, restThrottled } from './apigw/rest-event';
+import { acceptsBinary, restEvent, restResponse, restThrottled } from './apigw/rest-event';
 import { awsHttpTriggers } from './http-events';
 import { initProblem } from './init-problem';
 import { createInvokeApiHandler, type FunctionDirectory } from './invoke-api';
@@ -143,6 +144,7 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
   /** REST routes under `/<stage>`, HTTP API routes at the root, function URLs under `/@url/<function>`. */
   routes(): GatewayRouteDefinition[] {
     const { stage } = this.options.model;
+    const binaryMediaTypes = binaryMediaTypesOf(this.options.model);
     const routes: GatewayRouteDefinition[] = [];
     for (const { model: fn, lambda } of this.functions.values()) {
       for (const trigger of awsHttpTriggers(fn)) {
@@ -160,14 +162,19 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
                 resource: trigger.path,
                 pathParameters: params,
                 path,
-                binaryMediaTypes: [],
+                binaryMediaTypes,
                 accountId: this.accountId,
                 apiId: API_ID,
+                ...(trigger.operationId ? { operationName: trigger.operationId } : {}),
               });
               const result = await invokeForGateway(lambda, event);
               if (!result) return { response: restThrottled() };
               return {
-                response: restResponse(result.payload, Boolean(result.functionError)),
+                response: restResponse(
+                  result.payload,
+                  Boolean(result.functionError),
+                  acceptsBinary(request, binaryMediaTypes),
+                ),
                 facts: facts(result),
               };
             },
@@ -188,6 +195,7 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
                 pathParameters: isUrl || trigger.routeKey === '$default' ? {} : params,
                 accountId: this.accountId,
                 apiId: API_ID,
+                ...(isUrl ? { functionUrl: { urlId: functionUrlId(lambda.name), region: this.region } } : {}),
               });
               const result = await invokeForGateway(lambda, event);
               if (!result) return { response: httpApiResponse(Buffer.alloc(0), true) };
