@@ -21,6 +21,7 @@ import { LambdaFunction, type LambdaInvokeResult } from './lambda-function';
 import { AWS_SAMPLE_EVENTS, isAwsSampleKind, sampleEvent } from './sample-events';
 import { sampleOutcome } from './sample-outcome';
 import { Scheduler, scheduleTriggers } from './scheduler';
+import { websocketApiFor } from './websocket/websocket-front';
 
 export const LOCAL_ACCOUNT_ID = '123456789012';
 const API_ID = 'faasportlocal';
@@ -40,6 +41,7 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
     trigger: ReturnType<typeof scheduleTriggers>[number];
   }[] = [];
   private readonly scheduler: Scheduler;
+  private websocket: ReturnType<typeof websocketApiFor>;
 
   constructor(private readonly options: FrontEndContext) {
     const region = options.model.targets.aws?.region;
@@ -86,6 +88,20 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
       this.functions.set(fn.name, { model: fn, lambda });
       for (const trigger of scheduleTriggers(fn, model.configFile)) this.schedules.push({ lambda, trigger });
     }
+    this.websocket = websocketApiFor({
+      model,
+      functions: this.entries().map(({ model: fn }) => fn),
+      has: (name) => this.find(name) !== undefined,
+      invoke: (name, event) => {
+        const lambda = this.find(name);
+        if (!lambda) throw new Error(`no function ${name}`);
+        return invokeForGateway(lambda, event);
+      },
+      region: this.region,
+      accountId: this.accountId,
+      apiId: API_ID,
+      logger: this.options.logger,
+    });
   }
 
   /** Arms `schedule` events (parsed in load(), so a bad expression fails before anything serves). */
@@ -109,6 +125,7 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
           description: 'Lambda Invoke API (SDK, CLI)',
         },
       },
+      ...(this.websocket ? [this.websocket.api] : []),
     ];
   }
 
@@ -260,6 +277,7 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
 
   async close(): Promise<void> {
     this.scheduler.stop();
+    this.websocket?.close();
     await Promise.all(this.entries().map(({ lambda }) => lambda.close()));
   }
 
