@@ -11,6 +11,7 @@ import type {
   ProviderFrontEnd,
   SampleOutcome,
 } from '../front-end';
+import { albApiFor } from './alb/alb-front';
 import { binaryMediaTypesOf, functionUrlId } from './apigw/api-settings';
 import { httpApiEvent, httpApiResponse } from './apigw/http-api-event';
 import { acceptsBinary, restEvent, restResponse, restThrottled } from './apigw/rest-event';
@@ -42,6 +43,7 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
   }[] = [];
   private readonly scheduler: Scheduler;
   private websocket: ReturnType<typeof websocketApiFor>;
+  private alb: FrontEndApi | undefined;
 
   constructor(private readonly options: FrontEndContext) {
     const region = options.model.targets.aws?.region;
@@ -102,6 +104,17 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
       apiId: API_ID,
       logger: this.options.logger,
     });
+    this.alb = albApiFor({
+      model,
+      functions: this.entries().map(({ model: fn }) => fn),
+      region: this.region,
+      accountId: this.accountId,
+      invoke: async (name, event) => {
+        const lambda = this.find(name);
+        const result = lambda && (await invokeForGateway(lambda, event));
+        return result && { ...result, facts: facts(result) };
+      },
+    });
   }
 
   /** Arms `schedule` events (parsed in load(), so a bad expression fails before anything serves). */
@@ -126,6 +139,7 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
         },
       },
       ...(this.websocket ? [this.websocket.api] : []),
+      ...(this.alb ? [this.alb] : []),
     ];
   }
 
