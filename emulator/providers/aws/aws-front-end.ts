@@ -94,7 +94,7 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
       model,
       functions: this.entries().map(({ model: fn }) => fn),
       has: (name) => this.find(name) !== undefined,
-      invoke: (name, event) => {
+      invoke: async (name, event) => {
         const lambda = this.find(name);
         if (!lambda) throw new Error(`no function ${name}`);
         return invokeForGateway(lambda, event);

@@ -163,4 +163,11 @@ describe('API Gateway websockets', () => {
       (lines) => lines.some((text) => text.includes(`disconnected ${connectionId} DISCONNECT 4001`)),
     );
   });
+
+  // Last: it stops the emulator the file shares.
+  test('stopping the emulator closes open connections as going away (1001)', async () => {
+    const client = await Client.open(`${base.replace('http', 'ws')}?token=good`);
+    await emulator.stop();
+    expect(await client.closed).toBe(1001);
+  });
 });

@@ -48,6 +48,8 @@ export class Connection {
     if (this.closed) return;
     this.socket.end(encodeFrame(OPCODE.close, closePayload(code, reason)));
     this.closed = true;
+    // A client that never answers the close frame does not keep the socket (or a stop) waiting.
+    setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 
   /** Returns the close the client asked for, if this frame was one. */
