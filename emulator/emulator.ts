@@ -16,7 +16,7 @@ import { jsonResponse } from './gateway/gateway-response';
 import { GatewayServer } from './gateway/gateway-server';
 import { consoleLogger, type EmulatorLogger } from './logger';
 import type { AzureFrontEnd } from './providers/azure/azure-front-end';
-import type { FrontEndContext, ProviderFrontEnd, SampleOutcome } from './providers/front-end';
+import type { FrontEndApi, FrontEndContext, ProviderFrontEnd, SampleOutcome } from './providers/front-end';
 import { FRONT_END_ORDER, FRONT_ENDS, type FrontEndOf, type GatewayPort } from './providers/front-ends';
 import type { GcpFrontEnd } from './providers/gcp/gcp-front-end';
 import { sampleEventCloud } from './providers/sample-events';
@@ -31,6 +31,10 @@ export interface EmulatorOptions {
   port?: number;
   /** Lambda Invoke API port. */
   lambdaPort?: number;
+  /** API Gateway websocket port, when a function has `websocket` events (0 = any free port). */
+  websocketPort?: number;
+  /** Application Load Balancer port, when a function has `alb` events (0 = any free port). */
+  albPort?: number;
   /** Google Cloud Functions port: functions at `/<name>`, Pub/Sub publish (0 = any free port). */
   gcpPort?: number;
   /** Azure Functions port: HTTP triggers under `/api`, queue and blob injection (0 = any free port). */
@@ -64,9 +68,16 @@ export interface Endpoint {
 }
 
 /** Default ports, as serverless-offline users know them. */
-export const DEFAULT_PORTS = { gateway: 3000, lambda: 3002, gcp: 8080, azure: 7071 };
+export const DEFAULT_PORTS = {
+  gateway: 3000,
+  websocket: 3001,
+  lambda: 3002,
+  alb: 3003,
+  gcp: 8080,
+  azure: 7071,
+};
 
-type PortName = GatewayPort | 'lambda';
+type PortName = GatewayPort | FrontEndApi['port'];
 
 /**
  * A running emulator: the engine, the provider front-ends (providers/front-ends.ts) and their
@@ -84,7 +95,7 @@ export class Emulator {
   private readonly apiServers: Server[] = [];
   private engine!: Engine;
   private readonly host: string;
-  private ports: Record<PortName, number> = { gateway: 0, lambda: 0, gcp: 0, azure: 0 };
+  private ports: Record<PortName, number> = { gateway: 0, lambda: 0, websocket: 0, alb: 0, gcp: 0, azure: 0 };
   private readonly logger: EmulatorLogger;
   private readonly code: LocalFunctionCode;
   private readonly registryCode: RegistryFunctionCode;
@@ -157,6 +168,8 @@ export class Emulator {
     const requested: Record<PortName, number> = {
       gateway: options.port ?? DEFAULT_PORTS.gateway,
       lambda: options.lambdaPort ?? DEFAULT_PORTS.lambda,
+      websocket: options.websocketPort ?? DEFAULT_PORTS.websocket,
+      alb: options.albPort ?? DEFAULT_PORTS.alb,
       gcp: options.gcpPort ?? DEFAULT_PORTS.gcp,
       azure: options.azurePort ?? DEFAULT_PORTS.azure,
     };
@@ -172,6 +185,8 @@ export class Emulator {
             res.end(JSON.stringify({ Type: 'Service', message: String(error) }));
           });
         });
+        const { upgrade } = api;
+        if (upgrade) server.on('upgrade', (req, socket, head) => upgrade(req, socket, head));
         this.apiServers.push(server);
         this.ports[api.port] = await listen(server, requested[api.port], this.host);
       }
@@ -296,9 +311,16 @@ export class Emulator {
     await this.reloader.start(this.prepared);
   }
 
-  get urls(): { gateway: string; lambda: string; gcp: string; azure: string } {
+  get urls(): Record<PortName, string> {
     const url = (port: PortName) => `http://${this.host}:${this.ports[port]}`;
-    return { gateway: url('gateway'), lambda: url('lambda'), gcp: url('gcp'), azure: url('azure') };
+    return {
+      gateway: url('gateway'),
+      lambda: url('lambda'),
+      websocket: url('websocket'),
+      alb: url('alb'),
+      gcp: url('gcp'),
+      azure: url('azure'),
+    };
   }
 
   /** Every URL the emulator serves, for the start-up table. */
@@ -318,9 +340,10 @@ export class Emulator {
     }
     for (const frontEnd of this.frontEnds.values()) {
       for (const { port, endpoint } of frontEnd.apis()) {
+        const base = this.urls[port];
         endpoints.push({
           name: endpoint.name,
-          url: `${this.urls[port]}${endpoint.path}`,
+          url: `${endpoint.scheme ? base.replace(/^http/, endpoint.scheme) : base}${endpoint.path}`,
           description: endpoint.description,
         });
       }

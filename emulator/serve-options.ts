@@ -8,6 +8,10 @@ export interface ServeOptions {
   host: string;
   port: number;
   lambdaPort: number;
+  /** API Gateway websockets (when a function has `websocket` events); 3001 by default. */
+  websocketPort?: number;
+  /** Application Load Balancer (when a function has `alb` events); 3003 by default. */
+  albPort?: number;
   gcpPort?: number;
   azurePort?: number;
   warm: 'eager' | 'lazy';
@@ -37,6 +41,8 @@ export interface EmulateArgs {
   host: string;
   port: number;
   lambdaPort: number;
+  websocketPort: number;
+  albPort: number;
   gcpPort: number;
   azurePort: number;
   warm: 'eager' | 'lazy';
@@ -68,6 +74,8 @@ export const EMULATE_OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   'lambda-port': { type: 'string' },
+  'websocket-port': { type: 'string' },
+  'alb-port': { type: 'string' },
   'gcp-port': { type: 'string' },
   'azure-port': { type: 'string' },
   warm: { type: 'string' },
@@ -146,6 +154,8 @@ export function parseEmulateArgs(argv: string[]): EmulateArgs {
     host: (values.host as string | undefined) ?? '127.0.0.1',
     port: integer(values.port as string | undefined, 'port', 3000),
     lambdaPort: integer(values['lambda-port'] as string | undefined, 'lambda-port', 3002),
+    websocketPort: integer(values['websocket-port'] as string | undefined, 'websocket-port', 3001),
+    albPort: integer(values['alb-port'] as string | undefined, 'alb-port', 3003),
     gcpPort: integer(values['gcp-port'] as string | undefined, 'gcp-port', 8080),
     azurePort: integer(values['azure-port'] as string | undefined, 'azure-port', 7071),
     warm: oneOf(values.warm as string | undefined, 'warm', ['eager', 'lazy'] as const) ?? 'lazy',

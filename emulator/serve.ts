@@ -25,6 +25,8 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
     host: options.host,
     port: options.port,
     lambdaPort: options.lambdaPort,
+    ...(options.websocketPort !== undefined ? { websocketPort: options.websocketPort } : {}),
+    ...(options.albPort !== undefined ? { albPort: options.albPort } : {}),
     ...(options.gcpPort !== undefined ? { gcpPort: options.gcpPort } : {}),
     ...(options.azurePort !== undefined ? { azurePort: options.azurePort } : {}),
     warm: options.warm,

@@ -36,6 +36,8 @@ const emulateOptions: Record<string, CommandOption> = {
   host: { usage: 'Address to bind (default 127.0.0.1)', type: 'string' },
   port: { usage: 'API Gateway port (default 3000)', type: 'string' },
   'lambda-port': { usage: 'Lambda Invoke API port (default 3002)', type: 'string' },
+  'websocket-port': { usage: 'API Gateway websocket port (default 3001)', type: 'string' },
+  'alb-port': { usage: 'Application Load Balancer port (default 3003)', type: 'string' },
   'gcp-port': { usage: 'Google Cloud Functions port (default 8080)', type: 'string' },
   'azure-port': { usage: 'Azure Functions port (default 7071)', type: 'string' },
   warm: { usage: 'eager: one instance per function at start-up; lazy: on demand', type: 'string' },

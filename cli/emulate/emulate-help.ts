@@ -11,6 +11,8 @@ Runs the service's functions locally, with each provider's events and Lambda's l
   --host <address>          address to bind (default: 127.0.0.1)
   --port <n>                API Gateway port (default: 3000)
   --lambda-port <n>         Lambda Invoke API port (default: 3002)
+  --websocket-port <n>      API Gateway websockets and @connections, for websocket events (default: 3001)
+  --alb-port <n>            Application Load Balancer, for alb events (default: 3003)
   --gcp-port <n>            Google Cloud Functions port: /<function>, Pub/Sub publish (default: 8080)
   --azure-port <n>          Azure Functions port: /api/<route>, queue and blob injection (default: 7071)
   --warm eager|lazy         start one instance per function at start-up (eager) or on demand (lazy)

@@ -61,7 +61,6 @@ const FRAMEWORK_FUNCTION_KEYS = [
 ];
 /** Event types of the AWS provider the emulator does not feed (yet): accepted, said at start. */
 const FRAMEWORK_EVENTS = [
-  'websocket',
   'stream',
   'alexaSkill',
   'alexaSmartHome',
@@ -70,7 +69,6 @@ const FRAMEWORK_EVENTS = [
   'cloudwatchEvent',
   'cloudwatchLog',
   'cognitoUserPool',
-  'alb',
   'eventBridge',
   'msk',
   'kafka',

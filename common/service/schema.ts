@@ -10,6 +10,7 @@
  */
 
 import { CLOUDS, type Cloud } from '../clouds';
+import { awsGatewayEvents, awsGatewayProviderSettings } from './aws-gateway-schema';
 
 export const PROVIDER_NAME = 'faasport';
 
@@ -230,6 +231,7 @@ const functionEvents: Record<string, JsonSchema> = {
           method: ref('faasportHttpMethod'),
           path: { type: 'string', minLength: 1 },
           cors: ref('faasportCors'),
+          operationId: { type: 'string', minLength: 1 },
         },
         required: ['method', 'path'],
         additionalProperties: false,
@@ -349,6 +351,7 @@ const functionEvents: Record<string, JsonSchema> = {
     required: ['bucket'],
     additionalProperties: false,
   },
+  ...awsGatewayEvents,
 };
 
 /** Settings shared by provider-level defaults and a function: what every target reads. */
@@ -383,6 +386,7 @@ const provider: JsonSchema = {
     /** Local OCI image layout used when no registry is configured (default `.faasport/store`). */
     localStore: { type: 'string', minLength: 1 },
     ...commonFunctionSettings,
+    ...awsGatewayProviderSettings,
     targets: {
       type: 'object',
       properties: targetSettings,

@@ -21,6 +21,8 @@ export interface ServiceModel {
   registry: string | undefined;
   /** Provider-wide defaults as written (`provider.runtime`, `memorySize`, `role`, …). */
   providerDefaults: Record<string, unknown>;
+  /** The whole `provider` block as written (gateway settings such as `apiGateway`, `alb`). */
+  provider?: Record<string, unknown>;
   /** `plugins:` (a list, or `modules:` of an object): build tools, never packed with a function. */
   plugins: string[];
   /** Names faasport does not know and ignores (typos of known names are refused instead). */
@@ -118,6 +120,7 @@ export function toServiceModel(
     localStore: typeof provider.localStore === 'string' ? provider.localStore : LOCAL_STATE.store,
     registry: typeof provider.registry === 'string' ? provider.registry : undefined,
     providerDefaults,
+    provider,
     plugins: pluginsOf(config.plugins),
     warnings,
     functions,

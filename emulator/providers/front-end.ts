@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Cloud } from '../../common/clouds';
 import type { FunctionModel, ServiceModel } from '../../common/service/service-model';
 import type { HostedCode } from '../code/hosted-code';
@@ -58,12 +59,14 @@ export interface SampleOutcome {
   succeeded: boolean;
 }
 
-/** An extra API a front-end serves on a port of its own (the Lambda Invoke API). */
+/** An extra API a front-end serves on a port of its own (the Lambda Invoke API, websockets, ALB). */
 export interface FrontEndApi {
-  port: 'lambda';
+  port: 'lambda' | 'websocket' | 'alb';
   handle(request: IncomingMessage, response: ServerResponse): Promise<void>;
-  /** Its row in the start-up table. */
-  endpoint: { name: string; path: string; description: string };
+  /** HTTP upgrades (websockets), when the API takes them. */
+  upgrade?(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Its row in the start-up table; `scheme` when the URL is not http (`ws`). */
+  endpoint: { name: string; path: string; description: string; scheme?: 'ws' };
 }
 
 /**

@@ -7,6 +7,8 @@ export const EMULATE_OPTIONS = [
   'engine',
   'port',
   'lambda-port',
+  'websocket-port',
+  'alb-port',
   'gcp-port',
   'azure-port',
   'host',

@@ -11,8 +11,10 @@ import type {
   ProviderFrontEnd,
   SampleOutcome,
 } from '../front-end';
+import { albApiFor } from './alb/alb-front';
+import { binaryMediaTypesOf, functionUrlId } from './apigw/api-settings';
 import { httpApiEvent, httpApiResponse } from './apigw/http-api-event';
-import { restEvent, restResponse, restThrottled } from './apigw/rest-event';
+import { acceptsBinary, restEvent, restResponse, restThrottled } from './apigw/rest-event';
 import { awsHttpTriggers } from './http-events';
 import { initProblem } from './init-problem';
 import { createInvokeApiHandler, type FunctionDirectory } from './invoke-api';
@@ -20,6 +22,7 @@ import { LambdaFunction, type LambdaInvokeResult } from './lambda-function';
 import { AWS_SAMPLE_EVENTS, isAwsSampleKind, sampleEvent } from './sample-events';
 import { sampleOutcome } from './sample-outcome';
 import { Scheduler, scheduleTriggers } from './scheduler';
+import { websocketApiFor } from './websocket/websocket-front';
 
 export const LOCAL_ACCOUNT_ID = '123456789012';
 const API_ID = 'faasportlocal';
@@ -39,6 +42,8 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
     trigger: ReturnType<typeof scheduleTriggers>[number];
   }[] = [];
   private readonly scheduler: Scheduler;
+  private websocket: ReturnType<typeof websocketApiFor>;
+  private alb: FrontEndApi | undefined;
 
   constructor(private readonly options: FrontEndContext) {
     const region = options.model.targets.aws?.region;
@@ -85,6 +90,31 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
       this.functions.set(fn.name, { model: fn, lambda });
       for (const trigger of scheduleTriggers(fn, model.configFile)) this.schedules.push({ lambda, trigger });
     }
+    this.websocket = websocketApiFor({
+      model,
+      functions: this.entries().map(({ model: fn }) => fn),
+      has: (name) => this.find(name) !== undefined,
+      invoke: async (name, event) => {
+        const lambda = this.find(name);
+        if (!lambda) throw new Error(`no function ${name}`);
+        return invokeForGateway(lambda, event);
+      },
+      region: this.region,
+      accountId: this.accountId,
+      apiId: API_ID,
+      logger: this.options.logger,
+    });
+    this.alb = albApiFor({
+      model,
+      functions: this.entries().map(({ model: fn }) => fn),
+      region: this.region,
+      accountId: this.accountId,
+      invoke: async (name, event) => {
+        const lambda = this.find(name);
+        const result = lambda && (await invokeForGateway(lambda, event));
+        return result && { ...result, facts: facts(result) };
+      },
+    });
   }
 
   /** Arms `schedule` events (parsed in load(), so a bad expression fails before anything serves). */
@@ -108,6 +138,8 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
           description: 'Lambda Invoke API (SDK, CLI)',
         },
       },
+      ...(this.websocket ? [this.websocket.api] : []),
+      ...(this.alb ? [this.alb] : []),
     ];
   }
 
@@ -143,6 +175,7 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
   /** REST routes under `/<stage>`, HTTP API routes at the root, function URLs under `/@url/<function>`. */
   routes(): GatewayRouteDefinition[] {
     const { stage } = this.options.model;
+    const binaryMediaTypes = binaryMediaTypesOf(this.options.model);
     const routes: GatewayRouteDefinition[] = [];
     for (const { model: fn, lambda } of this.functions.values()) {
       for (const trigger of awsHttpTriggers(fn)) {
@@ -160,14 +193,19 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
                 resource: trigger.path,
                 pathParameters: params,
                 path,
-                binaryMediaTypes: [],
+                binaryMediaTypes,
                 accountId: this.accountId,
                 apiId: API_ID,
+                ...(trigger.operationId ? { operationName: trigger.operationId } : {}),
               });
               const result = await invokeForGateway(lambda, event);
               if (!result) return { response: restThrottled() };
               return {
-                response: restResponse(result.payload, Boolean(result.functionError)),
+                response: restResponse(
+                  result.payload,
+                  Boolean(result.functionError),
+                  acceptsBinary(request, binaryMediaTypes),
+                ),
                 facts: facts(result),
               };
             },
@@ -188,6 +226,7 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
                 pathParameters: isUrl || trigger.routeKey === '$default' ? {} : params,
                 accountId: this.accountId,
                 apiId: API_ID,
+                ...(isUrl ? { functionUrl: { urlId: functionUrlId(lambda.name), region: this.region } } : {}),
               });
               const result = await invokeForGateway(lambda, event);
               if (!result) return { response: httpApiResponse(Buffer.alloc(0), true) };
@@ -252,6 +291,7 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
 
   async close(): Promise<void> {
     this.scheduler.stop();
+    this.websocket?.close();
     await Promise.all(this.entries().map(({ lambda }) => lambda.close()));
   }
 

@@ -8,6 +8,8 @@ export interface AwsHttpTrigger {
   path: string;
   /** HTTP API route key: `GET /items/{id}` or `$default`. */
   routeKey: string;
+  /** REST: the event's `operationId` (`requestContext.operationName`). */
+  operationId?: string;
 }
 
 export function awsHttpTriggers(fn: FunctionModel): AwsHttpTrigger[] {
@@ -15,7 +17,14 @@ export function awsHttpTriggers(fn: FunctionModel): AwsHttpTrigger[] {
   for (const event of fn.events) {
     if ('http' in event) {
       const { method, path } = methodAndPath(event.http);
-      triggers.push({ kind: 'rest', method, path, routeKey: `${method} ${path}` });
+      const operationId = (event.http as { operationId?: unknown } | null)?.operationId;
+      triggers.push({
+        kind: 'rest',
+        method,
+        path,
+        routeKey: `${method} ${path}`,
+        ...(typeof operationId === 'string' ? { operationId } : {}),
+      });
     }
     if ('httpApi' in event) {
       const spec = event.httpApi;

@@ -172,10 +172,28 @@ async function loadHandler() {
 
 // ---- Invocation ------------------------------------------------------------------------------
 
+/**
+ * The Node major version of the managed runtime this instance plays (`AWS_Lambda_nodejs22.x`),
+ * not the one that runs it: the process engine runs every function on the host's Node.
+ */
+const runtimeMajor = Number(/nodejs(\d+)/.exec(process.env.AWS_EXECUTION_ENV || '')?.[1] || 0);
+/** From Node.js 24 the managed runtime awaits the handler and knows no callback (see README). */
+const callbacksRemoved = runtimeMajor >= 24;
+
+/** Node.js 24 refuses, at init, a handler that declares a third (callback) parameter. */
+function refuseCallbackHandler(fn) {
+  if (!callbacksRemoved || fn.length < 3) return;
+  throw new RuntimeError(
+    'Runtime.CallbackHandlerDeprecated',
+    'ERROR: Lambda removed callback-based function handlers in Node.js 24: ' +
+      `${handlerName} declares a callback parameter. Make it an async handler that returns its result ` +
+      '(or set the runtime to nodejs22.x). See https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.',
+  );
+}
+
 function makeContext(headers) {
   const deadline = Number(headers['lambda-runtime-deadline-ms']);
   const context = {
-    callbackWaitsForEmptyEventLoop: true,
     functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
     functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
     invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
@@ -192,32 +210,101 @@ function makeContext(headers) {
   return context;
 }
 
-/** Runs the handler in either style: async (returns a promise) or callback (three parameters). */
-function runHandler(handler, event, context) {
+// ---- When the event loop empties ----------------------------------------------------------------
+
+/** What to do when Node finds nothing left to run ('beforeExit'): set per invocation. */
+let onEmptyEventLoop;
+process.on('beforeExit', () => {
+  const action = onEmptyEventLoop;
+  onEmptyEventLoop = undefined;
+  if (action) action();
+});
+
+/** An async handler whose promise never settled before the event loop emptied. */
+function neverSettled() {
+  return new RuntimeError(
+    'Runtime.NodeJsExit',
+    'The handler returned a promise that never settled, and Node.js had nothing left to run. ' +
+      'Make sure every promise the handler awaits is resolved or rejected.',
+  );
+}
+
+/**
+ * Node.js 24 and later: the result is whatever the handler returns or resolves to, awaited;
+ * the context has no done/succeed/fail and no callbackWaitsForEmptyEventLoop.
+ */
+function runAwaited(handler, event, context) {
   return new Promise((resolve, reject) => {
-    let settled = false;
-    const done = (error, result) => {
-      if (settled) return;
-      settled = true;
-      if (error !== undefined && error !== null) reject(error);
+    onEmptyEventLoop = () => reject(neverSettled());
+    Promise.resolve()
+      .then(() => handler(event, context))
+      .then(resolve, reject)
+      .finally(() => {
+        onEmptyEventLoop = undefined;
+      });
+  });
+}
+
+/**
+ * Node.js 22 and earlier, as their managed runtime behaves: a returned promise settles the
+ * invocation; otherwise `callback` does — at once with an error or when
+ * callbackWaitsForEmptyEventLoop is false, else once the event loop is empty (so the result is
+ * serialised then) — and context.done/succeed/fail settle it at once. A handler that returns
+ * without any of these ends with a null result when nothing is left to run: a plain return
+ * value is not the result, as in the cloud.
+ */
+function runWithCallbacks(handler, event, context) {
+  return new Promise((resolve, reject) => {
+    let finished = false;
+    // The first of callback, done, succeed and fail decides; later calls are ignored, as in the cloud.
+    let called = false;
+    let waitsForEmptyEventLoop = true;
+    const finish = (error, result) => {
+      if (finished) return;
+      finished = true;
+      onEmptyEventLoop = undefined;
+      if (error !== undefined && error !== null) reject(typeof error === 'string' ? new Error(error) : error);
       else resolve(result);
     };
-    context.done = done;
-    context.succeed = (result) => done(null, result);
-    context.fail = (error) => done(error === undefined ? new Error('handled') : error);
+    const once =
+      (settle) =>
+      (...args) => {
+        if (called) return;
+        called = true;
+        settle(...args);
+      };
+    const callback = once((error, result) => {
+      if ((error !== undefined && error !== null) || !waitsForEmptyEventLoop) finish(error, result);
+      else onEmptyEventLoop = () => setImmediate(() => finish(null, result));
+    });
+    Object.defineProperty(context, 'callbackWaitsForEmptyEventLoop', {
+      enumerable: true,
+      get: () => waitsForEmptyEventLoop,
+      set: (value) => {
+        waitsForEmptyEventLoop = Boolean(value);
+      },
+    });
+    context.done = once((error, result) => finish(error, result));
+    context.succeed = once((result) => finish(null, result));
+    context.fail = once((error) => finish(error === undefined || error === null ? 'handled' : error));
+    let returnedPromise = false;
+    onEmptyEventLoop = () => (returnedPromise ? finish(neverSettled()) : finish(null, null));
     try {
-      const returned = handler(event, context, done);
-      if (returned && typeof returned.then === 'function')
+      const returned = handler(event, context, callback);
+      if (returned && typeof returned.then === 'function') {
+        returnedPromise = true;
         returned.then(
-          (r) => done(null, r),
-          (e) => done(e || new Error('Promise rejected')),
+          once((result) => finish(null, result)),
+          once((error) => finish(error || new Error('Promise rejected'))),
         );
-      else if (handler.length < 3) done(null, returned);
+      }
     } catch (error) {
-      done(error);
+      finish(error);
     }
   });
 }
+
+const runHandler = callbacksRemoved ? runAwaited : runWithCallbacks;
 
 async function loop(handler) {
   for (;;) {
@@ -278,6 +365,7 @@ async function main() {
   let handler;
   try {
     handler = await loadHandler();
+    refuseCallbackHandler(handler);
   } catch (error) {
     // The message, then where: the user's file (and line), never this runtime's frames.
     const where = errorPayload(error).trace.filter((line) => /^\s+at |^\/.*:\d+$/.test(line));

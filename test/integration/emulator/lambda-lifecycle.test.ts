@@ -12,14 +12,14 @@ const codeDir = join(__dirname, '../../../fixtures/lambda-behaviours');
 
 function lambda(
   engine: Engine,
-  overrides: { handler?: string; timeoutSeconds?: number; maxConcurrency?: number } = {},
+  overrides: { handler?: string; runtime?: string; timeoutSeconds?: number; maxConcurrency?: number } = {},
 ) {
   const logger = new MemoryLogger();
   const fn = new LambdaFunction({
     config: {
       name: 'faasport-test-dev-behaviours',
       handler: overrides.handler ?? 'index.handler',
-      runtime: 'nodejs24.x',
+      runtime: overrides.runtime ?? 'nodejs24.x',
       memorySizeMb: 128,
       timeoutSeconds: overrides.timeoutSeconds ?? 3,
       environment: { GREETING: 'hi' },
@@ -83,8 +83,8 @@ describe.each([
     expect(first.logs.some((line) => /\tINFO\tinvocation 1 of instance/.test(line))).toBe(true);
   });
 
-  test('callback-style handlers work', async () => {
-    const { fn } = make({ handler: 'index.callbackStyle' });
+  test('callback-style handlers work on nodejs22.x (Node.js 24 removed them)', async () => {
+    const { fn } = make({ handler: 'index.callbackStyle', runtime: 'nodejs22.x' });
     const result = await fn.invoke(event({ echo: 'cb' }));
     expect(json(result.payload)).toEqual({ callback: true, echo: 'cb' });
   });

@@ -107,7 +107,7 @@ describe('targeted mistakes', () => {
     ],
     [
       'an event the provider does not know',
-      withFunction({ events: [{ websocket: { route: '$connect' } }] }),
+      withFunction({ events: [{ iot: { sql: "SELECT * FROM 'topic'" } }] }),
       "at 'functions.hello.events.0'",
       '',
     ],

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type GatewayResponse, jsonResponse } from '../../../gateway/gateway-response';
 import { firstHeader, type GatewayRequest, isTextual, queryPairs } from '../../../gateway/http-request';
+import { domainPrefixOf } from './domain-prefix';
 import { apiGatewayTime } from './rest-event';
 
 /** HTTP API (payload format 2.0) and function URLs: the event and the response rules. */
@@ -11,6 +12,11 @@ export interface HttpApiRouteContext {
   pathParameters: Record<string, string>;
   accountId: string;
   apiId: string;
+  /**
+   * A function URL: `<url-id>.lambda-url.<region>.on.aws` as domain, the URL id as domainPrefix
+   * and apiId, and `pathParameters` / `stageVariables` present and null, as Lambda sends them.
+   */
+  functionUrl?: { urlId: string; region: string };
 }
 
 export function httpApiEvent(request: GatewayRequest, route: HttpApiRouteContext): Record<string, unknown> {
@@ -35,6 +41,9 @@ export function httpApiEvent(request: GatewayRequest, route: HttpApiRouteContext
   }
   const binary = request.body.length > 0 && !isTextual(firstHeader(request, 'content-type'));
   const host = firstHeader(request, 'host') ?? 'localhost';
+  const url = route.functionUrl;
+  const domainName = url ? `${url.urlId}.lambda-url.${url.region}.on.aws` : host;
+  const domainPrefix = url ? url.urlId : domainPrefixOf(host, route.apiId);
   const event: Record<string, unknown> = {
     version: '2.0',
     routeKey: route.routeKey,
@@ -44,10 +53,11 @@ export function httpApiEvent(request: GatewayRequest, route: HttpApiRouteContext
     headers,
     ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
     requestContext: {
-      accountId: route.accountId,
-      apiId: route.apiId,
-      domainName: host,
-      domainPrefix: host.split('.')[0] ?? host,
+      // A function URL without IAM auth has no caller account.
+      accountId: url ? 'anonymous' : route.accountId,
+      apiId: url ? url.urlId : route.apiId,
+      domainName,
+      domainPrefix,
       http: {
         method: request.method,
         path: request.path,
@@ -62,7 +72,11 @@ export function httpApiEvent(request: GatewayRequest, route: HttpApiRouteContext
       timeEpoch: request.receivedAt.getTime(),
     },
     ...(request.body.length ? { body: request.body.toString(binary ? 'base64' : 'utf8') } : {}),
-    ...(Object.keys(route.pathParameters).length ? { pathParameters: route.pathParameters } : {}),
+    ...(url
+      ? { pathParameters: null, stageVariables: null }
+      : Object.keys(route.pathParameters).length
+        ? { pathParameters: route.pathParameters }
+        : {}),
     isBase64Encoded: binary,
   };
   return event;
@@ -70,7 +84,8 @@ export function httpApiEvent(request: GatewayRequest, route: HttpApiRouteContext
 
 /**
  * The 2.0 response rules: a result with `statusCode` is the full form (cookies become one
- * set-cookie each); any other valid JSON is the body of a 200 `application/json` response.
+ * set-cookie each); a string result is the body as it is; any other valid JSON is the body of a
+ * 200 `application/json` response.
  */
 export function httpApiResponse(payload: Buffer, failed: boolean): GatewayResponse {
   if (failed) return jsonResponse(500, { message: 'Internal Server Error' });
@@ -80,6 +95,12 @@ export function httpApiResponse(payload: Buffer, failed: boolean): GatewayRespon
   } catch {
     return jsonResponse(500, { message: 'Internal Server Error' });
   }
+  if (typeof result === 'string')
+    return {
+      status: 200,
+      headers: [['content-type', 'application/json']],
+      body: Buffer.from(result, 'utf8'),
+    };
   if (typeof result !== 'object' || result === null || Array.isArray(result) || !('statusCode' in result)) {
     return { status: 200, headers: [['content-type', 'application/json']], body: payload };
   }

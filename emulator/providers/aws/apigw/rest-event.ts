@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type GatewayResponse, jsonResponse } from '../../../gateway/gateway-response';
 import { firstHeader, type GatewayRequest, queryPairs } from '../../../gateway/http-request';
+import { domainPrefixOf } from './domain-prefix';
 
 /** API Gateway REST API (payload format 1.0) proxy integration: the event and the response rules. */
 
@@ -14,6 +15,8 @@ export interface RestRouteContext {
   binaryMediaTypes: string[];
   accountId: string;
   apiId: string;
+  /** The `operationId` of the `http` event, as `requestContext.operationName`. */
+  operationName?: string;
 }
 
 export function restEvent(request: GatewayRequest, route: RestRouteContext): Record<string, unknown> {
@@ -46,17 +49,28 @@ export function restEvent(request: GatewayRequest, route: RestRouteContext): Rec
       accountId: route.accountId,
       apiId: route.apiId,
       domainName: firstHeader(request, 'host') ?? 'localhost',
+      domainPrefix: domainPrefixOf(firstHeader(request, 'host'), route.apiId),
       extendedRequestId: randomUUID(),
       httpMethod: request.method,
+      // Every identity field API Gateway sends; those of IAM, Cognito and API keys are null
+      // when the method does not use them.
       identity: {
-        sourceIp: request.sourceIp,
-        userAgent: firstHeader(request, 'user-agent') ?? null,
-        accessKey: null,
+        cognitoIdentityPoolId: null,
         accountId: null,
+        cognitoIdentityId: null,
         caller: null,
-        user: null,
+        sourceIp: request.sourceIp,
+        principalOrgId: null,
+        accessKey: null,
+        cognitoAuthenticationType: null,
+        cognitoAuthenticationProvider: null,
         userArn: null,
+        userAgent: firstHeader(request, 'user-agent') ?? null,
+        user: null,
+        apiKey: null,
+        apiKeyId: null,
       },
+      ...(route.operationName ? { operationName: route.operationName } : {}),
       path: `/${route.stage}${route.path}`,
       protocol: request.protocol,
       requestId: randomUUID(),
@@ -73,8 +87,13 @@ export function restEvent(request: GatewayRequest, route: RestRouteContext): Rec
 
 const INTERNAL_ERROR = { message: 'Internal server error' };
 
-/** Maps the function's result per the REST proxy rules; anything malformed is a 502. */
-export function restResponse(payload: Buffer, failed: boolean): GatewayResponse {
+/**
+ * Maps the function's result per the REST proxy rules; anything malformed is a 502.
+ * `binaryResponse`: whether the request accepts a binary media type of the API (see
+ * `acceptsBinary`); only then is an `isBase64Encoded` body decoded, otherwise the base64 text is
+ * sent as it is, as API Gateway does.
+ */
+export function restResponse(payload: Buffer, failed: boolean, binaryResponse = false): GatewayResponse {
   if (failed) return jsonResponse(502, INTERNAL_ERROR);
   let result: unknown;
   try {
@@ -92,30 +111,49 @@ export function restResponse(payload: Buffer, failed: boolean): GatewayResponse 
   if (shape.body !== undefined && shape.body !== null && typeof shape.body !== 'string')
     return jsonResponse(502, INTERNAL_ERROR);
 
+  // Both maps merge into one list per name; a pair present in both appears once.
   const headers = new Map<string, string[]>();
-  if (isRecord(shape.headers)) {
-    for (const [name, value] of Object.entries(shape.headers))
-      headers.set(name.toLowerCase(), [String(value)]);
-  }
   if (isRecord(shape.multiValueHeaders)) {
     for (const [name, values] of Object.entries(shape.multiValueHeaders)) {
       if (!Array.isArray(values)) return jsonResponse(502, INTERNAL_ERROR);
-      headers.set(name.toLowerCase(), values.map(String)); // multiValueHeaders wins
+      const list = headers.get(name.toLowerCase()) ?? [];
+      for (const value of values.map(String)) if (!list.includes(value)) list.push(value);
+      headers.set(name.toLowerCase(), list);
+    }
+  }
+  if (isRecord(shape.headers)) {
+    for (const [name, value] of Object.entries(shape.headers)) {
+      const list = headers.get(name.toLowerCase()) ?? [];
+      if (!list.includes(String(value))) list.push(String(value));
+      headers.set(name.toLowerCase(), list);
     }
   }
   const body = typeof shape.body === 'string' ? shape.body : '';
+  const decode = shape.isBase64Encoded === true && binaryResponse;
   return {
     status,
     headers: [...headers].flatMap(([name, values]) => values.map((value): [string, string] => [name, value])),
-    body: Buffer.from(body, shape.isBase64Encoded === true ? 'base64' : 'utf8'),
+    body: Buffer.from(body, decode ? 'base64' : 'utf8'),
   };
+}
+
+/**
+ * Whether API Gateway would send a binary response to this request: its Accept (any listed
+ * type) or Content-Type is one of the API's binaryMediaTypes.
+ */
+export function acceptsBinary(request: GatewayRequest, binaryMediaTypes: string[]): boolean {
+  if (binaryMediaTypes.length === 0) return false;
+  const accepted = (firstHeader(request, 'accept') ?? '').split(',').map((type) => type.trim());
+  return [...accepted, firstHeader(request, 'content-type')].some(
+    (type) => type !== undefined && type !== '' && isBinaryMediaType(type, binaryMediaTypes),
+  );
 }
 
 export function restThrottled(): GatewayResponse {
   return jsonResponse(500, INTERNAL_ERROR);
 }
 
-function isBinaryMediaType(contentType: string | undefined, binaryMediaTypes: string[]): boolean {
+export function isBinaryMediaType(contentType: string | undefined, binaryMediaTypes: string[]): boolean {
   if (!contentType) return false;
   const type = (contentType.split(';')[0] ?? '').trim().toLowerCase();
   return binaryMediaTypes.some((pattern) => {
