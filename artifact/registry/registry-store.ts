@@ -22,6 +22,7 @@ import { type RegistryLogger, stderrLogger } from './logger';
 import { checkManifestReference, checkRepository, checkTag } from './names';
 import { OversizedContentError, readCapped } from './read-capped';
 import { RepositoryClient } from './repository-client';
+import { contentRangeStart, resumingBlobStream } from './resuming-download';
 import { type RetryPolicy, retryPolicy, sleep } from './retry';
 import { repositoryScope } from './scope';
 import { takeNodeBody } from './stream-transport';
@@ -175,29 +176,59 @@ export class RegistryStore implements MountableStore {
   async fetch(descriptor: Descriptor): Promise<Readable> {
     parseDigest(descriptor.digest);
     if (isManifestType(descriptor.mediaType)) return Readable.from([await this.manifestBytes(descriptor)]);
+    const where = `blob ${this.location}@${descriptor.digest}`;
+    const first = await this.openBlob(descriptor, 0);
+    const body = resumingBlobStream(first.body, {
+      descriptor,
+      location: this.location,
+      retry: this.retry,
+      wait: this.wait,
+      reopen: (from) => this.openBlob(descriptor, from),
+    });
+    return verifiedStream(body, descriptor, where);
+  }
+
+  /**
+   * A GET of a blob's bytes from `from` on: 200 for the whole, or, when resuming, 206 for the
+   * rest (200 too: a registry may ignore Range, the caller then skips what it has).
+   */
+  private async openBlob(
+    descriptor: Descriptor,
+    from: number,
+  ): Promise<{ response: Response; body: Readable }> {
     const operation = `download blob ${descriptor.digest}`;
     const response = await this.client.send(
       {
         method: 'GET',
         url: this.client.url(`blobs/${descriptor.digest}`),
         // the digest is over the stored bytes: no transparent decompression
-        headers: { 'accept-encoding': 'identity' },
+        headers: { 'accept-encoding': 'identity', ...(from > 0 ? { range: `bytes=${from}-` } : {}) },
         retryable: true,
         streamed: true,
       },
       'pull',
       operation,
     );
-    if (response.status !== 200 || !response.body) throw await this.client.error(response, operation, 'pull');
     const where = `blob ${this.location}@${descriptor.digest}`;
-    const declared = response.headers.get('content-length');
-    if (declared !== null && Number(declared) !== descriptor.size) {
+    const partial = from > 0 && response.status === 206;
+    if ((response.status !== 200 && !partial) || !response.body)
+      throw await this.client.error(response, operation, 'pull');
+    if (partial && contentRangeStart(response.headers.get('content-range'), descriptor.size) !== from) {
       await response.body.cancel().catch(() => undefined);
-      throw new SizeMismatchError(descriptor.size, Number(declared), where);
+      throw new UserError(
+        `${this.location} answered a request for ${where} from byte ${from} with the range "${response.headers.get('content-range') ?? '(none)'}"`,
+        { hint: 'The registry mishandles range requests; try again, or report it to its operator.' },
+      );
+    }
+    const declared = response.headers.get('content-length');
+    const expected = partial ? descriptor.size - from : descriptor.size;
+    if (declared !== null && Number(declared) !== expected) {
+      await response.body.cancel().catch(() => undefined);
+      throw new SizeMismatchError(expected, Number(declared), where);
     }
     const body =
       takeNodeBody(response) ?? Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
-    return verifiedStream(body, descriptor, where);
+    return { response, body };
   }
 
   async exists(descriptor: Descriptor): Promise<boolean> {
