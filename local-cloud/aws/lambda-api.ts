@@ -8,6 +8,7 @@ import { conflict, invalidParameter, lambdaErrorResponse, notFound, throttled } 
 import type { AwsCloudBehaviour } from './aws-faults';
 import type { DeployedLambdaFunction, LambdaConfiguration } from './deployed-function';
 import type { FunctionRecords } from './function-records';
+import { IamRoles } from './iam-roles';
 import type { S3Buckets } from './s3-api';
 
 export interface LambdaApiOptions {
@@ -60,6 +61,8 @@ const ENVIRONMENT_LIMIT = 4096;
 const ROLE_ARN = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
 const FUNCTION_NAME = /^[a-zA-Z0-9-_]{1,64}$/;
 const ZIP_MAGIC = [Buffer.from('PK\x03\x04', 'latin1'), Buffer.from('PK\x05\x06', 'latin1')];
+/** Lambda's answer for a role it cannot assume: one not propagated yet, or one that does not exist. */
+const ROLE_NOT_ASSUMABLE = 'The role defined for the function cannot be assumed by Lambda.';
 const UNZIP_FAILED = 'Could not unzip uploaded file. Please check your file, then try to upload again.';
 /** Lambda's quota for a function's unzipped code (250 MB), in the bytes its error message gives. */
 const LAMBDA_UNZIPPED_BYTES = 262_144_000;
@@ -78,8 +81,11 @@ const LAMBDA_UNZIP_LIMITS: UnzipLimits = {
 export class LambdaApi {
   private readonly functions = new Map<string, Entry>();
   private calls = 0;
+  private readonly iam: IamRoles;
 
-  constructor(private readonly options: LambdaApiOptions) {}
+  constructor(private readonly options: LambdaApiOptions) {
+    this.iam = new IamRoles(() => options.behaviour.missingRoles);
+  }
 
   /** Reloads what a previous run recorded: settled states, as time has passed. */
   async restore(): Promise<void> {
@@ -153,6 +159,8 @@ export class LambdaApi {
             reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: reservedConcurrency },
         };
       }),
+      // IAM's Query protocol (Action=GetRole in a form body) on this port, as LocalStack does
+      r('POST', '/', 'GetRole', false, (q) => this.iam.handle(q)),
       r('GET', '/__faasport/cloud/aws/code/{FunctionName}', 'GetFunctionCode', false, (q) => {
         const entry = this.find(q);
         if (!entry.zip) throw notFound(`Function ${entry.record.configuration.FunctionName} has no zip code`);
@@ -170,7 +178,9 @@ export class LambdaApi {
           'Request must be smaller than 69905067 bytes for the CreateFunction operation',
         ),
       errorResponse: lambdaErrorResponse,
-      beforeCall: () => {
+      beforeCall: (route) => {
+        // IAM is another service: Lambda's injected throttling does not reach it
+        if (route.operation === 'GetRole') return;
         this.calls += 1;
         const every = this.options.behaviour.throttleEvery;
         if (every > 0 && this.calls % every === 0) throw throttled();
@@ -314,9 +324,10 @@ export class LambdaApi {
     // another create of the same name may have landed while the zip was checked
     if (this.functions.has(name)) throw conflict(`Function already exist: ${name}`);
     const behaviour = this.options.behaviour;
+    if (!this.iam.exists(input.Role)) throw invalidParameter(ROLE_NOT_ASSUMABLE);
     if (behaviour.rolePropagationFailures > 0) {
       behaviour.rolePropagationFailures -= 1;
-      throw invalidParameter('The role defined for the function cannot be assumed by Lambda.');
+      throw invalidParameter(ROLE_NOT_ASSUMABLE);
     }
     const configuration: LambdaConfiguration = {
       FunctionName: name,
@@ -443,6 +454,7 @@ export class LambdaApi {
         'Runtime and Handler are not supported for functions created with container images.',
       );
     }
+    if (input.Role !== undefined && !this.iam.exists(input.Role)) throw invalidParameter(ROLE_NOT_ASSUMABLE);
     if (input.Role !== undefined) c.Role = input.Role;
     if (input.Runtime !== undefined) c.Runtime = input.Runtime;
     if (input.Handler !== undefined) c.Handler = input.Handler;
