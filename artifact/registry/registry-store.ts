@@ -16,14 +16,14 @@ import { contentSource } from './content-source';
 import type { CredentialProvider } from './credentials/credential';
 import { defaultCredentialProvider } from './credentials/default-provider';
 import { isDockerHub, type RegistryEndpoint, registryEndpoint } from './endpoint';
-import type { RegistryError } from './errors';
+import { networkErrorCode, type RegistryError } from './errors';
 import { HttpClient } from './http-client';
 import { type RegistryLogger, stderrLogger } from './logger';
 import { checkManifestReference, checkRepository, checkTag } from './names';
 import { OversizedContentError, readCapped } from './read-capped';
 import { RepositoryClient } from './repository-client';
-import { contentRangeStart, resumingBlobStream } from './resuming-download';
-import { type RetryPolicy, retryPolicy, sleep } from './retry';
+import { brokenOffHint, contentRangeStart, isBrokenOff, resumingBlobStream } from './resuming-download';
+import { type RetryPolicy, retryDelay, retryPolicy, sleep } from './retry';
 import { repositoryScope } from './scope';
 import { takeNodeBody } from './stream-transport';
 import { sharedTokenCache, type TokenCache } from './token-cache';
@@ -125,7 +125,9 @@ export class RegistryStore implements MountableStore {
       }
     }
     // HEAD without a digest (or an error, whose body only GET carries): ask again with GET.
-    return this.resolveByGet(reference, operation, url);
+    return this.againIfCut(`manifest ${this.location}:${reference}`, () =>
+      this.resolveByGet(reference, operation, url),
+    );
   }
 
   private async resolveByGet(reference: string, operation: string, url: URL): Promise<Descriptor> {
@@ -351,21 +353,44 @@ export class RegistryStore implements MountableStore {
     const where = `manifest ${this.location}@${descriptor.digest}`;
     if (descriptor.size > MAX_MANIFEST_BYTES) throw new OversizedContentError(where, MAX_MANIFEST_BYTES);
     const operation = `download manifest ${descriptor.digest}`;
-    const response = await this.client.send(
-      {
-        method: 'GET',
-        url: this.client.url(`manifests/${descriptor.digest}`),
-        headers: { accept: MANIFEST_ACCEPT },
-        retryable: true,
-      },
-      'pull',
-      operation,
-    );
-    if (response.status !== 200) throw await this.client.error(response, operation, 'pull');
-    const bytes = await readCapped(response, MAX_MANIFEST_BYTES, where);
+    const bytes = await this.againIfCut(where, async () => {
+      const response = await this.client.send(
+        {
+          method: 'GET',
+          url: this.client.url(`manifests/${descriptor.digest}`),
+          headers: { accept: MANIFEST_ACCEPT },
+          retryable: true,
+        },
+        'pull',
+        operation,
+      );
+      if (response.status !== 200) throw await this.client.error(response, operation, 'pull');
+      return readCapped(response, MAX_MANIFEST_BYTES, where);
+    });
     checkBytes(bytes, descriptor, where);
     this.remember(descriptor.digest, bytes);
     return bytes;
+  }
+
+  /**
+   * A manifest read whose body broke off is sent again, like a blob (manifests are small: no
+   * Range), at most `retry.maxAttempts` times in all.
+   */
+  private async againIfCut<T>(what: string, read: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await read();
+      } catch (error) {
+        if (!isBrokenOff(error)) throw error;
+        if (attempt >= this.retry.maxAttempts) {
+          throw new UserError(
+            `reading ${what} broke off on each of ${attempt} attempts (${networkErrorCode(error) ?? String(error)})`,
+            { hint: brokenOffHint(this.location) },
+          );
+        }
+        await this.wait(retryDelay(attempt, this.retry));
+      }
+    }
   }
 
   private checkManifestType(contentType: string, reference: string): string {

@@ -24,7 +24,7 @@ export class BlobDownloadError extends UserError {
     super(
       `the download of blob ${descriptor.digest} from ${location} broke off on each of ${attempts} attempts (the last at ${received} of ${descriptor.size} bytes: ${reason})`,
       {
-        hint: `The registry or the network to it keeps cutting the connection; try again later, or check any proxy between here and ${location.split('/')[0]}. Nothing was kept of the partial download.`,
+        hint: `${brokenOffHint(location)} Nothing was kept of the partial download.`,
       },
     );
   }
@@ -81,8 +81,13 @@ async function* chunks(first: Readable, download: ResumingDownload): AsyncGenera
   }
 }
 
+/** What to do about a registry whose answers keep breaking off. */
+export function brokenOffHint(location: string): string {
+  return `The registry or the network to it keeps cutting the connection; try again later, or check any proxy between here and ${location.split('/')[0]}.`;
+}
+
 /** A connection that broke off mid-body (Node reports `aborted` / ECONNRESET, undici `terminated`). */
-function isBrokenOff(error: unknown): boolean {
+export function isBrokenOff(error: unknown): boolean {
   if (error instanceof UserError) return false;
   const code = networkErrorCode(error);
   return (

@@ -142,3 +142,26 @@ describe('a blob download that breaks off', () => {
     expect(blobs.filter((name) => name.startsWith(artefact.layer.descriptor.digest.slice(7)))).toEqual([]);
   });
 });
+
+describe('a manifest download that breaks off', () => {
+  const isManifestGet = (r: ProxiedRequest) => r.method === 'GET' && r.path.includes('/manifests/');
+
+  test('is sent again, and gives up with an error naming it after the last attempt', async () => {
+    let cuts = 2;
+    proxy = await startProxy(services().registry.host, (request) =>
+      isManifestGet(request) && cuts-- > 0 ? { kind: 'forward', cutAfter: 10 } : { kind: 'forward' },
+    );
+    const bytes = await readAll(await store(proxy.host).fetch(artefact.manifest.descriptor));
+    expect(bytes.equals(artefact.manifest.bytes)).toBe(true);
+    expect(proxy.log.filter(isManifestGet)).toHaveLength(3);
+
+    cuts = Number.POSITIVE_INFINITY;
+    const error = await store(proxy.host)
+      .fetch(artefact.manifest.descriptor)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toContain(
+      `reading manifest ${proxy.host}/${repository}@${artefact.manifest.descriptor.digest} broke off on each of 4 attempts`,
+    );
+  });
+});
