@@ -16,13 +16,14 @@ import { contentSource } from './content-source';
 import type { CredentialProvider } from './credentials/credential';
 import { defaultCredentialProvider } from './credentials/default-provider';
 import { isDockerHub, type RegistryEndpoint, registryEndpoint } from './endpoint';
-import type { RegistryError } from './errors';
+import { networkErrorCode, type RegistryError } from './errors';
 import { HttpClient } from './http-client';
 import { type RegistryLogger, stderrLogger } from './logger';
 import { checkManifestReference, checkRepository, checkTag } from './names';
 import { OversizedContentError, readCapped } from './read-capped';
 import { RepositoryClient } from './repository-client';
-import { type RetryPolicy, retryPolicy, sleep } from './retry';
+import { brokenOffHint, contentRangeStart, isBrokenOff, resumingBlobStream } from './resuming-download';
+import { type RetryPolicy, retryDelay, retryPolicy, sleep } from './retry';
 import { repositoryScope } from './scope';
 import { takeNodeBody } from './stream-transport';
 import { sharedTokenCache, type TokenCache } from './token-cache';
@@ -124,7 +125,9 @@ export class RegistryStore implements MountableStore {
       }
     }
     // HEAD without a digest (or an error, whose body only GET carries): ask again with GET.
-    return this.resolveByGet(reference, operation, url);
+    return this.againIfCut(`manifest ${this.location}:${reference}`, () =>
+      this.resolveByGet(reference, operation, url),
+    );
   }
 
   private async resolveByGet(reference: string, operation: string, url: URL): Promise<Descriptor> {
@@ -175,29 +178,59 @@ export class RegistryStore implements MountableStore {
   async fetch(descriptor: Descriptor): Promise<Readable> {
     parseDigest(descriptor.digest);
     if (isManifestType(descriptor.mediaType)) return Readable.from([await this.manifestBytes(descriptor)]);
+    const where = `blob ${this.location}@${descriptor.digest}`;
+    const first = await this.openBlob(descriptor, 0);
+    const body = resumingBlobStream(first.body, {
+      descriptor,
+      location: this.location,
+      retry: this.retry,
+      wait: this.wait,
+      reopen: (from) => this.openBlob(descriptor, from),
+    });
+    return verifiedStream(body, descriptor, where);
+  }
+
+  /**
+   * A GET of a blob's bytes from `from` on: 200 for the whole, or, when resuming, 206 for the
+   * rest (200 too: a registry may ignore Range, the caller then skips what it has).
+   */
+  private async openBlob(
+    descriptor: Descriptor,
+    from: number,
+  ): Promise<{ response: Response; body: Readable }> {
     const operation = `download blob ${descriptor.digest}`;
     const response = await this.client.send(
       {
         method: 'GET',
         url: this.client.url(`blobs/${descriptor.digest}`),
         // the digest is over the stored bytes: no transparent decompression
-        headers: { 'accept-encoding': 'identity' },
+        headers: { 'accept-encoding': 'identity', ...(from > 0 ? { range: `bytes=${from}-` } : {}) },
         retryable: true,
         streamed: true,
       },
       'pull',
       operation,
     );
-    if (response.status !== 200 || !response.body) throw await this.client.error(response, operation, 'pull');
     const where = `blob ${this.location}@${descriptor.digest}`;
-    const declared = response.headers.get('content-length');
-    if (declared !== null && Number(declared) !== descriptor.size) {
+    const partial = from > 0 && response.status === 206;
+    if ((response.status !== 200 && !partial) || !response.body)
+      throw await this.client.error(response, operation, 'pull');
+    if (partial && contentRangeStart(response.headers.get('content-range'), descriptor.size) !== from) {
       await response.body.cancel().catch(() => undefined);
-      throw new SizeMismatchError(descriptor.size, Number(declared), where);
+      throw new UserError(
+        `${this.location} answered a request for ${where} from byte ${from} with the range "${response.headers.get('content-range') ?? '(none)'}"`,
+        { hint: 'The registry mishandles range requests; try again, or report it to its operator.' },
+      );
+    }
+    const declared = response.headers.get('content-length');
+    const expected = partial ? descriptor.size - from : descriptor.size;
+    if (declared !== null && Number(declared) !== expected) {
+      await response.body.cancel().catch(() => undefined);
+      throw new SizeMismatchError(expected, Number(declared), where);
     }
     const body =
       takeNodeBody(response) ?? Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
-    return verifiedStream(body, descriptor, where);
+    return { response, body };
   }
 
   async exists(descriptor: Descriptor): Promise<boolean> {
@@ -320,21 +353,44 @@ export class RegistryStore implements MountableStore {
     const where = `manifest ${this.location}@${descriptor.digest}`;
     if (descriptor.size > MAX_MANIFEST_BYTES) throw new OversizedContentError(where, MAX_MANIFEST_BYTES);
     const operation = `download manifest ${descriptor.digest}`;
-    const response = await this.client.send(
-      {
-        method: 'GET',
-        url: this.client.url(`manifests/${descriptor.digest}`),
-        headers: { accept: MANIFEST_ACCEPT },
-        retryable: true,
-      },
-      'pull',
-      operation,
-    );
-    if (response.status !== 200) throw await this.client.error(response, operation, 'pull');
-    const bytes = await readCapped(response, MAX_MANIFEST_BYTES, where);
+    const bytes = await this.againIfCut(where, async () => {
+      const response = await this.client.send(
+        {
+          method: 'GET',
+          url: this.client.url(`manifests/${descriptor.digest}`),
+          headers: { accept: MANIFEST_ACCEPT },
+          retryable: true,
+        },
+        'pull',
+        operation,
+      );
+      if (response.status !== 200) throw await this.client.error(response, operation, 'pull');
+      return readCapped(response, MAX_MANIFEST_BYTES, where);
+    });
     checkBytes(bytes, descriptor, where);
     this.remember(descriptor.digest, bytes);
     return bytes;
+  }
+
+  /**
+   * A manifest read whose body broke off is sent again, like a blob (manifests are small: no
+   * Range), at most `retry.maxAttempts` times in all.
+   */
+  private async againIfCut<T>(what: string, read: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await read();
+      } catch (error) {
+        if (!isBrokenOff(error)) throw error;
+        if (attempt >= this.retry.maxAttempts) {
+          throw new UserError(
+            `reading ${what} broke off on each of ${attempt} attempts (${networkErrorCode(error) ?? String(error)})`,
+            { hint: brokenOffHint(this.location) },
+          );
+        }
+        await this.wait(retryDelay(attempt, this.retry));
+      }
+    }
   }
 
   private checkManifestType(contentType: string, reference: string): string {

@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { UserError } from '../../common/errors';
 import { DEFAULT_UNZIP_LIMITS, type UnzipLimits } from './limits';
+import { entriesProblem, S_IFDIR, S_IFMT, unixMode, YAUZL_OPTIONS } from './zip-checks';
 
 export interface ExtractResult {
   files: number;
@@ -37,13 +38,6 @@ export interface ExtractOptions {
   select?(entry: EntryContent): boolean;
 }
 
-const S_IFMT = 0o170000;
-const S_IFLNK = 0o120000;
-const S_IFDIR = 0o040000;
-const UNIX_HOST = 3;
-/** Local file header: 30 fixed bytes before the name; no two entries' data may overlap. */
-const LOCAL_HEADER_BYTES = 30;
-
 function unsafe(zipPath: string, why: string): UserError {
   return new UserError(`refusing to extract ${zipPath}: ${why}`, {
     hint: 'The zip is malformed or hostile; nothing outside the target folder was written. Rebuild it with faasport publish.',
@@ -55,13 +49,7 @@ function unsafe(zipPath: string, why: string): UserError {
 const IN_MEMORY_BYTES = 64 * 1024 * 1024;
 
 async function openZip(zipPath: string): Promise<ZipFile> {
-  const options = {
-    lazyEntries: true,
-    autoClose: false,
-    validateEntrySizes: true,
-    strictFileNames: true,
-    decodeStrings: true,
-  };
+  const options = YAUZL_OPTIONS;
   const size = (await stat(zipPath)).size;
   const bytes = size <= IN_MEMORY_BYTES ? await readFile(zipPath) : undefined;
   return new Promise((resolvePromise, reject) => {
@@ -104,72 +92,6 @@ function openEntry(zip: ZipFile, entry: Entry, zipPath: string): Promise<Readabl
       resolvePromise(stream);
     });
   });
-}
-
-function unixMode(entry: Entry): number | undefined {
-  return entry.versionMadeBy >> 8 === UNIX_HOST ? (entry.externalFileAttributes >>> 16) & 0xffff : undefined;
-}
-
-/** Checks names, types, sizes, ratios and overlaps of every entry (yauzl already refused `\`, `/x`, `C:` and `..`). */
-function checkEntries(entries: Entry[], zipPath: string, limits: UnzipLimits): void {
-  if (entries.length > limits.maxEntries) {
-    throw unsafe(zipPath, `it has ${entries.length} entries, over the limit of ${limits.maxEntries}`);
-  }
-  const names = new Set<string>();
-  let total = 0;
-  for (const entry of entries) {
-    const name = entry.fileName;
-    const canonical = name.replace(/\/+$/, '');
-    if (
-      name.includes('\0') ||
-      canonical === '' ||
-      canonical.split('/').some((part) => part === '' || part === '.')
-    ) {
-      throw unsafe(zipPath, `entry name ${JSON.stringify(name)} is not a plain relative path`);
-    }
-    if (names.has(canonical))
-      throw unsafe(zipPath, `entry ${JSON.stringify(canonical)} appears more than once`);
-    names.add(canonical);
-    const mode = unixMode(entry);
-    if (mode !== undefined && (mode & S_IFMT) === S_IFLNK) {
-      throw unsafe(zipPath, `entry ${JSON.stringify(name)} is a symbolic link; links are never extracted`);
-    }
-    if (entry.isEncrypted()) throw unsafe(zipPath, `entry ${JSON.stringify(name)} is encrypted`);
-    if (entry.uncompressedSize > limits.maxEntryBytes) {
-      throw unsafe(
-        zipPath,
-        `entry ${JSON.stringify(name)} expands to ${entry.uncompressedSize} bytes, over the per-entry limit of ${limits.maxEntryBytes}`,
-      );
-    }
-    const ratio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
-    if (entry.uncompressedSize > limits.ratioThresholdBytes && ratio > limits.maxRatio) {
-      throw unsafe(
-        zipPath,
-        `entry ${JSON.stringify(name)} has a compression ratio of ${Math.round(ratio)}:1, over the limit of ${limits.maxRatio}:1 (zip bomb)`,
-      );
-    }
-    total += entry.uncompressedSize;
-    if (total > limits.maxTotalBytes) {
-      throw unsafe(zipPath, `it expands to more than ${limits.maxTotalBytes} bytes in total (zip bomb)`);
-    }
-  }
-  // Overlapping entries (several names sharing compressed data) are how the worst bombs work.
-  const byOffset = [...entries].sort((a, b) => a.relativeOffsetOfLocalHeader - b.relativeOffsetOfLocalHeader);
-  for (let i = 1; i < byOffset.length; i++) {
-    const previous = byOffset[i - 1]!;
-    const current = byOffset[i]!;
-    const previousEnd =
-      previous.relativeOffsetOfLocalHeader +
-      LOCAL_HEADER_BYTES +
-      previous.fileNameLength +
-      previous.compressedSize;
-    if (current.relativeOffsetOfLocalHeader < previousEnd) {
-      throw unsafe(
-        zipPath,
-        `entries ${JSON.stringify(previous.fileName)} and ${JSON.stringify(current.fileName)} overlap (zip bomb)`,
-      );
-    }
-  }
 }
 
 /**
@@ -236,7 +158,8 @@ export async function extractZip(
       throw unsafe(zipPath, `it has ${zip.entryCount} entries, over the limit of ${limits.maxEntries}`);
     }
     const entries = await readEntries(zip, zipPath);
-    checkEntries(entries, zipPath, limits);
+    const problem = entriesProblem(entries, limits);
+    if (problem) throw unsafe(zipPath, problem.reason);
 
     await mkdir(root, { recursive: true });
     const verified = new Set<string>();

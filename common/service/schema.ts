@@ -85,6 +85,8 @@ const definitions: Record<string, JsonSchema> = {
       deploymentBucket: { type: 'string', minLength: 3 },
       /** Zips up to this size go inline in the API call, larger ones through S3 (default and maximum 50 MiB). */
       inlineZipMaxBytes: { type: 'integer', minimum: 0, maximum: 52428800 },
+      /** Seconds to wait for a role Lambda cannot assume yet, once IAM says it exists (default 60). */
+      rolePropagationTimeout: { type: 'integer', minimum: 0, maximum: 900 },
       role: ref('faasportRole'),
       runtime: ref('faasportRuntime'),
       architecture: ref('faasportArchitecture'),

@@ -10,6 +10,11 @@ export interface AwsCloudBehaviour {
   /** The next N CreateFunction calls fail as with a freshly created IAM role (400). */
   rolePropagationFailures: number;
   /**
+   * Role ARNs that do not exist: CreateFunction and UpdateFunctionConfiguration naming one get
+   * the same 400 as a fresh role (Lambda cannot tell them apart), and IAM GetRole NoSuchEntity.
+   */
+  missingRoles: readonly string[];
+  /**
    * The next N update calls (code, configuration, tags, concurrency) find an update already in
    * progress, started by someone else: the function goes InProgress and the call gets 409.
    */
@@ -22,6 +27,7 @@ export const DEFAULT_AWS_BEHAVIOUR: AwsCloudBehaviour = {
   pendingMs: 1_000,
   updateMs: 500,
   rolePropagationFailures: 0,
+  missingRoles: [],
   concurrentUpdates: 0,
   throttleEvery: 0,
 };

@@ -1,4 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { inspectZip } from '../../artifact/unzip/inspect-zip';
+import { DEFAULT_UNZIP_LIMITS, type UnzipLimits } from '../../artifact/unzip/limits';
 import { CloudError } from '../cloud-error';
 import { type CloudApi, type CloudRequest, type CloudResponse, cloudRoute } from '../control-plane-server';
 import type { LambdaInvoker } from '../invokers';
@@ -6,6 +8,7 @@ import { conflict, invalidParameter, lambdaErrorResponse, notFound, throttled } 
 import type { AwsCloudBehaviour } from './aws-faults';
 import type { DeployedLambdaFunction, LambdaConfiguration } from './deployed-function';
 import type { FunctionRecords } from './function-records';
+import { IamRoles } from './iam-roles';
 import type { S3Buckets } from './s3-api';
 
 export interface LambdaApiOptions {
@@ -58,6 +61,16 @@ const ENVIRONMENT_LIMIT = 4096;
 const ROLE_ARN = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
 const FUNCTION_NAME = /^[a-zA-Z0-9-_]{1,64}$/;
 const ZIP_MAGIC = [Buffer.from('PK\x03\x04', 'latin1'), Buffer.from('PK\x05\x06', 'latin1')];
+/** Lambda's answer for a role it cannot assume: one not propagated yet, or one that does not exist. */
+const ROLE_NOT_ASSUMABLE = 'The role defined for the function cannot be assumed by Lambda.';
+const UNZIP_FAILED = 'Could not unzip uploaded file. Please check your file, then try to upload again.';
+/** Lambda's quota for a function's unzipped code (250 MB), in the bytes its error message gives. */
+const LAMBDA_UNZIPPED_BYTES = 262_144_000;
+const LAMBDA_UNZIP_LIMITS: UnzipLimits = {
+  ...DEFAULT_UNZIP_LIMITS,
+  maxTotalBytes: LAMBDA_UNZIPPED_BYTES,
+  maxEntryBytes: LAMBDA_UNZIPPED_BYTES,
+};
 
 /**
  * The Lambda control-plane API subset the faasport deployer uses, with the documented behaviour:
@@ -68,8 +81,11 @@ const ZIP_MAGIC = [Buffer.from('PK\x03\x04', 'latin1'), Buffer.from('PK\x05\x06'
 export class LambdaApi {
   private readonly functions = new Map<string, Entry>();
   private calls = 0;
+  private readonly iam: IamRoles;
 
-  constructor(private readonly options: LambdaApiOptions) {}
+  constructor(private readonly options: LambdaApiOptions) {
+    this.iam = new IamRoles(() => options.behaviour.missingRoles);
+  }
 
   /** Reloads what a previous run recorded: settled states, as time has passed. */
   async restore(): Promise<void> {
@@ -143,6 +159,8 @@ export class LambdaApi {
             reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: reservedConcurrency },
         };
       }),
+      // IAM's Query protocol (Action=GetRole in a form body) on this port, as LocalStack does
+      r('POST', '/', 'GetRole', false, (q) => this.iam.handle(q)),
       r('GET', '/__faasport/cloud/aws/code/{FunctionName}', 'GetFunctionCode', false, (q) => {
         const entry = this.find(q);
         if (!entry.zip) throw notFound(`Function ${entry.record.configuration.FunctionName} has no zip code`);
@@ -160,7 +178,9 @@ export class LambdaApi {
           'Request must be smaller than 69905067 bytes for the CreateFunction operation',
         ),
       errorResponse: lambdaErrorResponse,
-      beforeCall: () => {
+      beforeCall: (route) => {
+        // IAM is another service: Lambda's injected throttling does not reach it
+        if (route.operation === 'GetRole') return;
         this.calls += 1;
         const every = this.options.behaviour.throttleEvery;
         if (every > 0 && this.calls % every === 0) throw throttled();
@@ -231,7 +251,10 @@ export class LambdaApi {
   }
 
   /** The code of a Create/UpdateFunctionCode call: zip bytes, or an image URI. */
-  private code(input: CodeInput, packageType: 'Zip' | 'Image'): { zip?: Buffer; imageUri?: string } {
+  private async code(
+    input: CodeInput,
+    packageType: 'Zip' | 'Image',
+  ): Promise<{ zip?: Buffer; imageUri?: string }> {
     if (packageType === 'Image') {
       if (!input.ImageUri)
         throw invalidParameter('Please provide ImageUri when updating a function with packageType Image.');
@@ -263,15 +286,17 @@ export class LambdaApi {
     } else {
       throw invalidParameter('Please provide a source for function code: ZipFile, or S3Bucket and S3Key.');
     }
-    if (!ZIP_MAGIC.some((magic) => zip.subarray(0, 4).equals(magic))) {
-      throw invalidParameter(
-        'Could not unzip uploaded file. Please check your file, then try to upload again.',
-      );
+    if (!ZIP_MAGIC.some((magic) => zip.subarray(0, 4).equals(magic))) throw invalidParameter(UNZIP_FAILED);
+    // Lambda unzips the package when it takes it: what cannot be unpacked is refused here, not at invoke
+    const problem = await inspectZip(zip, LAMBDA_UNZIP_LIMITS);
+    if (problem?.kind === 'too-large') {
+      throw invalidParameter(`Unzipped size must be smaller than ${LAMBDA_UNZIPPED_BYTES} bytes`);
     }
+    if (problem) throw invalidParameter(`${UNZIP_FAILED} (${problem.reason})`);
     return { zip };
   }
 
-  private create(request: CloudRequest): CloudResponse {
+  private async create(request: CloudRequest): Promise<CloudResponse> {
     const input = this.parse(request);
     const name = input.FunctionName ?? '';
     if (!FUNCTION_NAME.test(name)) {
@@ -295,11 +320,14 @@ export class LambdaApi {
       );
     }
     if (this.functions.has(name)) throw conflict(`Function already exist: ${name}`);
-    const code = this.code(input.Code ?? {}, packageType);
+    const code = await this.code(input.Code ?? {}, packageType);
+    // another create of the same name may have landed while the zip was checked
+    if (this.functions.has(name)) throw conflict(`Function already exist: ${name}`);
     const behaviour = this.options.behaviour;
+    if (!this.iam.exists(input.Role)) throw invalidParameter(ROLE_NOT_ASSUMABLE);
     if (behaviour.rolePropagationFailures > 0) {
       behaviour.rolePropagationFailures -= 1;
-      throw invalidParameter('The role defined for the function cannot be assumed by Lambda.');
+      throw invalidParameter(ROLE_NOT_ASSUMABLE);
     }
     const configuration: LambdaConfiguration = {
       FunctionName: name,
@@ -390,13 +418,20 @@ export class LambdaApi {
     });
   }
 
-  private updateCode(request: CloudRequest): CloudResponse {
+  private async updateCode(request: CloudRequest): Promise<CloudResponse> {
     const entry = this.find(request);
     const input = this.parse(request) as CodeInput;
     this.checkWritable(entry);
     this.checkRevision(entry, input.RevisionId);
     const c = entry.record.configuration;
-    const code = this.code(input, c.PackageType);
+    const revision = c.RevisionId;
+    const code = await this.code(input, c.PackageType);
+    // another update may have started while the zip was checked: Lambda lets one through
+    if (c.RevisionId !== revision || c.LastUpdateStatus === 'InProgress') {
+      throw conflict(
+        `The operation cannot be performed at this time. An update is in progress for resource: ${c.FunctionArn}`,
+      );
+    }
     entry.zip = code.zip;
     c.CodeSha256 = codeSha256(code);
     c.CodeSize = code.zip?.length ?? 0;
@@ -419,6 +454,7 @@ export class LambdaApi {
         'Runtime and Handler are not supported for functions created with container images.',
       );
     }
+    if (input.Role !== undefined && !this.iam.exists(input.Role)) throw invalidParameter(ROLE_NOT_ASSUMABLE);
     if (input.Role !== undefined) c.Role = input.Role;
     if (input.Runtime !== undefined) c.Runtime = input.Runtime;
     if (input.Handler !== undefined) c.Handler = input.Handler;

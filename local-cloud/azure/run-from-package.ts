@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { inspectZip } from '../../artifact/unzip/inspect-zip';
 import type { SitePackage } from './deployed-site';
 
 const PACKAGE_SETTING = 'WEBSITE_RUN_FROM_PACKAGE';
@@ -51,6 +52,14 @@ export async function fetchRunFromPackage(
     const zip = Buffer.from(await response.arrayBuffer());
     if (zip.length > MAX_PACKAGE_BYTES) {
       return { package: { url: shown, error: 'the package is larger than 1 GB' }, zip: undefined };
+    }
+    // the host mounts the package as a read-only folder: what faasport would not unpack never starts
+    const problem = await inspectZip(zip);
+    if (problem) {
+      return {
+        package: { url: shown, error: `not mounted: the zip cannot be unpacked (${problem.reason})` },
+        zip: undefined,
+      };
     }
     const sha256 = createHash('sha256').update(zip).digest('hex');
     return { package: { url: shown, sha256, size: zip.length, file: undefined }, zip };

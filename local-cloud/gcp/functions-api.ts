@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { inspectZip } from '../../artifact/unzip/inspect-zip';
 import { CloudError } from '../cloud-error';
 import { type CloudApi, type CloudRequest, type CloudResponse, cloudRoute } from '../control-plane-server';
 import type { GcpInvoker } from '../invokers';
@@ -211,7 +212,7 @@ export class GcpFunctionsApi {
     };
   }
 
-  private create(request: CloudRequest): CloudResponse {
+  private async create(request: CloudRequest): Promise<CloudResponse> {
     const { project, location } = request.params;
     const id = request.query.get('functionId') ?? request.query.get('function_id') ?? '';
     if (!FUNCTION_ID.test(id)) {
@@ -232,11 +233,14 @@ export class GcpFunctionsApi {
     };
     applyUpdate(fn, body, undefined);
     const zip = this.validate(fn);
+    const unpackable = await sourceProblem(zip);
+    // another create of the same name may have landed while the source was checked
+    if (this.functions.has(name)) throw alreadyExists(`Function ${name} already exists.`);
     this.setUrls(fn);
     const entry: Entry = { fn, zip, saving: Promise.resolve() };
     this.functions.set(name, entry);
     this.save(entry);
-    const operation = this.startOperation(entry, 'create', zip, () => {
+    const operation = this.startOperation(entry, 'create', unpackable, () => {
       entry.zip = zip;
     });
     const behaviour = this.options.behaviour;
@@ -247,7 +251,7 @@ export class GcpFunctionsApi {
     return { status: 200, json: this.encodeOperation(operation, request.query) };
   }
 
-  private update(request: CloudRequest): CloudResponse {
+  private async update(request: CloudRequest): Promise<CloudResponse> {
     const entry = this.find(request);
     this.checkIdle(entry);
     const mask = parseUpdateMask(request.query.get('updateMask') ?? request.query.get('update_mask'));
@@ -255,11 +259,14 @@ export class GcpFunctionsApi {
     const next = structuredClone(entry.fn);
     applyUpdate(next, body, mask);
     const zip = this.validate(next);
+    const unpackable = await sourceProblem(zip);
+    // another operation may have started while the source was checked
+    if (entry.fn.state === 'DEPLOYING' || entry.fn.state === 'DELETING') throw aborted(entry.fn.name);
     this.setUrls(next);
     entry.fn.state = 'DEPLOYING';
     this.save(entry);
     // The new revision is visible once it is built and serving; until then, the old one is.
-    const operation = this.startOperation(entry, 'update', zip, () => {
+    const operation = this.startOperation(entry, 'update', unpackable, () => {
       entry.fn = { ...next, state: entry.fn.state, updateTime: new Date().toISOString() };
       entry.zip = zip;
     });
@@ -350,7 +357,13 @@ export class GcpFunctionsApi {
     fn.serviceConfig = { ...(fn.serviceConfig ?? {}), uri: url };
   }
 
-  private startOperation(entry: Entry, verb: Verb, zip: Buffer | undefined, land: () => void): Operation {
+  /** `unpackable`: why the build cannot unpack the source, if it cannot (see `sourceProblem`). */
+  private startOperation(
+    entry: Entry,
+    verb: Verb,
+    unpackable: string | undefined,
+    land: () => void,
+  ): Operation {
     const [, project, , location] = entry.fn.name.split('/');
     const operation: Operation = {
       name: `projects/${project}/locations/${location}/operations/operation-${Date.now()}-${randomBytes(6).toString('hex')}`,
@@ -368,12 +381,7 @@ export class GcpFunctionsApi {
     const behaviour = this.options.behaviour;
     const injected = verb !== 'delete' && behaviour.failOperationsNext > 0;
     if (injected) behaviour.failOperationsNext -= 1;
-    // The build unpacks the source: what is not a zip fails there, not at the API call.
-    const failure = injected
-      ? 'the build did not complete (injected failure)'
-      : zip && !zip.subarray(0, 4).equals(ZIP_MAGIC)
-        ? 'the source object is not a zip archive'
-        : undefined;
+    const failure = injected ? 'the build did not complete (injected failure)' : unpackable;
     this.later(entry, () => {
       operation.done = true;
       operation.metadata.endTime = new Date().toISOString();
@@ -491,4 +499,14 @@ export class GcpFunctionsApi {
     const snapshot = { function: structuredClone(entry.fn), zip: entry.zip };
     entry.saving = entry.saving.then(() => records.save(snapshot));
   }
+}
+
+/**
+ * The build unpacks the source: what is not a zip, or not one faasport would unpack (links,
+ * paths out of the folder, bombs), fails there, not at the API call.
+ */
+async function sourceProblem(zip: Buffer): Promise<string | undefined> {
+  if (!zip.subarray(0, 4).equals(ZIP_MAGIC)) return 'the source object is not a zip archive';
+  const problem = await inspectZip(zip);
+  return problem && `the source archive cannot be unpacked (${problem.reason})`;
 }

@@ -1,4 +1,5 @@
 import { isUserError, UserError } from '../../common/errors';
+import { redactSecrets } from '../../common/redact-secrets';
 import type { DeployUnit } from '../planner/deploy-units';
 import type { TargetDeployer } from './target-deployer';
 
@@ -133,17 +134,6 @@ export const errorMessage = (error: unknown): string =>
  */
 export function sdkDetail(message: string): string {
   const first = (message.split('\n').find((line) => line.trim() !== '') ?? '').trim();
-  const redacted = first
-    .replace(/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, '[access key id]')
-    .replace(/\beyJ[\w-]+\.[\w-]+\.[\w-]+/g, '[token]')
-    .replace(/(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40}(?![A-Za-z0-9+/=])/g, (run) =>
-      looksSecret(run) ? '[secret]' : run,
-    )
-    .replace(/[A-Za-z0-9+=_~-]{32,}/g, (run) => (looksSecret(run) ? '[secret]' : run));
+  const redacted = redactSecrets(first);
   return redacted.length > 240 ? `${redacted.slice(0, 239)}…` : redacted;
-}
-
-/** Upper- and lower-case letters and digits mixed: a key or a token rather than a word or an id. */
-function looksSecret(run: string): boolean {
-  return /[A-Z]/.test(run) && /[a-z]/.test(run) && /[0-9]/.test(run);
 }

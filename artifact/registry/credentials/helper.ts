@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { UserError } from '../../../common/errors';
+import { redactSecrets } from '../../../common/redact-secrets';
 import type { Credential } from './credential';
 
 export interface HelperOptions {
@@ -9,6 +10,8 @@ export interface HelperOptions {
 
 const HELPER_SUFFIX = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const MAX_OUTPUT = 1024 * 1024;
+/** Characters of a failing helper's stderr quoted in the error. */
+const MAX_REASON = 200;
 /** docker-credential-helpers marks a username this way when the secret is an identity token. */
 const TOKEN_USERNAME = '<token>';
 
@@ -28,14 +31,17 @@ export async function runCredentialHelper(
     });
   }
   const program = `docker-credential-${suffix}`;
-  const { code, stdout } = await run(program, serverUrl, options);
+  const { code, stdout, stderr } = await run(program, serverUrl, options);
   if (code !== 0) {
     if (/credentials not found/i.test(stdout)) return undefined;
-    // on failure stdout carries the helper's error message, not a secret
-    const reason = stdout.trim().split('\n')[0]?.slice(0, 200) || `exit code ${code}`;
-    throw new UserError(`credential helper ${program} failed for ${serverUrl}: ${reason}`, {
-      hint: `Fix or log in again with the helper, or remove it from your docker config.`,
-    });
+    // stdout is never repeated: a helper may have printed the credential before it failed
+    const said = oneLine(stderr);
+    throw new UserError(
+      `credential helper ${program} failed for ${serverUrl} (exit code ${code})${said ? `: ${said}` : ''}`,
+      {
+        hint: 'Fix or log in again with the helper (run it by hand to see its whole output), or remove it from your docker config.',
+      },
+    );
   }
   let parsed: { Username?: unknown; Secret?: unknown };
   try {
@@ -55,11 +61,11 @@ function run(
   program: string,
   input: string,
   options: HelperOptions,
-): Promise<{ code: number; stdout: string }> {
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, ['get'], {
       env: options.env ?? process.env,
-      stdio: ['pipe', 'pipe', 'ignore'],
+      stdio: ['pipe', 'pipe', 'pipe'],
       shell: false,
       timeout: options.timeoutMs ?? 60_000,
     });
@@ -67,6 +73,11 @@ function run(
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       if (stdout.length < MAX_OUTPUT) stdout += chunk;
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      if (stderr.length < MAX_OUTPUT) stderr += chunk;
     });
     child.on('error', (error: NodeJS.ErrnoException) => {
       reject(
@@ -79,11 +90,17 @@ function run(
     });
     child.on('close', (code, signal) => {
       if (signal) reject(new UserError(`credential helper ${program} was stopped (${signal})`));
-      else resolve({ code: code ?? 1, stdout });
+      else resolve({ code: code ?? 1, stdout, stderr });
     });
     child.stdin.on('error', () => {
       // a helper that exits without reading stdin: its exit status tells the story
     });
     child.stdin.end(input);
   });
+}
+
+/** A helper's stderr as one short line, anything secret-looking blanked. */
+function oneLine(text: string): string {
+  const line = redactSecrets(text.replace(/\s+/g, ' ').trim());
+  return line.length > MAX_REASON ? `${line.slice(0, MAX_REASON - 1)}…` : line;
 }

@@ -1,3 +1,4 @@
+import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { LocalCloudEndpoints } from '../../../local-cloud/cloud-file';
@@ -5,6 +6,8 @@ import type { LocalCloudEndpoints } from '../../../local-cloud/cloud-file';
 export interface AwsClients {
   lambda: LambdaClient;
   s3: S3Client;
+  /** Only to tell a role that is still propagating from one that does not exist (GetRole). */
+  iam: IAMClient;
   /** Talking to the local control plane: shorter polling and backoff. */
   local: boolean;
   region: string;
@@ -22,6 +25,7 @@ export function awsClients(region: string, local: LocalCloudEndpoints | undefine
     return {
       lambda: new LambdaClient({ region, maxAttempts: MAX_ATTEMPTS }),
       s3: new S3Client({ region, maxAttempts: MAX_ATTEMPTS }),
+      iam: new IAMClient({ region, maxAttempts: MAX_ATTEMPTS }),
       local: false,
       region,
     };
@@ -38,6 +42,8 @@ export function awsClients(region: string, local: LocalCloudEndpoints | undefine
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     }),
+    // the local Lambda plane answers IAM's GetRole on its own port, as LocalStack does
+    iam: new IAMClient({ region, endpoint: local.aws.lambda, credentials, maxAttempts: MAX_ATTEMPTS }),
     local: true,
     region,
   };

@@ -32,7 +32,15 @@ import type {
   TargetDeployer,
 } from '../target-deployer';
 import type { AwsClients } from './aws-clients';
-import { CLOUD_TIMING, isAlreadyExists, isNotFound, LOCAL_TIMING, withLambdaRetries } from './aws-retry';
+import {
+  CLOUD_TIMING,
+  DEFAULT_ROLE_PROPAGATION_MS,
+  isAlreadyExists,
+  isNotFound,
+  LOCAL_TIMING,
+  type RoleWait,
+  withLambdaRetries,
+} from './aws-retry';
 import {
   checkSource,
   comparableSettings,
@@ -41,6 +49,7 @@ import {
   roleFor,
 } from './aws-settings';
 import { isOwnedBy, ownerOf, ownershipTags, TAGS } from './aws-tags';
+import { type RoleStatus, roleStatus } from './role-check';
 import { S3Staging } from './s3-staging';
 
 /** Largest zip sent inline: the request body limit is the base64 of 50 MiB. */
@@ -71,6 +80,8 @@ export class AwsDeployer implements TargetDeployer {
   readonly target = 'aws' as const;
   private readonly observed = new Map<string, GetFunctionCommandOutput>();
   private readonly settingsCache = new Map<string, LambdaSettings>();
+  /** What IAM said about each execution role Lambda refused, shared by the functions using it. */
+  private readonly roleStatuses = new Map<string, Promise<RoleStatus>>();
   private staging: S3Staging | undefined;
 
   constructor(private readonly options: AwsDeployerOptions) {}
@@ -230,6 +241,7 @@ export class AwsDeployer implements TargetDeployer {
         timing: this.timing,
         settle: () => this.waitActive(name),
         onRetry: progress,
+        role: this.roleWait(settings.Role),
       });
     } catch (error) {
       // A create that landed while its response was lost (a retry then finds it): carry on.
@@ -281,7 +293,7 @@ export class AwsDeployer implements TargetDeployer {
               Description: settings.Description,
             }),
           ),
-        retry,
+        { ...retry, role: this.roleWait(settings.Role) },
       );
       await this.waitUpdated(name);
     }
@@ -326,6 +338,23 @@ export class AwsDeployer implements TargetDeployer {
     progress(`staging ${zip.size} bytes in s3://${staging.bucket}`);
     const { key } = await staging.stage(zip.digest, bytes, zip.size);
     return { S3Bucket: staging.bucket, S3Key: key };
+  }
+
+  /** The role a call passes, waited for as `withLambdaRetries` says; IAM is asked once per role. */
+  private roleWait(arn: string): RoleWait {
+    const configured = this.options.model.targets.aws?.rolePropagationTimeout;
+    return {
+      arn,
+      timeoutMs: typeof configured === 'number' ? configured * 1000 : DEFAULT_ROLE_PROPAGATION_MS,
+      status: () => {
+        let status = this.roleStatuses.get(arn);
+        if (!status) {
+          status = roleStatus(this.options.clients.iam, arn);
+          this.roleStatuses.set(arn, status);
+        }
+        return status;
+      },
+    };
   }
 
   private inlineLimit(): number {
@@ -438,5 +467,6 @@ export class AwsDeployer implements TargetDeployer {
   close(): void {
     this.options.clients.lambda.destroy();
     this.options.clients.s3.destroy();
+    this.options.clients.iam.destroy();
   }
 }

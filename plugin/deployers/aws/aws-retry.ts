@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { propagationTimeout, type RoleStatus, roleProblem, waitingLine } from './role-check';
 
 export interface RetryTiming {
   /** First backoff for IAM propagation; doubles up to `maxDelayMs`. */
   baseDelayMs: number;
   maxDelayMs: number;
-  /** Role propagation takes up to ~2 minutes. */
-  iamBudgetMs: number;
   /** Conflicts: how many times to wait for the running update and try again. */
   maxConflicts: number;
 }
@@ -13,15 +12,25 @@ export interface RetryTiming {
 export const CLOUD_TIMING: RetryTiming = {
   baseDelayMs: 2_000,
   maxDelayMs: 20_000,
-  iamBudgetMs: 150_000,
   maxConflicts: 20,
 };
 export const LOCAL_TIMING: RetryTiming = {
   baseDelayMs: 100,
   maxDelayMs: 1_000,
-  iamBudgetMs: 30_000,
   maxConflicts: 20,
 };
+
+/** How long a role Lambda cannot assume is waited for, unless rolePropagationTimeout says otherwise. */
+export const DEFAULT_ROLE_PROPAGATION_MS = 60_000;
+
+/** The execution role a call passes, for when Lambda says it cannot assume it. */
+export interface RoleWait {
+  arn: string;
+  /** Give up after this long (from the first refusal). */
+  timeoutMs: number;
+  /** What IAM says about the role (asked once, on the first refusal). */
+  status(): Promise<RoleStatus>;
+}
 
 const errorName = (error: unknown) => (error as { name?: string } | null)?.name ?? '';
 const errorMessage = (error: unknown) => (error as { message?: string } | null)?.message ?? '';
@@ -54,15 +63,23 @@ export function isThrottled(error: unknown): boolean {
 
 /**
  * Runs a Lambda write with bounded retries: on a conflict, waits for the function to settle
- * (`settle`, the SDK waiter) and tries again; on IAM propagation, backs off exponentially within
- * the budget; on throttling that outlasted the SDK's retries, backs off a few more times.
+ * (`settle`, the SDK waiter) and tries again; when Lambda cannot assume the role, asks IAM
+ * whether it exists — a role that does not (or that does not trust Lambda) fails at once, one
+ * that does is waited for with exponential backoff up to `role.timeoutMs`, saying so each time;
+ * on throttling that outlasted the SDK's retries, backs off a few more times.
  */
 export async function withLambdaRetries<T>(
   call: () => Promise<T>,
-  options: { timing: RetryTiming; settle: () => Promise<void>; onRetry?: (why: string) => void },
+  options: {
+    timing: RetryTiming;
+    settle: () => Promise<void>;
+    onRetry?: (why: string) => void;
+    role?: RoleWait;
+  },
 ): Promise<T> {
-  const { timing } = options;
-  const started = Date.now();
+  const { timing, role } = options;
+  let refusedSince: number | undefined;
+  let status: RoleStatus | undefined;
   let conflicts = 0;
   let backoffs = 0;
   for (;;) {
@@ -76,10 +93,17 @@ export async function withLambdaRetries<T>(
         continue;
       }
       const delay = Math.min(timing.baseDelayMs * 2 ** backoffs, timing.maxDelayMs);
-      if (isRolePropagation(error) && Date.now() - started + delay <= timing.iamBudgetMs) {
+      if (isRolePropagation(error) && role) {
+        refusedSince ??= Date.now();
+        status ??= await role.status();
+        const problem = roleProblem(role.arn, status);
+        if (problem) throw problem;
+        const waited = Date.now() - refusedSince;
+        if (waited >= role.timeoutMs) throw propagationTimeout(role.arn, role.timeoutMs);
         backoffs += 1;
-        options.onRetry?.('the role cannot be assumed yet (IAM propagation): retrying');
-        await sleep(delay);
+        options.onRetry?.(waitingLine(role.arn, status, waited, role.timeoutMs));
+        // the last try falls on the deadline, not after it
+        await sleep(Math.min(delay, role.timeoutMs - waited));
         continue;
       }
       if (isThrottled(error) && backoffs < 5) {

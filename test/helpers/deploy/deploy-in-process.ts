@@ -9,15 +9,20 @@ import { SourceResolver } from '../../../plugin/planner/source-resolver';
 
 /**
  * What `sls deploy` does, in this process: plans the service in `dir` against the local cloud at
- * `local` (deletes included), applies the plan four at a time, and closes the deployers.
+ * `local` (deletes included), applies the plan four at a time (its progress lines to `log`), and
+ * closes the deployers.
  */
-export async function deployService(dir: string, local: LocalCloudEndpoints) {
+export async function deployService(
+  dir: string,
+  local: LocalCloudEndpoints,
+  log: (line: string) => void = () => {},
+) {
   const model = await loadService(join(dir, 'serverless.yml'));
   const resolver = new SourceResolver({ serviceDir: model.serviceDir });
   const deployers = createDeployers({ model, resolver, local, env: {} });
   try {
     const plan = await makePlan(model, deployers, resolver, { deletes: true });
-    const outcomes = await applyPlan(plan.steps, deployers, { concurrency: 4, log: () => {} });
+    const outcomes = await applyPlan(plan.steps, deployers, { concurrency: 4, log });
     return { plan, outcomes };
   } finally {
     for (const deployer of deployers.values()) deployer.close();

@@ -9,6 +9,7 @@ import { packageRoot } from '../../../common/package-info';
 import { run } from '../../helpers/run';
 import { services, uniqueRepository } from '../../helpers/services';
 import { tempDir } from '../../helpers/temp-dir';
+import { type ProxiedRequest, type ProxyAction, startProxy } from './registry/loopback-proxy';
 
 const cli = join(packageRoot, 'bin', 'faasport.js');
 
@@ -331,6 +332,53 @@ describe('faasport publish / inspect / pull / copy against the rig registry', ()
       expect(info).toMatchObject({ shape: 'zip', digest: published.digest });
     } finally {
       await new Promise((resolve) => proxy.server.close(resolve));
+    }
+  });
+
+  it('pull and copy resume a blob download that breaks off, and say which blob and registry when it keeps breaking', async () => {
+    const { registry } = services();
+    const repository = uniqueRepository('cut');
+    const published = await faasportJson<{ layer: { digest: string } }>([
+      'publish',
+      await functionFolder(),
+      '--to',
+      `${registry.host}/${repository}:v1`,
+    ]);
+    const isLayerGet = (r: ProxiedRequest) =>
+      r.method === 'GET' && r.path.endsWith(`/blobs/${published.layer.digest}`);
+    // the first pull is cut once after 100 bytes; then every answer is cut after its first byte
+    let cutAfter: number | undefined = 100;
+    const proxy = await startProxy(registry.host, (r) => {
+      if (!isLayerGet(r) || cutAfter === undefined) return { kind: 'forward' };
+      const action: ProxyAction = { kind: 'forward', cutAfter };
+      if (cutAfter === 100) cutAfter = undefined;
+      return action;
+    });
+    try {
+      const out = join(await tempDir(), 'out');
+      const pulled = await faasport(['pull', `${proxy.host}/${repository}:v1`, '--out', out]);
+      expect(pulled.code, pulled.stderr).toBe(0);
+      expect(Object.keys(await listTree(out)).sort()).toEqual(['handler.js', 'lib/greet.js', 'notes.md']);
+      expect(proxy.log.filter(isLayerGet).map((r) => r.range)).toEqual([undefined, 'bytes=100-']);
+
+      cutAfter = 1;
+      const parent = await tempDir();
+      const failed = await faasport(['pull', `${proxy.host}/${repository}:v1`, '--out', join(parent, 'out')]);
+      const copied = await faasport([
+        'copy',
+        `${proxy.host}/${repository}:v1`,
+        `${registry.host}/${uniqueRepository('cut-copy')}:v1`,
+      ]);
+      for (const result of [failed, copied]) {
+        expect(result.code, result.stderr).toBe(1);
+        expect(result.stderr).toContain(
+          `the download of blob ${published.layer.digest} from ${proxy.host}/${repository} broke off on each of 5 attempts`,
+        );
+        expect(result.stderr).not.toContain('internal error');
+      }
+      expect(await readdir(parent)).toEqual([]);
+    } finally {
+      await proxy.stop();
     }
   });
 

@@ -1,15 +1,28 @@
-import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
-import { Transform } from 'node:stream';
+import { createServer, type IncomingHttpHeaders, request, type Server, type ServerResponse } from 'node:http';
+import { type Readable, Transform } from 'node:stream';
 
 export interface ProxiedRequest {
   method: string;
   path: string;
   search: string;
+  /** The client's Range header, when it sent one. */
+  range?: string;
 }
 
 /** What the proxy does with one request. */
 export type ProxyAction =
-  | { kind: 'forward'; flipByteAt?: number; dropHeaders?: readonly string[]; resetAfterUpstream?: boolean }
+  | {
+      kind: 'forward';
+      flipByteAt?: number;
+      dropHeaders?: readonly string[];
+      resetAfterUpstream?: boolean;
+      /** Pass this many bytes of the body, then drop the connection (a reset mid-body). */
+      cutAfter?: number;
+      /** Pass this many bytes of the body without a Content-Length, then end cleanly (a truncated body). */
+      endAfter?: number;
+      /** Request headers not passed to the registry (e.g. `range`, so it answers 200). */
+      dropRequestHeaders?: readonly string[];
+    }
   | { kind: 'respond'; status: number; headers?: Record<string, string> }
   /** Drop the connection without an answer (the client sees a reset / hang-up). */
   | { kind: 'reset' };
@@ -41,7 +54,12 @@ export async function startProxy(
   const log: ProxyLogEntry[] = [];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
-    const seen: ProxiedRequest = { method: req.method ?? 'GET', path: url.pathname, search: url.search };
+    const seen: ProxiedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      search: url.search,
+      ...(typeof req.headers.range === 'string' ? { range: req.headers.range } : {}),
+    };
     const action = decide(seen);
     const entry: ProxyLogEntry = {
       ...seen,
@@ -58,13 +76,15 @@ export async function startProxy(
       res.writeHead(action.status, { 'content-length': '0', ...action.headers }).end();
       return;
     }
+    const forwarded: IncomingHttpHeaders = { ...req.headers };
+    for (const name of action.dropRequestHeaders ?? []) delete forwarded[name];
     const outgoing = request(
       {
         host: upstreamHost,
         port: Number(upstreamPort),
         method: req.method,
         path: req.url,
-        headers: req.headers,
+        headers: forwarded,
       },
       (upstreamResponse) => {
         entry.upstreamStatus = upstreamResponse.statusCode;
@@ -76,9 +96,19 @@ export async function startProxy(
         }
         const headers: IncomingHttpHeaders = { ...upstreamResponse.headers };
         for (const name of action.dropHeaders ?? []) delete headers[name];
+        if (action.endAfter !== undefined) delete headers['content-length'];
         res.writeHead(upstreamResponse.statusCode ?? 502, headers);
-        if (action.flipByteAt === undefined) upstreamResponse.pipe(res);
-        else upstreamResponse.pipe(flipByte(action.flipByteAt)).pipe(res);
+        const limit = action.cutAfter ?? action.endAfter;
+        const body =
+          action.flipByteAt === undefined
+            ? upstreamResponse
+            : upstreamResponse.pipe(flipByte(action.flipByteAt));
+        if (limit === undefined) body.pipe(res);
+        else
+          passFirst(body, res, limit, () => {
+            if (action.cutAfter !== undefined) req.socket.destroy();
+            else res.end();
+          });
       },
     );
     outgoing.on('error', () => req.socket.destroy());
@@ -95,6 +125,30 @@ export async function startProxy(
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/** Writes the first `limit` bytes of `body` to `res`, then calls `then` (and reads no further). */
+function passFirst(body: Readable, res: ServerResponse, limit: number, then: () => void): void {
+  let sent = 0;
+  let done = false;
+  body.on('data', (chunk: Buffer) => {
+    if (done) return;
+    const part = chunk.subarray(0, Math.max(0, limit - sent));
+    sent += part.length;
+    if (sent < limit) {
+      res.write(part);
+      return;
+    }
+    done = true;
+    body.destroy();
+    // cut only once the bytes passed so far have left (an empty write would not wait for them)
+    if (part.length > 0) res.write(part, () => then());
+    else then();
+  });
+  // a body shorter than the limit passes whole
+  body.on('end', () => {
+    if (!done) res.end();
+  });
 }
 
 /** Inverts the bits of the byte at `offset` of the stream. */

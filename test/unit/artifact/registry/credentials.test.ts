@@ -49,10 +49,38 @@ describe('the credential helper protocol', () => {
     expect(await runCredentialHelper('faketest', 'nothing.example', { env: helper.env })).toBeUndefined();
   });
 
-  test('other failures are reported with the helper’s message', async () => {
+  test('other failures are reported with the helper’s exit code and its stderr', async () => {
     await expect(runCredentialHelper('faketest', 'broken.example', { env: helper.env })).rejects.toThrow(
-      /docker-credential-faketest failed for broken\.example: keychain is locked/,
+      /^credential helper docker-credential-faketest failed for broken\.example \(exit code 1\): keychain is locked$/,
     );
+  });
+
+  test('a failing helper’s stdout is never repeated, and its stderr is one line with secrets blanked', async () => {
+    const error = (await runCredentialHelper('faketest', 'leaky.example', { env: helper.env }).catch(
+      (e: unknown) => e,
+    )) as Error & { hint?: string };
+    const said = [error.message, error.hint, error.stack, String(error.cause)].join('\n');
+    for (const secret of [
+      'Leaked-Secret-0123456789',
+      'leaky-user',
+      'hunter2-Xy9',
+      'AbCdEf0123456789GhIjKlMn',
+      'eyJhbGciOiJIUzI1NiJ9',
+      'c2lnbmF0dXJlLXNlY3JldA',
+    ]) {
+      expect(said).not.toContain(secret);
+    }
+    expect(error.message).toContain('docker-credential-faketest failed for leaky.example (exit code 3)');
+    expect(error.message).toContain('keychain refused: password=[redacted]');
+    expect(error.message).not.toContain('\n');
+  });
+
+  test('a long stderr is cut to one short line', async () => {
+    const error = (await runCredentialHelper('faketest', 'loud.example', { env: helper.env }).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(error.message).toMatch(/\(exit code 4\): x+…$/);
+    expect(error.message.length).toBeLessThan(400);
   });
 
   test('a missing helper and a path-like name are refused clearly', async () => {

@@ -27,7 +27,13 @@ server=$(cat)
 printf '%s\\n' "$server" >> '${stdinLog}'
 case "$server" in
 ${cases}
-  broken.example) echo "keychain is locked"; exit 1 ;;
+  broken.example) echo "keychain is locked" >&2; exit 1 ;;
+  leaky.example)
+    printf '%s' '{"ServerURL":"leaky.example","Username":"leaky-user","Secret":"Leaked-Secret-0123456789"}'
+    printf '%s\n' 'keychain refused: password=hunter2-Xy9 token Bearer AbCdEf0123456789GhIjKlMn' \
+      '  session eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNlY3JldA and more' >&2
+    exit 3 ;;
+  loud.example) head -c 5000 /dev/zero | tr '\\0' 'x' >&2; exit 4 ;;
 esac
 echo "credentials not found in native keychain"
 exit 1
