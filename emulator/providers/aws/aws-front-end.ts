@@ -11,6 +11,7 @@ import type {
   ProviderFrontEnd,
   SampleOutcome,
 } from '../front-end';
+import { LAMBDA_SYNC_REQUEST_BYTES, lambdaRequestTooLarge } from '../payload-limits';
 import { httpApiEvent, httpApiResponse } from './apigw/http-api-event';
 import { restEvent, restResponse, restThrottled } from './apigw/rest-event';
 import { awsHttpTriggers } from './http-events';
@@ -165,6 +166,7 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
                 apiId: API_ID,
               });
               const result = await invokeForGateway(lambda, event);
+              if (result === 'too-large') return { response: lambdaRequestTooLarge('rest') };
               if (!result) return { response: restThrottled() };
               return {
                 response: restResponse(result.payload, Boolean(result.functionError)),
@@ -190,6 +192,9 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
                 apiId: API_ID,
               });
               const result = await invokeForGateway(lambda, event);
+              if (result === 'too-large') {
+                return { response: lambdaRequestTooLarge(isUrl ? 'function-url' : 'http-api') };
+              }
               if (!result) return { response: httpApiResponse(Buffer.alloc(0), true) };
               return {
                 response: httpApiResponse(result.payload, Boolean(result.functionError)),
@@ -261,13 +266,18 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
   }
 }
 
-/** Undefined when throttled: API Gateway then answers 500 without invoking. */
+/**
+ * Undefined when throttled: API Gateway then answers 500 without invoking. `too-large` when the
+ * event is over Lambda's synchronous payload limit: the front end refuses it without invoking.
+ */
 async function invokeForGateway(
   lambda: LambdaFunction,
   event: unknown,
-): Promise<LambdaInvokeResult | undefined> {
+): Promise<LambdaInvokeResult | 'too-large' | undefined> {
+  const payload = Buffer.from(JSON.stringify(event));
+  if (payload.length > LAMBDA_SYNC_REQUEST_BYTES) return 'too-large';
   try {
-    return await lambda.invoke(Buffer.from(JSON.stringify(event)));
+    return await lambda.invoke(payload);
   } catch (error) {
     if (error instanceof ThrottledError) return undefined;
     throw error;
