@@ -46,19 +46,29 @@ export function sigV4Problem(
   if (Number.isNaN(signedAt)) return 'bad-signature';
   if (Math.abs(now - signedAt) > MAX_SKEW_MS) return 'expired';
 
+  // A claimed body hash must be the body's (UNSIGNED-PAYLOAD and streaming forms claim none).
+  const claimed = header(request.headers, 'x-amz-content-sha256');
+  if (claimed && /^[0-9a-f]{64}$/.test(claimed) && claimed !== sha256(request.body)) return 'bad-signature';
   const signedHeaders = signedHeaderList.split(';');
   if (!signedHeaders.includes('host')) return 'bad-signature';
+  let query: string;
+  try {
+    query = canonicalQuery(
+      request.rawUrl.includes('?') ? request.rawUrl.slice(request.rawUrl.indexOf('?') + 1) : '',
+    );
+  } catch {
+    return 'bad-signature'; // a malformed percent-encoding: nothing the SDK would sign
+  }
   const queryAt = request.rawUrl.indexOf('?');
   const rawPath = queryAt === -1 ? request.rawUrl : request.rawUrl.slice(0, queryAt);
-  const rawQuery = queryAt === -1 ? '' : request.rawUrl.slice(queryAt + 1);
   const canonicalRequest = [
     request.method,
     s3 ? rawPath : rawPath.split('/').map(encode).join('/'),
-    canonicalQuery(rawQuery),
+    query,
     ...signedHeaders.map((name) => `${name}:${canonicalHeaderValue(header(request.headers, name))}`),
     '',
     signedHeaderList,
-    header(request.headers, 'x-amz-content-sha256') ?? sha256(request.body),
+    claimed ?? sha256(request.body),
   ].join('\n');
   const scope = `${date}/${region}/${service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest)].join('\n');
