@@ -163,7 +163,9 @@ export class ControlPlaneServer {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://control-plane');
     const method = req.method ?? 'GET';
-    const refused = nonLoopbackReason(req, this.access.allowedHosts);
+    const found = this.match(method, url.pathname);
+    // A deployed function's own URL is served as the emulator's gateway serves functions.
+    const refused = found?.route.open ? undefined : nonLoopbackReason(req, this.access.allowedHosts);
     if (refused) {
       await drain(req);
       sendJson(res, 403, {
@@ -192,7 +194,6 @@ export class ControlPlaneServer {
       sendJson(res, 200, this.endpoints);
       return;
     }
-    const found = this.match(method, url.pathname);
     if (!found) {
       // Unknown calls are logged too: a deployer calling something unexpected must show up.
       this.log.record({

@@ -209,3 +209,14 @@ describe('.faasport/cloud.json', () => {
     }
   });
 });
+
+describe("a deployed function's own URL", () => {
+  test('is served like the gateway: no plane credentials, any Origin (the function answers for itself)', async () => {
+    const functions = cloud.endpoints.gcp?.functions ?? '';
+    const answer = await raw(`${functions}/__faasport/cloud/gcp/run/demo/europe-west1/none`, {
+      headers: { origin: 'https://app.example' },
+    });
+    // Not refused by the plane: the function is unknown here, so its URL answers 404.
+    expect(answer.status).toBe(404);
+  });
+});
