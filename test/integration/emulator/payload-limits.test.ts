@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Emulator } from '../../../emulator/emulator';
 import { ProcessEngine } from '../../../emulator/engines/process-engine';
@@ -83,4 +84,53 @@ describe('Azure Functions takes 100 MB requests', () => {
     const over = await post(url, 100 * MiB + 1);
     expect(over.status).toBe(413);
   }, 60_000);
+});
+
+describe('the Lambda Invoke API, through the AWS SDK', () => {
+  const client = () =>
+    new LambdaClient({
+      region: 'eu-west-1',
+      endpoint: emulator.urls.lambda,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+  const FunctionName = 'limits-dev-awsSize';
+
+  test('RequestResponse over 6 MB: 413 RequestTooLargeException; Event over 1 MB: 413 RequestEntityTooLargeException', async () => {
+    const lambda = client();
+    const big = (bytes: number) => Buffer.from(JSON.stringify({ body: 'a'.repeat(bytes) }));
+    await expect(
+      lambda.send(new InvokeCommand({ FunctionName, Payload: big(7 * MiB) })),
+    ).rejects.toMatchObject({
+      name: 'RequestTooLargeException',
+      $metadata: { httpStatusCode: 413 },
+    });
+    await expect(
+      lambda.send(new InvokeCommand({ FunctionName, InvocationType: 'Event', Payload: big(2 * MiB) })),
+    ).rejects.toMatchObject({
+      name: 'RequestEntityTooLargeException',
+      message: expect.stringMatching(
+        /byte payload is too large for the Event invocation type \(limit 1048576 bytes\)/,
+      ),
+      $metadata: { httpStatusCode: 413 },
+    });
+    lambda.destroy();
+  });
+
+  test('a response over 6 MB: 200 with FunctionError Unhandled and Function.ResponseSizeTooLarge', async () => {
+    const lambda = client();
+    const answer = await lambda.send(
+      new InvokeCommand({
+        FunctionName,
+        Payload: Buffer.from(JSON.stringify({ queryStringParameters: { reply: String(7 * MiB) } })),
+      }),
+    );
+    lambda.destroy();
+    expect(answer.StatusCode).toBe(200);
+    expect(answer.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(Buffer.from(answer.Payload ?? []).toString())).toEqual({
+      errorType: 'Function.ResponseSizeTooLarge',
+      errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).',
+    });
+  });
 });
