@@ -3,7 +3,7 @@ import { isLoopbackHost } from '../../common/http/loopback-guard';
 
 /**
  * The host names, besides loopback ones, that requests to planes bound to `host` may be addressed
- * to: none on a loopback address; the address itself, or — bound to every interface — each
+ * to: none on a loopback address; the address itself, and — bound to every interface — each
  * interface's address and this machine's name.
  */
 export function allowedHostsFor(host: string): string[] {
@@ -12,5 +12,6 @@ export function allowedHostsFor(host: string): string[] {
   const addresses = Object.values(networkInterfaces())
     .flatMap((list) => list ?? [])
     .map((address) => address.address.toLowerCase());
-  return [...new Set([hostname().toLowerCase(), ...addresses])];
+  // The bound address too: the URLs in cloud.json name it, and connecting to it reaches this machine.
+  return [...new Set([host, hostname().toLowerCase(), ...addresses])];
 }
