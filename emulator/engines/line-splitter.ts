@@ -4,11 +4,16 @@ export interface LineSplitterOptions {
    * memory. Unbounded when absent.
    */
   maxLineBytes?: number;
-  /** Called once per cut line, after it was emitted, with the bytes dropped from it. */
-  onCut?(droppedBytes: number): void;
+  /**
+   * Called once per cut line, after it was emitted, with the bytes dropped from it and the last
+   * of them (up to `TAIL_BYTES`, decoded): what ended the line may matter.
+   */
+  onCut?(droppedBytes: number, tail: string): void;
 }
 
 const NEWLINE = 0x0a;
+/** How much of a cut line's end is kept for `onCut`. */
+export const TAIL_BYTES = 256;
 
 /**
  * Turns a byte stream into complete lines (the last partial line is flushed at the end). Each
@@ -23,12 +28,16 @@ export function lineSplitter(
   let parts: Buffer[] = [];
   let kept = 0;
   let dropped = 0;
+  let tail: Buffer = Buffer.alloc(0);
 
   /** Keeps what fits of `piece`; `copy` when the piece outlives the chunk it is part of. */
   const keep = (piece: Buffer, copy: boolean) => {
     const room = max - kept;
     if (piece.length > room) {
-      dropped += piece.length - room;
+      const cut = piece.subarray(room);
+      dropped += cut.length;
+      // Copied: the chunk may be reused by its producer.
+      tail = Buffer.concat([tail, cut.subarray(-TAIL_BYTES)]).subarray(-TAIL_BYTES);
       piece = piece.subarray(0, room);
     }
     if (piece.length > 0) {
@@ -39,11 +48,13 @@ export function lineSplitter(
   const finish = () => {
     const line = Buffer.concat(parts, kept);
     const cut = dropped;
+    const end = tail.toString('utf8');
     parts = [];
     kept = 0;
     dropped = 0;
+    tail = Buffer.alloc(0);
     emit(cut > 0 ? line.subarray(0, completeUtf8Length(line)).toString('utf8') : line.toString('utf8'));
-    if (cut > 0) options.onCut?.(cut);
+    if (cut > 0) options.onCut?.(cut, end);
   };
 
   return {

@@ -1,3 +1,4 @@
+import { OUTPUT_MARK_PREFIX } from '../providers/aws/output-marks';
 import type { InstanceSpec } from './engine';
 import { lineSplitter } from './line-splitter';
 import type { RuntimeProvider } from './runtime-images';
@@ -37,6 +38,12 @@ export function instanceOutputLines(
 ): ReturnType<typeof lineSplitter> {
   return lineSplitter((line) => spec.onOutput(stream, line), {
     maxLineBytes: LIMITS[spec.provider].bytes,
-    onCut: (dropped) => spec.onOutput(stream, cutLineNote(spec.provider, dropped)),
+    onCut: (dropped, tail) => {
+      spec.onOutput(stream, cutLineNote(spec.provider, dropped));
+      // A runtime client's end-of-invocation mark written after output without a newline ends
+      // the cut line: it is passed on as the line it is, so the invocation ends without waiting.
+      const mark = tail.lastIndexOf(OUTPUT_MARK_PREFIX);
+      if (mark !== -1) spec.onOutput(stream, tail.slice(mark));
+    },
   });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lineSplitter } from '../../../../emulator/engines/line-splitter';
-import { cutLineNote, logLineLimit } from '../../../../emulator/engines/log-line-limit';
+import { cutLineNote, instanceOutputLines, logLineLimit } from '../../../../emulator/engines/log-line-limit';
+import { OUTPUT_MARK_PREFIX } from '../../../../emulator/providers/aws/output-marks';
 
 function collect(options?: Parameters<typeof lineSplitter>[1]) {
   const lines: string[] = [];
@@ -51,6 +52,25 @@ describe('lineSplitter', () => {
     splitter.write(Buffer.from('ab☕cd\n')); // ☕ is 3 bytes: 2 + 3 = 5 fits, the limit lands after it
     splitter.write(Buffer.from('abc☕d\n')); // the limit lands inside ☕: it is left out
     expect(lines).toEqual(['ab☕', 'abc']);
+  });
+});
+
+describe('instance output lines', () => {
+  it("pass on a runtime's end mark that ended a cut line, after the note", () => {
+    const lines: string[] = [];
+    const output = instanceOutputLines(
+      { provider: 'azure', onOutput: (_stream, line) => lines.push(line) },
+      'stdout',
+    );
+    output.write(Buffer.alloc(100 * 1024, 'x'));
+    output.write(Buffer.from(`${OUTPUT_MARK_PREFIX}req-1\nnext\n`));
+    expect(lines.map((line) => line.slice(0, 80))).toEqual([
+      'x'.repeat(80),
+      expect.stringMatching(/^faasport: the line above was cut to 32 KB/),
+      `${OUTPUT_MARK_PREFIX}req-1`,
+      'next',
+    ]);
+    expect(lines[0]).toHaveLength(32 * 1024);
   });
 });
 
