@@ -8,6 +8,7 @@ import { readCloudFile } from '../../../local-cloud/cloud-file';
 import { ENDPOINTS_PATH, REQUEST_LOG_PATH } from '../../../local-cloud/control-plane-server';
 import { type LocalCloud, startLocalCloud } from '../../../local-cloud/local-cloud';
 import { serveCloud } from '../../../local-cloud/serve-cloud';
+import { resolveLocalCloud } from '../../../plugin/local-cloud-option';
 import { awsCredentials, bearerHeader } from '../../helpers/local-cloud-auth';
 import { tempDir } from '../../helpers/temp-dir';
 
@@ -206,6 +207,23 @@ describe('.faasport/cloud.json', () => {
       expect(secondAuth.token).not.toBe(firstAuth.token);
     } finally {
       await second.cloud.stop();
+    }
+  });
+});
+
+describe('`--local-cloud <url>`', () => {
+  test("takes the endpoints from the plane and the credentials from the service's own cloud file", async () => {
+    const dir = await tempDir('faasport-cloud-url-');
+    const served = await serveCloud(dir, { host: '127.0.0.1' });
+    try {
+      const resolved = await resolveLocalCloud(served.cloud.endpoints.aws.lambda, {}, dir);
+      expect(resolved?.auth).toEqual(served.cloud.endpoints.auth);
+      const elsewhere = await tempDir('faasport-cloud-url-other-');
+      await expect(resolveLocalCloud(served.cloud.endpoints.aws.lambda, {}, elsewhere)).rejects.toThrow(
+        /is not the local cloud whose credentials are in .*cloud\.json/,
+      );
+    } finally {
+      await served.cloud.stop();
     }
   });
 });
