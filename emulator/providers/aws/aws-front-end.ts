@@ -165,8 +165,8 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
                 accountId: this.accountId,
                 apiId: API_ID,
               });
+              if (overLambdaLimit(event)) return { response: lambdaRequestTooLarge('rest') };
               const result = await invokeForGateway(lambda, event);
-              if (result === 'too-large') return { response: lambdaRequestTooLarge('rest') };
               if (!result) return { response: restThrottled() };
               return {
                 response: restResponse(result.payload, Boolean(result.functionError)),
@@ -191,10 +191,10 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
                 accountId: this.accountId,
                 apiId: API_ID,
               });
-              const result = await invokeForGateway(lambda, event);
-              if (result === 'too-large') {
+              if (overLambdaLimit(event)) {
                 return { response: lambdaRequestTooLarge(isUrl ? 'function-url' : 'http-api') };
               }
+              const result = await invokeForGateway(lambda, event);
               if (!result) return { response: httpApiResponse(Buffer.alloc(0), true) };
               return {
                 response: httpApiResponse(result.payload, Boolean(result.functionError)),
@@ -266,22 +266,34 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
   }
 }
 
-/**
- * Undefined when throttled: API Gateway then answers 500 without invoking. `too-large` when the
- * event is over Lambda's synchronous payload limit: the front end refuses it without invoking.
- */
+/** Undefined when throttled: API Gateway then answers 500 without invoking. */
 async function invokeForGateway(
   lambda: LambdaFunction,
   event: unknown,
-): Promise<LambdaInvokeResult | 'too-large' | undefined> {
-  const payload = Buffer.from(JSON.stringify(event));
-  if (payload.length > LAMBDA_SYNC_REQUEST_BYTES) return 'too-large';
+): Promise<LambdaInvokeResult | undefined> {
   try {
-    return await lambda.invoke(payload);
+    return await lambda.invoke(serialized(event));
   } catch (error) {
     if (error instanceof ThrottledError) return undefined;
     throw error;
   }
+}
+
+/** Events as JSON, made once per event: the size check and the invoke share the bytes. */
+const serializedEvents = new WeakMap<object, Buffer>();
+function serialized(event: unknown): Buffer {
+  if (typeof event !== 'object' || event === null) return Buffer.from(JSON.stringify(event));
+  let bytes = serializedEvents.get(event);
+  if (!bytes) {
+    bytes = Buffer.from(JSON.stringify(event));
+    serializedEvents.set(event, bytes);
+  }
+  return bytes;
+}
+
+/** Over Lambda's synchronous payload limit: the front end refuses it without invoking. */
+function overLambdaLimit(event: unknown): boolean {
+  return serialized(event).length > LAMBDA_SYNC_REQUEST_BYTES;
 }
 
 function facts(result: LambdaInvokeResult): InvocationFacts {
