@@ -19,6 +19,7 @@ import type { AzureFrontEnd } from './providers/azure/azure-front-end';
 import type { FrontEndApi, FrontEndContext, ProviderFrontEnd, SampleOutcome } from './providers/front-end';
 import { FRONT_END_ORDER, FRONT_ENDS, type FrontEndOf, type GatewayPort } from './providers/front-ends';
 import type { GcpFrontEnd } from './providers/gcp/gcp-front-end';
+import { REQUEST_LIMITS } from './providers/payload-limits';
 import { sampleEventCloud } from './providers/sample-events';
 import { HotReload } from './watch/hot-reload';
 import { ImageRebuild } from './watch/image-rebuild';
@@ -87,9 +88,9 @@ type PortName = GatewayPort | FrontEndApi['port'];
 export class Emulator {
   /** One gateway per port: AWS on `port`, Google Cloud Functions and Azure Functions on their own. */
   private readonly gateways: Record<GatewayPort, GatewayServer> = {
-    gateway: new GatewayServer(),
-    gcp: new GatewayServer(),
-    azure: new GatewayServer(),
+    gateway: new GatewayServer(REQUEST_LIMITS.gateway),
+    gcp: new GatewayServer(REQUEST_LIMITS.gcp),
+    azure: new GatewayServer(REQUEST_LIMITS.azure),
   };
   private readonly frontEnds = new Map<Cloud, ProviderFrontEnd>();
   private readonly apiServers: Server[] = [];

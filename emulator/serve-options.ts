@@ -28,6 +28,8 @@ export interface ServeOptions {
    * Manager, Cloud Functions); 0 or absent = any free ports.
    */
   cloudPort?: number;
+  /** With `cloud`: where the planes listen; loopback unless the user asks (`--cloud-host`). */
+  cloudHost?: string;
 }
 
 /**
@@ -57,6 +59,8 @@ export interface EmulateArgs {
   cloud: boolean;
   /** First of the four consecutive control-plane ports (0 = any free ports). */
   cloudPort: number;
+  /** Address of the control planes: 127.0.0.1, whatever `--host` says, unless `--cloud-host`. */
+  cloudHost: string;
   help: boolean;
 }
 
@@ -88,6 +92,7 @@ export const EMULATE_OPTIONS = {
   'publish-on-change': { type: 'boolean' },
   cloud: { type: 'boolean' },
   'cloud-port': { type: 'string' },
+  'cloud-host': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -112,6 +117,19 @@ function oneOf<T extends string>(
     throw new UserError(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`, { exitCode: 2 });
   }
   return value as T;
+}
+
+/**
+ * The planes deploy and run code as this user: they stay on loopback, whatever `--host` exposes,
+ * unless the user names another address for them on purpose.
+ */
+function cloudHost(value: string | undefined, cloud: boolean): string {
+  if (value === undefined) return '127.0.0.1';
+  if (!cloud)
+    throw new UserError('--cloud-host is for the local control planes: add --cloud', { exitCode: 2 });
+  if (value.trim() === '')
+    throw new UserError('--cloud-host needs an address, e.g. 127.0.0.1', { exitCode: 2 });
+  return value.trim();
 }
 
 function cloudPort(value: string | undefined, cloud: boolean): number {
@@ -167,6 +185,7 @@ export function parseEmulateArgs(argv: string[]): EmulateArgs {
     publishOnChange: values['publish-on-change'] === true,
     cloud: values.cloud === true,
     cloudPort: cloudPort(values['cloud-port'] as string | undefined, values.cloud === true),
+    cloudHost: cloudHost(values['cloud-host'] as string | undefined, values.cloud === true),
     help: values.help === true,
   };
 }

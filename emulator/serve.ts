@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { formatColumns } from '../common/columns';
 import { UserError } from '../common/errors';
+import { isLoopbackHost } from '../common/http/loopback-guard';
 import type { ServiceModel } from '../common/service/service-model';
 import { type ServedCloud, serveCloud } from '../local-cloud/serve-cloud';
 import { serviceCacheDir } from './code/cache-dir';
@@ -69,8 +70,10 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
         hosted: new HostedCode(hostedRoot, ['@azure/functions']),
       });
       deployed = [lambdas, gcp, azure];
+      const cloudHost = options.cloudHost ?? '127.0.0.1';
+      if (!isLoopbackHost(cloudHost)) process.stderr.write(`${exposedPlanesWarning(cloudHost)}\n`);
       cloud = await serveCloud(model.serviceDir, {
-        host: options.host,
+        host: cloudHost,
         invokers: { aws: lambdas.invoker, gcp: gcp.invoker, azure: azure.invoker },
         ...(options.cloudPort ? { firstPort: options.cloudPort } : {}),
       });
@@ -90,6 +93,14 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
   await waitForSignal();
   process.stderr.write('\nfaasport: stopping…\n');
   await stopAll();
+}
+
+/** Printed before the planes listen on an address other machines may reach. */
+export function exposedPlanesWarning(host: string): string {
+  return (
+    `faasport: warning: the local control planes listen on ${host} (--cloud-host): whoever reaches it ` +
+    'and holds the credentials in .faasport/cloud.json can deploy and run code as you.'
+  );
 }
 
 function startBanner(emulator: Emulator, model: ServiceModel, watching: boolean): string {

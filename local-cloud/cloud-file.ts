@@ -1,7 +1,8 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UserError } from '../common/errors';
 import { LOCAL_STATE } from '../common/local-state';
+import { type CloudAuth, parseCloudAuth } from './auth/cloud-auth';
 import { type AzureLocalEndpoints, parseAzureEndpoints } from './azure/azure-plane';
 import { type GcpLocalEndpoints, parseGcpEndpoints } from './gcp/gcp-plane';
 
@@ -22,12 +23,16 @@ export interface LocalCloudEndpoints {
   /** Absent in files written before the Azure and Google Cloud planes existed. */
   azure?: AzureLocalEndpoints;
   gcp?: GcpLocalEndpoints;
+  /** What the planes take from a caller: made at each start, kept in the file (owner-only). */
+  auth: CloudAuth;
 }
 
 export async function writeCloudFile(serviceDir: string, endpoints: LocalCloudEndpoints): Promise<string> {
   const file = join(serviceDir, LOCAL_STATE.cloudFile);
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(`${file}.tmp`, `${JSON.stringify(endpoints, null, 2)}\n`);
+  // It holds the planes' secret: readable by its owner only, from the moment it exists.
+  await rm(`${file}.tmp`, { force: true });
+  await writeFile(`${file}.tmp`, `${JSON.stringify(endpoints, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   await rename(`${file}.tmp`, file);
   return file;
 }
@@ -68,7 +73,17 @@ export function parseCloudEndpoints(text: string, where: string): LocalCloudEndp
       exitCode: 2,
     });
   }
-  const endpoints: LocalCloudEndpoints = { aws: aws as unknown as LocalCloudEndpoints['aws'] };
+  const auth = parseCloudAuth((parsed as { auth?: unknown }).auth);
+  if (!auth) {
+    throw new UserError(
+      `${where}: no credentials for the local control planes (written by an older faasport?)`,
+      {
+        hint: 'Restart `faasport emulate --cloud` so it writes the file again.',
+        exitCode: 2,
+      },
+    );
+  }
+  const endpoints: LocalCloudEndpoints = { aws: aws as unknown as LocalCloudEndpoints['aws'], auth };
   for (const [provider, parse] of [
     ['azure', parseAzureEndpoints],
     ['gcp', parseGcpEndpoints],

@@ -1,3 +1,4 @@
+import type { PlaneAccess } from './control-plane-server';
 import type { RequestLog } from './request-log';
 
 /** What each provider's local control plane is given when the local cloud starts. */
@@ -6,6 +7,8 @@ export interface PlaneContext {
   host: string;
   /** The request log every control plane shares (`GET /__faasport/cloud/requests`). */
   log: RequestLog;
+  /** The credentials every plane checks, and the hosts it answers besides loopback. */
+  access: PlaneAccess;
   /** Folder where the provider may keep what was deployed, across restarts (`<stateDir>/<provider>/`). */
   stateDir?: string;
 }

@@ -8,7 +8,9 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { readRequestBody, sendJson } from '../common/http/body';
+import { nonLoopbackReason } from '../common/http/loopback-guard';
 import { compileRoutePattern, type RoutePattern } from '../common/http/route-pattern';
+import { bearerProblem, type CloudAuth } from './auth/cloud-auth';
 import { CloudError } from './cloud-error';
 import type { LoggedRequest, RequestLog } from './request-log';
 
@@ -19,6 +21,8 @@ export const ENDPOINTS_PATH = '/__faasport/cloud/endpoints';
 export interface CloudRequest {
   method: string;
   path: string;
+  /** Path and query exactly as sent (percent-encoded), for checking signatures. */
+  rawUrl: string;
   query: URLSearchParams;
   params: Record<string, string>;
   headers: IncomingHttpHeaders;
@@ -39,6 +43,11 @@ export interface CloudRoute {
   path: string;
   operation: string;
   write: boolean;
+  /**
+   * Served without the plane's credentials: a deployed function's own URL, or a URL that carries
+   * its own signature (checked by the route).
+   */
+  open?: boolean;
   handle(request: CloudRequest): CloudResponse | Promise<CloudResponse>;
 }
 
@@ -53,6 +62,11 @@ export function cloudRoute(
   return { method, path, operation, write, handle };
 }
 
+/** The same route, served without the plane's credentials (see `CloudRoute.open`). */
+export function openRoute(route: CloudRoute): CloudRoute {
+  return { ...route, open: true };
+}
+
 /** One cloud API served by a control plane: its routes and how it writes errors on the wire. */
 export interface CloudApi {
   provider: LoggedRequest['provider'];
@@ -61,8 +75,17 @@ export interface CloudApi {
   bodyLimit: number;
   tooLarge(): CloudError;
   errorResponse(error: CloudError): CloudResponse;
+  /** The cloud's answer to a call without the plane's credentials, or undefined when they are right. */
+  authenticate(request: CloudRequest, auth: CloudAuth): CloudError | undefined;
   /** Runs before every routed call: injected faults throw a CloudError here. */
   beforeCall?(route: CloudRoute, request: CloudRequest): void;
+}
+
+/** Who may call a plane: holders of its credentials, through a loopback Host, from no foreign page. */
+export interface PlaneAccess {
+  auth: CloudAuth;
+  /** Host names besides loopback ones that requests may be addressed to (`--cloud-host`). */
+  allowedHosts: readonly string[];
 }
 
 /** A key pair to serve HTTPS with (PEM); without it the server speaks plain HTTP. */
@@ -78,8 +101,10 @@ interface CompiledRoute {
 
 /**
  * An HTTP server for one cloud API on 127.0.0.1 (unless told otherwise): routes by method and path
- * as the SDK's REST protocol sends them, ignores request signing, logs every call, and serves the
- * shared request log at `GET /__faasport/cloud/requests`.
+ * as the SDK's REST protocol sends them, checks the caller's credentials as the cloud does (the
+ * API's `authenticate`), logs every call, and serves the shared request log at
+ * `/__faasport/cloud/requests` to holders of the plane's token. Requests addressed to a host that
+ * is not this machine (DNS rebinding) or sent by a page from elsewhere are refused first.
  */
 export class ControlPlaneServer {
   private readonly server: Server;
@@ -90,6 +115,7 @@ export class ControlPlaneServer {
   constructor(
     private readonly api: CloudApi,
     private readonly log: RequestLog,
+    private readonly access: PlaneAccess,
     private readonly tls?: ServerTls,
   ) {
     this.compiled = api.routes
@@ -137,7 +163,25 @@ export class ControlPlaneServer {
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://control-plane');
     const method = req.method ?? 'GET';
+    const found = this.match(method, url.pathname);
+    // A deployed function's own URL is served as the emulator's gateway serves functions.
+    const refused = found?.route.open ? undefined : nonLoopbackReason(req, this.access.allowedHosts);
+    if (refused) {
+      await drain(req);
+      sendJson(res, 403, {
+        message: `faasport local cloud: refused, ${refused} (the control planes answer only this machine)`,
+      });
+      return;
+    }
     if (url.pathname === REQUEST_LOG_PATH) {
+      const problem = bearerProblem(req.headers.authorization, this.access.auth);
+      if (problem) {
+        await drain(req);
+        sendJson(res, 401, {
+          message: `faasport local cloud: the request log needs the token in .faasport/cloud.json (auth.token) as a bearer token; it was ${problem}`,
+        });
+        return;
+      }
       if (method === 'DELETE') {
         this.log.clear();
         res.writeHead(204).end();
@@ -150,7 +194,6 @@ export class ControlPlaneServer {
       sendJson(res, 200, this.endpoints);
       return;
     }
-    const found = this.match(method, url.pathname);
     if (!found) {
       // Unknown calls are logged too: a deployer calling something unexpected must show up.
       this.log.record({
@@ -178,12 +221,15 @@ export class ControlPlaneServer {
       const request: CloudRequest = {
         method,
         path: url.pathname,
+        rawUrl: req.url ?? '/',
         query: url.searchParams,
         params,
         headers: req.headers,
         body,
       };
       try {
+        const denied = route.open ? undefined : this.api.authenticate(request, this.access.auth);
+        if (denied) throw denied;
         this.api.beforeCall?.(route, request);
         response = await route.handle(request);
       } catch (error) {

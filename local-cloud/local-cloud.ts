@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { allowedHostsFor } from './auth/allowed-hosts';
+import { type CloudAuth, generateCloudAuth } from './auth/cloud-auth';
 import { type AwsCloudBehaviour, DEFAULT_AWS_BEHAVIOUR } from './aws/aws-faults';
 import { FunctionRecords } from './aws/function-records';
 import { LambdaApi } from './aws/lambda-api';
@@ -6,13 +8,16 @@ import { S3Buckets } from './aws/s3-api';
 import { type AzurePlane, type AzurePlaneOptions, startAzurePlane } from './azure/azure-plane';
 import type { LocalCloudEndpoints } from './cloud-file';
 import type { PlaneContext } from './cloud-plane';
-import { ControlPlaneServer, REQUEST_LOG_PATH } from './control-plane-server';
+import { ControlPlaneServer, type PlaneAccess, REQUEST_LOG_PATH } from './control-plane-server';
 import { type GcpPlane, type GcpPlaneOptions, startGcpPlane } from './gcp/gcp-plane';
 import type { LambdaInvoker } from './invokers';
 import { type LoggedRequest, RequestLog } from './request-log';
 
 export interface LocalCloudOptions {
+  /** Address to bind: 127.0.0.1 unless the user exposed the planes on purpose (`--cloud-host`). */
   host?: string;
+  /** What callers must show; made anew when absent (what `emulate --cloud` does at each start). */
+  auth?: CloudAuth;
   /** Lambda control-plane port (0 = any free port). */
   lambdaPort?: number;
   s3Port?: number;
@@ -56,6 +61,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const accountId = options.accountId ?? LOCAL_ACCOUNT;
   const behaviour: AwsCloudBehaviour = { ...DEFAULT_AWS_BEHAVIOUR, ...options.aws };
   const log = new RequestLog();
+  const auth = options.auth ?? generateCloudAuth();
+  const access: PlaneAccess = { auth, allowedHosts: allowedHostsFor(host) };
   const s3 = new S3Buckets();
   let lambdaServer: ControlPlaneServer | undefined;
   const lambda = new LambdaApi({
@@ -66,10 +73,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     ...(options.stateDir ? { records: new FunctionRecords(join(options.stateDir, 'aws', 'functions')) } : {}),
     ...(options.invoker ? { invoker: options.invoker } : {}),
     baseUrl: () => lambdaServer?.url ?? '',
+    auth,
   });
   await lambda.restore();
-  lambdaServer = new ControlPlaneServer(lambda.api(), log);
-  const s3Server = new ControlPlaneServer(s3.api(), log);
+  lambdaServer = new ControlPlaneServer(lambda.api(), log, access);
+  const s3Server = new ControlPlaneServer(s3.api(), log, access);
   await lambdaServer.listen(options.lambdaPort ?? 0, host);
   try {
     await s3Server.listen(options.s3Port ?? 0, host);
@@ -78,7 +86,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     throw error;
   }
   const servers = [lambdaServer, s3Server];
-  const context: PlaneContext = { host, log, ...(options.stateDir ? { stateDir: options.stateDir } : {}) };
+  const context: PlaneContext = {
+    host,
+    log,
+    access,
+    ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+  };
   const stopAws = async () => {
     await Promise.all(servers.map((server) => server.close()));
     await lambda.close();
@@ -97,10 +110,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     aws: { region, accountId, lambda: lambdaServer.url, s3: s3Server.url },
     azure: azurePlane.endpoints,
     gcp: gcpPlane.endpoints,
+    auth,
   };
-  for (const server of servers) server.describe(endpoints);
-  azurePlane.describe(endpoints);
-  gcpPlane.describe(endpoints);
+  // What any local caller may learn: where the planes are, never their credentials.
+  const { auth: _secret, ...published } = endpoints;
+  for (const server of servers) server.describe(published);
+  azurePlane.describe(published);
+  gcpPlane.describe(published);
   const planes = [azurePlane, gcpPlane];
   return {
     endpoints,

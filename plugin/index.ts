@@ -51,6 +51,10 @@ const emulateOptions: Record<string, CommandOption> = {
     usage: 'With --cloud: first of 4 consecutive control-plane ports (Lambda, S3, ARM, Cloud Functions)',
     type: 'string',
   },
+  'cloud-host': {
+    usage: 'With --cloud: address of the control planes (default 127.0.0.1, whatever --host says)',
+    type: 'string',
+  },
 };
 const emulateCommand: CommandDefinition = {
   usage:

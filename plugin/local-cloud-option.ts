@@ -25,13 +25,17 @@ export async function resolveLocalCloud(
   if (value === true || value === null || value === '1' || value === 'true') {
     return readCloudFile(join(serviceDir, LOCAL_STATE.cloudFile));
   }
-  if (/^https?:\/\//.test(value)) return fetchEndpoints(value);
+  if (/^https?:\/\//.test(value)) return fetchEndpoints(value, serviceDir);
   const path = resolve(value);
   const isFolder = (await stat(path).catch(() => undefined))?.isDirectory() === true;
   return readCloudFile(isFolder ? join(path, LOCAL_STATE.cloudFile) : path);
 }
 
-async function fetchEndpoints(url: string): Promise<LocalCloudEndpoints> {
+/**
+ * The endpoints a running plane publishes, with the credentials from the service's own cloud file
+ * (a plane never hands out its secret): it must be the file of that same local cloud.
+ */
+async function fetchEndpoints(url: string, serviceDir: string): Promise<LocalCloudEndpoints> {
   const target = `${url.replace(/\/+$/, '')}${ENDPOINTS_PATH}`;
   let response: Response;
   try {
@@ -47,5 +51,16 @@ async function fetchEndpoints(url: string): Promise<LocalCloudEndpoints> {
       exitCode: 2,
     });
   }
-  return parseCloudEndpoints(await response.text(), target);
+  const published = (await response.json().catch(() => undefined)) as
+    | { aws?: { lambda?: unknown } }
+    | undefined;
+  const file = join(serviceDir, LOCAL_STATE.cloudFile);
+  const local = await readCloudFile(file).catch(() => undefined);
+  if (!local || local.aws.lambda !== published?.aws?.lambda) {
+    throw new UserError(`${url} is not the local cloud whose credentials are in ${file}`, {
+      hint: 'Pass the cloud file that `faasport emulate --cloud` wrote instead: --local-cloud <service folder or .faasport/cloud.json>.',
+      exitCode: 2,
+    });
+  }
+  return parseCloudEndpoints(JSON.stringify({ ...published, auth: local.auth }), target);
 }

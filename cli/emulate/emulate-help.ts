@@ -28,6 +28,8 @@ Runs the service's functions locally, with each provider's events and Lambda's l
                             functions deployed there run on this emulator's engine when invoked
   --cloud-port <n>          with --cloud: the planes on n (Lambda), n+1 (S3), n+2 (Azure ARM),
                             n+3 (Cloud Functions) (default: any free ports)
+  --cloud-host <address>    with --cloud: where the planes listen (default 127.0.0.1, whatever --host
+                            says); another address is warned about: they deploy and run code as you
   -h, --help                this help
 
 faasport dev [options] is faasport emulate with --watch.

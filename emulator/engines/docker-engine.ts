@@ -14,7 +14,7 @@ import {
   type PrepareContext,
   type RuntimeUse,
 } from './engine';
-import { lineSplitter } from './line-splitter';
+import { instanceOutputLines } from './log-line-limit';
 import { RUNTIMES_DIR } from './process-engine';
 import {
   CannotBuild,
@@ -85,8 +85,8 @@ export class DockerEngine implements Engine {
       ...(spec.image ? await this.imageContainer(spec, spec.image) : await this.zipContainer(spec)),
       Labels: { faasport: 'true', [OWNER_LABEL]: String(process.pid), ...spec.labels },
     });
-    const stdout = lineSplitter((line) => spec.onOutput('stdout', line));
-    const stderr = lineSplitter((line) => spec.onOutput('stderr', line));
+    const stdout = instanceOutputLines(spec, 'stdout');
+    const stderr = instanceOutputLines(spec, 'stderr');
     const out = new PassThrough().on('data', (chunk: Buffer) => stdout.write(chunk));
     const err = new PassThrough().on('data', (chunk: Buffer) => stderr.write(chunk));
     const stream = await container.attach({ stream: true, stdout: true, stderr: true });

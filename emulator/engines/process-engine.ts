@@ -11,7 +11,7 @@ import {
   type InstancePaths,
   type InstanceSpec,
 } from './engine';
-import { lineSplitter } from './line-splitter';
+import { instanceOutputLines } from './log-line-limit';
 
 export const RUNTIMES_DIR = join(packageRoot, 'emulator', 'runtimes');
 
@@ -58,9 +58,13 @@ export class ProcessEngine implements Engine {
       cwd: spec.codeDir,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: whatever the handler starts is ended with the instance.
+      detached: true,
     });
-    const stdout = lineSplitter((line) => spec.onOutput('stdout', line));
-    const stderr = lineSplitter((line) => spec.onOutput('stderr', line));
+    const group = child.pid;
+    if (group !== undefined) liveGroups.add(group);
+    const stdout = instanceOutputLines(spec, 'stdout');
+    const stderr = instanceOutputLines(spec, 'stderr');
     child.stdout.on('data', (chunk: Buffer) => stdout.write(chunk));
     child.stderr.on('data', (chunk: Buffer) => stderr.write(chunk));
 
@@ -73,7 +77,7 @@ export class ProcessEngine implements Engine {
         if (kb !== undefined) peakKb = Math.max(peakKb, kb);
         if (kb !== undefined && kb > limitKb && child.exitCode === null) {
           outOfMemory = true;
-          child.kill('SIGKILL');
+          signalGroup(child.pid, 'SIGKILL');
         }
       });
     }, this.memoryPollMs);
@@ -82,6 +86,11 @@ export class ProcessEngine implements Engine {
     const exited = new Promise<InstanceExit>((resolve) => {
       const finish = (code: number | null, signal: NodeJS.Signals | null) => {
         clearInterval(poll);
+        // The instance is gone however it went (crash, OOM, timeout, stop): so is all it started.
+        if (group !== undefined) {
+          signalGroup(group, 'SIGKILL');
+          liveGroups.delete(group);
+        }
         stdout.end();
         stderr.end();
         resolve({ code, signal, outOfMemory });
@@ -102,13 +111,13 @@ export class ProcessEngine implements Engine {
       id: `pid ${child.pid ?? '?'}`,
       exited,
       async kill() {
-        if (running()) child.kill('SIGKILL');
+        if (running()) signalGroup(group, 'SIGKILL');
         await exited;
       },
       async stop() {
-        if (running()) child.kill('SIGTERM');
+        if (running()) signalGroup(group, 'SIGTERM');
         const deadline = setTimeout(() => {
-          if (running()) child.kill('SIGKILL');
+          if (running()) signalGroup(group, 'SIGKILL');
         }, graceMs);
         await exited;
         clearTimeout(deadline);
@@ -119,6 +128,22 @@ export class ProcessEngine implements Engine {
 
   async cleanup(): Promise<void> {
     // Nothing to do: an orphaned bootstrap exits on its own once its Runtime API is gone.
+  }
+}
+
+/** Process groups of instances still running: ended when this process exits, however it exits. */
+const liveGroups = new Set<number>();
+process.once('exit', () => {
+  for (const group of liveGroups) signalGroup(group, 'SIGKILL');
+});
+
+/** Signals every process of an instance's group; a group already gone is fine. */
+function signalGroup(group: number | undefined, signal: NodeJS.Signals): void {
+  if (group === undefined) return;
+  try {
+    process.kill(-group, signal);
+  } catch {
+    // ESRCH: nothing left in the group.
   }
 }
 

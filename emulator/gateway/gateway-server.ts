@@ -6,9 +6,6 @@ import type { GatewayResponse } from './gateway-response';
 import { jsonResponse } from './gateway-response';
 import { type GatewayRequest, toGatewayRequest } from './http-request';
 
-/** API Gateway's payload quota. */
-const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
-
 /** Whether the response came from a cold start, for the x-faasport-* headers. */
 export interface InvocationFacts {
   cold: boolean;
@@ -57,7 +54,8 @@ export class GatewayServer {
   private readonly server: Server;
   private readonly control = new Map<string, RouteHandler>();
 
-  constructor() {
+  /** `limit`: the largest body the cloud's front door takes, and how it refuses more. */
+  constructor(private readonly limit: { bytes: number; tooLarge(): GatewayResponse }) {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         if (!res.headersSent)
@@ -107,8 +105,8 @@ export class GatewayServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readRequestBody(req, MAX_REQUEST_BYTES);
-    if (body === undefined) return write(res, jsonResponse(413, { message: 'Request Too Long' }));
+    const body = await readRequestBody(req, this.limit.bytes);
+    if (body === undefined) return write(res, this.limit.tooLarge());
     const request = toGatewayRequest(req, body);
     const found = this.find(request);
     if (!found) return write(res, jsonResponse(404, { message: 'Not Found' }));

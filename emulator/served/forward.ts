@@ -22,15 +22,22 @@ export interface ForwardedRequest {
   body: Buffer;
 }
 
+/** The largest response body the cloud's front end passes on, and what it answers instead. */
+export interface ResponseLimit {
+  bytes: number;
+  tooLarge(): GatewayResponse;
+}
+
 /**
  * Sends one request to an instance on 127.0.0.1 and reads the whole response: status, every
  * header in order (repeats kept), body bytes untouched. Rejects when the connection fails or
- * `signal` aborts.
+ * `signal` aborts. A body over `limit` is not read further: the connection is dropped and the
+ * limit's answer given.
  */
 export function forward(
   port: number,
   message: ForwardedRequest,
-  options: { agent?: Agent; signal?: AbortSignal } = {},
+  options: { agent?: Agent; signal?: AbortSignal; limit?: ResponseLimit } = {},
 ): Promise<GatewayResponse> {
   return new Promise((resolve, reject) => {
     const headers: [string, string][] = message.headers.filter(
@@ -52,7 +59,16 @@ export function forward(
       },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (options.limit && size > options.limit.bytes) {
+            res.destroy();
+            resolve(options.limit.tooLarge());
+            return;
+          }
+          chunks.push(chunk);
+        });
         res.once('end', () => {
           const out: [string, string][] = [];
           for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {

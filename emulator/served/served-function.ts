@@ -7,7 +7,7 @@ import type { GatewayResponse } from '../gateway/gateway-response';
 import type { EmulatorLogger } from '../logger';
 import { boundedRequest } from '../pool/bounded-request';
 import { type DiscardReason, InstancePool } from '../pool/instance-pool';
-import { accepts, answers, type ForwardedRequest, forward } from './forward';
+import { accepts, answers, type ForwardedRequest, forward, type ResponseLimit } from './forward';
 import { freeLoopbackPort } from './loopback-port';
 
 /** What a provider decides about each instance it starts; the port is the instance's own. */
@@ -120,12 +120,18 @@ export class ServedFunction {
       timeoutMs: number;
       /** The response announces that the instance is exiting: wait for that before reusing it. */
       exitAnnounced?(response: GatewayResponse): boolean;
+      /** The cloud's response size limit, when it has one. */
+      limit?: ResponseLimit;
     },
   ): Promise<ServedResult> {
     const { instance, cold } = await this.pool.acquire();
     const started = performance.now();
     const result = await boundedRequest(instance.engine, options.timeoutMs, (signal) =>
-      forward(instance.port, message, { agent: instance.agent, signal }).then(
+      forward(instance.port, message, {
+        agent: instance.agent,
+        signal,
+        ...(options.limit ? { limit: options.limit } : {}),
+      }).then(
         (response) => response,
         () => 'failed' as const,
       ),

@@ -1,9 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { inspectZip } from '../../artifact/unzip/inspect-zip';
 import { DEFAULT_UNZIP_LIMITS, type UnzipLimits } from '../../artifact/unzip/limits';
+import { type CloudAuth, sameSecret, urlSignature } from '../auth/cloud-auth';
 import { CloudError } from '../cloud-error';
-import { type CloudApi, type CloudRequest, type CloudResponse, cloudRoute } from '../control-plane-server';
+import {
+  type CloudApi,
+  type CloudRequest,
+  type CloudResponse,
+  cloudRoute,
+  openRoute,
+} from '../control-plane-server';
 import type { LambdaInvoker } from '../invokers';
+import { authenticateLambda } from './aws-auth';
 import { conflict, invalidParameter, lambdaErrorResponse, notFound, throttled } from './aws-errors';
 import type { AwsCloudBehaviour } from './aws-faults';
 import type { DeployedLambdaFunction, LambdaConfiguration } from './deployed-function';
@@ -20,7 +28,13 @@ export interface LambdaApiOptions {
   invoker?: LambdaInvoker;
   /** The server's own base URL, for `Code.Location` (known once it listens). */
   baseUrl(): string;
+  /** Signs `Code.Location` as a presigned URL is: fetched without credentials, by its holder only. */
+  auth: CloudAuth;
 }
+
+/** Where `Code.Location` points, and the query parameter that signs it. */
+const CODE_PATH = '/__faasport/cloud/aws/code';
+const CODE_SIGNATURE = 'X-Faasport-Signature';
 
 interface Entry {
   record: DeployedLambdaFunction;
@@ -161,11 +175,18 @@ export class LambdaApi {
       }),
       // IAM's Query protocol (Action=GetRole in a form body) on this port, as LocalStack does
       r('POST', '/', 'GetRole', false, (q) => this.iam.handle(q)),
-      r('GET', '/__faasport/cloud/aws/code/{FunctionName}', 'GetFunctionCode', false, (q) => {
-        const entry = this.find(q);
-        if (!entry.zip) throw notFound(`Function ${entry.record.configuration.FunctionName} has no zip code`);
-        return { status: 200, body: entry.zip, headers: { 'content-type': 'application/zip' } };
-      }),
+      openRoute(
+        r('GET', `${CODE_PATH}/{FunctionName}`, 'GetFunctionCode', false, (q) => {
+          const signature = q.query.get(CODE_SIGNATURE) ?? '';
+          if (!sameSecret(signature, urlSignature(this.options.auth, q.path))) {
+            throw new CloudError(403, 'AccessDenied', 'Request has expired or its signature is not valid');
+          }
+          const entry = this.find(q);
+          if (!entry.zip)
+            throw notFound(`Function ${entry.record.configuration.FunctionName} has no zip code`);
+          return { status: 200, body: entry.zip, headers: { 'content-type': 'application/zip' } };
+        }),
+      ),
     ];
     return {
       provider: 'aws',
@@ -178,6 +199,7 @@ export class LambdaApi {
           'Request must be smaller than 69905067 bytes for the CreateFunction operation',
         ),
       errorResponse: lambdaErrorResponse,
+      authenticate: authenticateLambda,
       beforeCall: (route) => {
         // IAM is another service: Lambda's injected throttling does not reach it
         if (route.operation === 'GetRole') return;
@@ -527,6 +549,11 @@ export class LambdaApi {
     return { status: 204 };
   }
 
+  private codeLocation(name: string): string {
+    const path = `${CODE_PATH}/${encodeURIComponent(name)}`;
+    return `${this.options.baseUrl()}${path}?${CODE_SIGNATURE}=${urlSignature(this.options.auth, path)}`;
+  }
+
   private get(request: CloudRequest): CloudResponse {
     const entry = this.find(request);
     const { configuration, tags, reservedConcurrency } = entry.record;
@@ -539,7 +566,7 @@ export class LambdaApi {
           }
         : {
             RepositoryType: 'S3',
-            Location: `${this.options.baseUrl()}/__faasport/cloud/aws/code/${encodeURIComponent(configuration.FunctionName)}`,
+            Location: this.codeLocation(configuration.FunctionName),
           };
     return {
       status: 200,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { CloudError } from '../cloud-error';
 import type { CloudApi, CloudRequest, CloudResponse, CloudRoute } from '../control-plane-server';
+import { authenticateS3 } from './aws-auth';
 import { s3ErrorResponse } from './aws-errors';
 
 interface StoredObject {
@@ -68,6 +69,7 @@ export class S3Buckets {
       tooLarge: () =>
         new CloudError(400, 'EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size'),
       errorResponse: s3ErrorResponse,
+      authenticate: authenticateS3,
     };
   }
 

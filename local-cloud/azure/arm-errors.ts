@@ -1,3 +1,4 @@
+import { bearerProblem, type CloudAuth } from '../auth/cloud-auth';
 import { CloudError } from '../cloud-error';
 import type { CloudResponse } from '../control-plane-server';
 
@@ -36,3 +37,21 @@ export const throttled = (retryAfterSeconds: number) =>
 
 export const internalError = () =>
   new CloudError(500, 'InternalServerError', 'An internal server error occurred. Please retry the request.');
+
+/** ARM's 401 for a call without the plane's bearer token. */
+export function authenticateArm(authorization: string | undefined, auth: CloudAuth): CloudError | undefined {
+  const problem = bearerProblem(authorization, auth);
+  if (!problem) return undefined;
+  const challenge = {
+    'www-authenticate':
+      'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"',
+  };
+  return problem === 'missing'
+    ? new CloudError(
+        401,
+        'AuthenticationFailed',
+        "Authentication failed. The 'Authorization' header is missing.",
+        challenge,
+      )
+    : new CloudError(401, 'InvalidAuthenticationToken', 'The access token is invalid.', challenge);
+}

@@ -107,7 +107,7 @@ export async function startAzurePlane(
     baseUrl: () => server?.url ?? '',
   });
   await webApps.restore();
-  server = new ControlPlaneServer(webApps.api(), context.log, tls);
+  server = new ControlPlaneServer(webApps.api(), context.log, context.access, tls);
   await server.listen(options.port ?? 0, context.host);
   const running = server;
   const endpoints: AzureLocalEndpoints = {

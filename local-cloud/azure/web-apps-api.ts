@@ -8,9 +8,18 @@ import {
   type CloudResponse,
   type CloudRoute,
   cloudRoute,
+  openRoute,
 } from '../control-plane-server';
 import type { AzureInvoker, SiteRequest } from '../invokers';
-import { armErrorResponse, badRequest, conflict, internalError, notFound, throttled } from './arm-errors';
+import {
+  armErrorResponse,
+  authenticateArm,
+  badRequest,
+  conflict,
+  internalError,
+  notFound,
+  throttled,
+} from './arm-errors';
 import type { AzureCloudBehaviour } from './azure-faults';
 import { type DeployedSite, siteId, siteResource } from './deployed-site';
 import { fetchRunFromPackage } from './run-from-package';
@@ -141,8 +150,9 @@ export class WebAppsApi {
         (q) => this.operationStatus(q),
       ),
       ...SITE_METHODS.flatMap((method) => [
-        r(method, `${SITE_URL_PATH}/{site}`, INVOKE, false, (q) => this.invoke(q)),
-        r(method, `${SITE_URL_PATH}/{site}/{path+}`, INVOKE, false, (q) => this.invoke(q)),
+        // An app's own URL follows its functions' auth level, not ARM's: served like the gateway.
+        openRoute(r(method, `${SITE_URL_PATH}/{site}`, INVOKE, false, (q) => this.invoke(q))),
+        openRoute(r(method, `${SITE_URL_PATH}/{site}/{path+}`, INVOKE, false, (q) => this.invoke(q))),
       ]),
     ];
     return {
@@ -151,6 +161,7 @@ export class WebAppsApi {
       bodyLimit: BODY_LIMIT,
       tooLarge: () => new CloudError(413, 'RequestEntityTooLarge', 'The request body is too large.'),
       errorResponse: armErrorResponse,
+      authenticate: (request, auth) => authenticateArm(request.headers.authorization, auth),
       beforeCall: (route, request) => this.beforeCall(route, request),
     };
   }

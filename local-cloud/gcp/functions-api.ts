@@ -1,7 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { inspectZip } from '../../artifact/unzip/inspect-zip';
 import { CloudError } from '../cloud-error';
-import { type CloudApi, type CloudRequest, type CloudResponse, cloudRoute } from '../control-plane-server';
+import {
+  type CloudApi,
+  type CloudRequest,
+  type CloudResponse,
+  cloudRoute,
+  openRoute,
+} from '../control-plane-server';
 import type { GcpInvoker } from '../invokers';
 import { applyUpdate, parseUpdateMask } from './field-mask';
 import type { GcpFunctionRecord, GcpFunctionRecords } from './function-records';
@@ -15,6 +21,7 @@ import {
 import {
   aborted,
   alreadyExists,
+  authenticateGoogle,
   gcpErrorResponse,
   invalidArgument,
   notFound,
@@ -132,15 +139,19 @@ export class GcpFunctionsApi {
           this.generateUploadUrl(q),
         ),
         r('GET', `${ROOT}/operations/{operation}`, 'GetOperation', false, (q) => this.getOperation(q)),
-        r('PUT', '/upload/{bucket}/{object}', 'UploadSource', true, (q) => this.uploads.put(q)),
+        // A signed upload URL: SourceUploads checks its own signature.
+        openRoute(r('PUT', '/upload/{bucket}/{object}', 'UploadSource', true, (q) => this.uploads.put(q))),
         ...URL_METHODS.flatMap((method) =>
           ['', '/{path+}'].map((rest) =>
-            r(
-              method,
-              `${FUNCTION_URL_PATH}/{project}/{location}/{function}${rest}`,
-              'InvokeFunction',
-              false,
-              (q) => this.invoke(q),
+            // A deployed function's URL: served like the gateway serves local functions.
+            openRoute(
+              r(
+                method,
+                `${FUNCTION_URL_PATH}/{project}/{location}/{function}${rest}`,
+                'InvokeFunction',
+                false,
+                (q) => this.invoke(q),
+              ),
             ),
           ),
         ),
@@ -149,6 +160,7 @@ export class GcpFunctionsApi {
       bodyLimit: SOURCE_LIMIT,
       tooLarge: () => new CloudError(413, 'INVALID_ARGUMENT', 'Request payload size exceeds the limit.'),
       errorResponse: gcpErrorResponse,
+      authenticate: (request, auth) => authenticateGoogle(request.headers.authorization, auth),
       beforeCall: (route) => {
         if (unfaulted.has(route.operation)) return;
         this.calls += 1;

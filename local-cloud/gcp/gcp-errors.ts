@@ -1,3 +1,4 @@
+import { bearerProblem, type CloudAuth } from '../auth/cloud-auth';
 import { CloudError } from '../cloud-error';
 import type { CloudResponse } from '../control-plane-server';
 
@@ -39,3 +40,20 @@ export const resourceExhausted = () =>
     "Quota exceeded for quota metric 'Write requests' of service 'cloudfunctions.googleapis.com'.",
   );
 export const unavailable = () => new CloudError(503, 'UNAVAILABLE', 'The service is currently unavailable.');
+
+/** Google's 401 for a call without the plane's bearer token. */
+export function authenticateGoogle(
+  authorization: string | undefined,
+  auth: CloudAuth,
+): CloudError | undefined {
+  const problem = bearerProblem(authorization, auth);
+  if (!problem) return undefined;
+  return new CloudError(
+    401,
+    'UNAUTHENTICATED',
+    problem === 'missing'
+      ? 'Request is missing required authentication credential: expected an OAuth 2 access token.'
+      : 'Request had invalid authentication credentials: expected an OAuth 2 access token.',
+    { 'www-authenticate': 'Bearer realm="https://accounts.google.com/"' },
+  );
+}

@@ -71,7 +71,7 @@ export async function startGcpPlane(context: PlaneContext, options: GcpPlaneOpti
     baseUrl,
   });
   await api.restore();
-  server = new ControlPlaneServer(api.api(), context.log);
+  server = new ControlPlaneServer(api.api(), context.log, context.access);
   await server.listen(options.port ?? 0, context.host);
   const running = server;
   return {

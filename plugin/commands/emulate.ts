@@ -16,6 +16,7 @@ export const EMULATE_OPTIONS = [
   'idle-timeout',
   'max-concurrency',
   'cloud-port',
+  'cloud-host',
 ] as const;
 
 /**

@@ -11,6 +11,7 @@ import type {
   ProviderFrontEnd,
   SampleOutcome,
 } from '../front-end';
+import { LAMBDA_SYNC_REQUEST_BYTES, lambdaRequestTooLarge } from '../payload-limits';
 import { albApiFor } from './alb/alb-front';
 import { binaryMediaTypesOf, functionUrlId } from './apigw/api-settings';
 import { httpApiEvent, httpApiResponse } from './apigw/http-api-event';
@@ -198,6 +199,7 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
                 apiId: API_ID,
                 ...(trigger.operationId ? { operationName: trigger.operationId } : {}),
               });
+              if (overLambdaLimit(event)) return { response: lambdaRequestTooLarge('rest') };
               const result = await invokeForGateway(lambda, event);
               if (!result) return { response: restThrottled() };
               return {
@@ -228,6 +230,9 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
                 apiId: API_ID,
                 ...(isUrl ? { functionUrl: { urlId: functionUrlId(lambda.name), region: this.region } } : {}),
               });
+              if (overLambdaLimit(event)) {
+                return { response: lambdaRequestTooLarge(isUrl ? 'function-url' : 'http-api') };
+              }
               const result = await invokeForGateway(lambda, event);
               if (!result) return { response: httpApiResponse(Buffer.alloc(0), true) };
               return {
@@ -307,11 +312,28 @@ async function invokeForGateway(
   event: unknown,
 ): Promise<LambdaInvokeResult | undefined> {
   try {
-    return await lambda.invoke(Buffer.from(JSON.stringify(event)));
+    return await lambda.invoke(serialized(event));
   } catch (error) {
     if (error instanceof ThrottledError) return undefined;
     throw error;
   }
+}
+
+/** Events as JSON, made once per event: the size check and the invoke share the bytes. */
+const serializedEvents = new WeakMap<object, Buffer>();
+function serialized(event: unknown): Buffer {
+  if (typeof event !== 'object' || event === null) return Buffer.from(JSON.stringify(event));
+  let bytes = serializedEvents.get(event);
+  if (!bytes) {
+    bytes = Buffer.from(JSON.stringify(event));
+    serializedEvents.set(event, bytes);
+  }
+  return bytes;
+}
+
+/** Over Lambda's synchronous payload limit: the front end refuses it without invoking. */
+function overLambdaLimit(event: unknown): boolean {
+  return serialized(event).length > LAMBDA_SYNC_REQUEST_BYTES;
 }
 
 function facts(result: LambdaInvokeResult): InvocationFacts {

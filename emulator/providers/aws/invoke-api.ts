@@ -50,6 +50,16 @@ export function createInvokeApiHandler(functions: FunctionDirectory, region: str
     const limit = invocationType === 'Event' ? ASYNC_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
     const body = await readRequestBody(req, limit);
     if (body === undefined) {
+      if (invocationType === 'Event') {
+        const sent = header(req, 'content-length') ?? `more than ${limit}`;
+        return awsError(
+          res,
+          413,
+          'RequestEntityTooLargeException',
+          `${sent} byte payload is too large for the Event invocation type (limit ${limit} bytes)`,
+          requestId,
+        );
+      }
       return awsError(
         res,
         413,

@@ -175,8 +175,12 @@ export class RuntimeApiServer {
         pending.resolve({
           type: 'function-error',
           errorType: 'Function.ResponseSizeTooLarge',
+          // The caller is told in Lambda's words; the runtime gets the Runtime API's 413 below.
           payload: Buffer.from(
-            JSON.stringify({ errorType: 'Function.ResponseSizeTooLarge', errorMessage: message }),
+            JSON.stringify({
+              errorType: 'Function.ResponseSizeTooLarge',
+              errorMessage: `Response payload size exceeded maximum allowed payload size (${this.maxResponseBytes} bytes).`,
+            }),
           ),
         });
         return reply(res, 413, { errorType: 'RequestEntityTooLarge', errorMessage: message });

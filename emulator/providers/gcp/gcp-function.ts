@@ -8,6 +8,7 @@ import type { EmulatorLogger } from '../../logger';
 import { ThrottledError } from '../../pool/instance-pool';
 import type { ForwardedRequest } from '../../served/forward';
 import { InstanceStartError, ServedFunction, type ServedResult } from '../../served/served-function';
+import { GCP_RESPONSE_BYTES, gcpResponseTooLarge } from '../payload-limits';
 import type { BinaryCloudEvent } from './cloud-events';
 import { outputLine, requestLine, startupProbeLine } from './gcp-logs';
 
@@ -184,6 +185,7 @@ export class GcpFunction {
     try {
       result = await this.served.send(message, {
         timeoutMs: config.timeoutSeconds * 1000,
+        limit: { bytes: GCP_RESPONSE_BYTES, tooLarge: gcpResponseTooLarge },
         // The framework answers an uncaught exception with this header, then exits (code 16); an
         // error inside a request's own domain gets the same answer and the instance lives on.
         exitAnnounced: (response) =>

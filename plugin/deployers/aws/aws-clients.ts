@@ -18,7 +18,7 @@ const MAX_ATTEMPTS = 8;
 
 /**
  * The official clients, unmodified: the default credential chain against AWS, or — for the local
- * control plane — its endpoint and static credentials (nothing else differs).
+ * control plane — its endpoint and the key pair in its cloud file (nothing else differs).
  */
 export function awsClients(region: string, local: LocalCloudEndpoints | undefined): AwsClients {
   if (!local) {
@@ -30,7 +30,8 @@ export function awsClients(region: string, local: LocalCloudEndpoints | undefine
       region,
     };
   }
-  const credentials = { accessKeyId: 'faasport-local', secretAccessKey: 'faasport-local' };
+  // The planes check SigV4 signatures with the key pair made at their start.
+  const credentials = { accessKeyId: local.auth.accessKeyId, secretAccessKey: local.auth.secretAccessKey };
   return {
     lambda: new LambdaClient({ region, endpoint: local.aws.lambda, credentials, maxAttempts: MAX_ATTEMPTS }),
     s3: new S3Client({

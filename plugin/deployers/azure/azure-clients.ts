@@ -28,18 +28,15 @@ export interface AzureClients {
   local: boolean;
 }
 
-/** The local plane takes any bearer token: a fixed one, never a real credential. */
-const localToken: TokenCredential = {
-  getToken: async (): Promise<AccessToken> => ({
-    token: 'faasport-local',
-    expiresOnTimestamp: Date.now() + 3_600_000,
-  }),
-};
+/** The local plane's bearer token (from its cloud file), never a real credential. */
+const localToken = (token: string): TokenCredential => ({
+  getToken: async (): Promise<AccessToken> => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }),
+});
 
 /**
  * The official clients, unmodified: `DefaultAzureCredential` against Azure, or — for the local
- * control plane — its endpoint, its certificate as the only CA (TLS stays verified), a static
- * token, and Azurite's shared key for blobs.
+ * control plane — its endpoint, its certificate as the only CA (TLS stays verified), the token
+ * in its cloud file, and Azurite's shared key for blobs.
  */
 export function azureClients(
   subscriptionId: string,
@@ -55,7 +52,7 @@ export function azureClients(
         exitCode: 2,
       });
     }
-    const web = new WebSiteManagementClient(localToken, subscriptionId, {
+    const web = new WebSiteManagementClient(localToken(local.auth.token), subscriptionId, {
       endpoint: azure.arm,
       tlsOptions: { ca: azure.caCert },
     });

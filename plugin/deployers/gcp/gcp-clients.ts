@@ -1,6 +1,6 @@
 import { v2 } from '@google-cloud/functions';
-import { Storage } from '@google-cloud/storage';
-import { PassThroughClient } from 'google-auth-library';
+import { Storage, type StorageOptions } from '@google-cloud/storage';
+import { OAuth2Client } from 'google-auth-library';
 import type { LocalCloudEndpoints } from '../../../local-cloud/cloud-file';
 
 export interface GcpClients {
@@ -25,6 +25,23 @@ const LOCAL_STORAGE_RETRIES = {
   totalTimeout: 30,
 };
 
+/** An access token that never expires nor refreshes: the local plane's own. */
+function localToken(token: string): OAuth2Client {
+  const client = new OAuth2Client();
+  client.setCredentials({ access_token: token, expiry_date: Date.now() + 365 * 24 * 3_600_000 });
+  return client;
+}
+
+/**
+ * The same token for the storage client, which bundles an older google-auth-library: it wraps what
+ * it is given in its own GoogleAuth, which only asks for the request headers.
+ */
+function storageToken(token: string): StorageOptions['authClient'] {
+  const headers = { getRequestHeaders: async () => ({ Authorization: `Bearer ${token}` }) };
+  // biome-ignore lint/suspicious/noExplicitAny: a duck-typed client for another copy of the library's types
+  return headers as any;
+}
+
 function lazy<T>(make: () => T): () => T {
   let made: T | undefined;
   return () => {
@@ -35,9 +52,9 @@ function lazy<T>(make: () => T): () => T {
 
 /**
  * The official clients, unmodified: Application Default Credentials against Google Cloud, or — for
- * the local control plane — the Functions client's REST fallback over plain HTTP with no Google
- * credentials, and a storage client whose `apiEndpoint` is the plane (a custom endpoint sends no
- * credentials unless asked to), so nothing process-wide like STORAGE_EMULATOR_HOST is set.
+ * the local control plane — the Functions client's REST fallback over plain HTTP with the plane's
+ * token (from its cloud file) as the access token, and a storage client whose `apiEndpoint` is the
+ * plane, asked to send that token too, so nothing process-wide like STORAGE_EMULATOR_HOST is set.
  */
 export function gcpClients(local: LocalCloudEndpoints | undefined): GcpClients {
   if (!local?.gcp) {
@@ -52,15 +69,24 @@ export function gcpClients(local: LocalCloudEndpoints | undefined): GcpClients {
     };
   }
   const url = new URL(local.gcp.functions);
+  const authClient = localToken(local.auth.token);
   return {
     functions: new v2.FunctionServiceClient({
       fallback: true,
       protocol: 'http',
       apiEndpoint: url.hostname,
       port: Number(url.port),
-      authClient: new PassThroughClient(),
+      authClient,
     }),
-    storage: lazy(() => new Storage({ apiEndpoint: url.origin, retryOptions: LOCAL_STORAGE_RETRIES })),
+    storage: lazy(
+      () =>
+        new Storage({
+          apiEndpoint: url.origin,
+          useAuthWithCustomEndpoint: true,
+          authClient: storageToken(local.auth.token),
+          retryOptions: LOCAL_STORAGE_RETRIES,
+        }),
+    ),
     local: true,
     ready: async () => undefined,
   };

@@ -7,6 +7,7 @@ import { writeHandler } from '../../helpers/deploy/aws-service';
 import { type AzureServiceSpec, createAzureService } from '../../helpers/deploy/azure-service';
 import { pushTestImage } from '../../helpers/deploy/push-image';
 import { until } from '../../helpers/eventually';
+import { azureToken } from '../../helpers/local-cloud-auth';
 import { countCalls } from '../../helpers/request-log';
 import { azurite, services, uniqueRepository } from '../../helpers/services';
 import { FRAMEWORKS, useScratchDir } from '../../helpers/sls/framework-cli';
@@ -204,11 +205,10 @@ describe.each(FRAMEWORKS)('%s: sls deploy to the local Azure plane (+ Azurite)',
   test('sls remove deletes only the apps this service and stage own', async () => {
     const azure = cloud.endpoints.azure;
     if (!azure) throw new Error('the local cloud has no Azure endpoints');
-    const web = new WebSiteManagementClient(
-      { getToken: async () => ({ token: 't', expiresOnTimestamp: Date.now() + 60_000 }) },
-      azure.subscriptionId,
-      { endpoint: azure.arm, tlsOptions: { ca: azure.caCert } },
-    );
+    const web = new WebSiteManagementClient(azureToken(cloud.endpoints.auth), azure.subscriptionId, {
+      endpoint: azure.arm,
+      tlsOptions: { ca: azure.caCert },
+    });
     const foreign: Record<string, Record<string, string>> = {
       [siteName('foreign')]: {},
       [siteName('otherstage')]: {

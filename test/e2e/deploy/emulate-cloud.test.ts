@@ -5,6 +5,7 @@ import type { DeployedLambdaFunction } from '../../../local-cloud/aws/deployed-f
 import type { LocalCloudEndpoints } from '../../../local-cloud/cloud-file';
 import type { LoggedRequest } from '../../../local-cloud/request-log';
 import { createService } from '../../helpers/deploy/aws-service';
+import { bearerHeader } from '../../helpers/local-cloud-auth';
 import { services, uniqueRepository } from '../../helpers/services';
 import { repoRoot, useScratchDir } from '../../helpers/sls/framework-cli';
 import { runSls, startSls } from '../../helpers/sls/sls-process';
@@ -41,7 +42,9 @@ test('faasport emulate --cloud serves the control planes, writes .faasport/cloud
     expect(deployed.code, deployed.output).toBe(0);
 
     const log = (await (
-      await fetch(`${endpoints.aws.lambda}/__faasport/cloud/requests`)
+      await fetch(`${endpoints.aws.lambda}/__faasport/cloud/requests`, {
+        headers: bearerHeader(endpoints.auth),
+      })
     ).json()) as LoggedRequest[];
     expect(log.filter((r) => r.write).map((r) => r.operation)).toEqual(['CreateFunction', 'TagResource']);
     for (const entry of log) {

@@ -7,6 +7,7 @@ import { type LocalCloud, startLocalCloud } from '../../../local-cloud/local-clo
 import type { LoggedRequest } from '../../../local-cloud/request-log';
 import { createService, ROLE, type ServiceSpec, writeHandler } from '../../helpers/deploy/aws-service';
 import { until } from '../../helpers/eventually';
+import { awsCredentials } from '../../helpers/local-cloud-auth';
 import { countCalls } from '../../helpers/request-log';
 import { services, uniqueRepository } from '../../helpers/services';
 import { FRAMEWORKS, useScratchDir } from '../../helpers/sls/framework-cli';
@@ -259,7 +260,7 @@ describe.each(FRAMEWORKS)('%s: sls deploy to the local Lambda control plane', (_
     const lambda = new LambdaClient({
       region: 'us-east-1',
       endpoint: cloud.endpoints.aws.lambda,
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      credentials: awsCredentials(cloud.endpoints.auth),
     });
     const zip = readFileSync(join(service.dir, '.serverless', 'alpha.zip'));
     const foreign: Record<string, Record<string, string>> = {

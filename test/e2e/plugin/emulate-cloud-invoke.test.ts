@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { LocalCloudEndpoints } from '../../../local-cloud/cloud-file';
+import { awsCredentials } from '../../helpers/local-cloud-auth';
 import { freePort } from '../../helpers/ports';
 import { FRAMEWORKS, type ServiceDir, serviceDir, useScratchDir } from '../../helpers/sls/framework-cli';
 import { zipFiles } from '../../helpers/zip';
@@ -72,7 +73,7 @@ describe.each(FRAMEWORKS)('%s emulate --cloud', (_framework, _id, cli) => {
       const lambda = new LambdaClient({
         region: 'us-east-1',
         endpoint: endpoints.aws.lambda,
-        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        credentials: awsCredentials(endpoints.auth),
       });
       client.current = lambda;
       await lambda.send(

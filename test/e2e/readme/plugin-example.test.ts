@@ -1,10 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, expect, test } from 'vitest';
 import type { LocalCloudEndpoints } from '../../../local-cloud/cloud-file';
 import type { LoggedRequest } from '../../../local-cloud/request-log';
 import { startEmulateCli } from '../../helpers/emulate-cli';
+import { awsCredentials, bearerHeader } from '../../helpers/local-cloud-auth';
 import { services } from '../../helpers/services';
 import { repoRoot, type ServiceDir, serviceDir, useScratchDir } from '../../helpers/sls/framework-cli';
 import { runSls } from '../../helpers/sls/sls-process';
@@ -84,19 +86,28 @@ test("the README's plugin example deploys to faasport emulate --cloud (--cloud-p
     expect(deployed.output).not.toContain('role is not set');
 
     const log = (await (
-      await fetch(`${endpoints.aws.lambda}/__faasport/cloud/requests`)
+      await fetch(`${endpoints.aws.lambda}/__faasport/cloud/requests`, {
+        headers: bearerHeader(endpoints.auth),
+      })
     ).json()) as LoggedRequest[];
     expect(log.filter((r) => r.write).map((r) => r.operation)).toContain('CreateFunction');
-    const fn = (await (
-      await fetch(`${endpoints.aws.lambda}/2015-03-31/functions/my-service-dev-hello`)
-    ).json()) as { Configuration: { Role: string } };
-    expect(fn.Configuration.Role).toBe('arn:aws:iam::000000000000:role/faasport-local-lambda');
-    const invoked = await fetch(
-      `${endpoints.aws.lambda}/2015-03-31/functions/my-service-dev-hello/invocations`,
-      { method: 'POST', body: '{}' },
+    // The local Lambda plane checks SigV4 signatures: a client signs with the key in cloud.json.
+    const lambda = new LambdaClient({
+      region: endpoints.aws.region,
+      endpoint: endpoints.aws.lambda,
+      credentials: awsCredentials(endpoints.auth),
+    });
+    const fn = await lambda.send(new GetFunctionCommand({ FunctionName: 'my-service-dev-hello' }));
+    expect(fn.Configuration?.Role).toBe('arn:aws:iam::000000000000:role/faasport-local-lambda');
+    const invoked = await lambda.send(
+      new InvokeCommand({ FunctionName: 'my-service-dev-hello', Payload: Buffer.from('{}') }),
     );
-    expect(invoked.status).toBe(200);
-    expect(await invoked.json()).toMatchObject({ statusCode: 200, body: 'hello from the README' });
+    lambda.destroy();
+    expect(invoked.StatusCode).toBe(200);
+    expect(JSON.parse(Buffer.from(invoked.Payload ?? []).toString())).toMatchObject({
+      statusCode: 200,
+      body: 'hello from the README',
+    });
 
     // And the emulator serves the example's own route.
     const route = emulator.url(/GET\s+(http:\/\/\S+\/hello)/);

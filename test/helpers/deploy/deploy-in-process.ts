@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { loadService } from '../../../common/service/load-service';
+import type { CloudAuth } from '../../../local-cloud/auth/cloud-auth';
 import type { LocalCloudEndpoints } from '../../../local-cloud/cloud-file';
 import type { GcpLocalEndpoints } from '../../../local-cloud/gcp/gcp-plane';
 import { applyPlan } from '../../../plugin/deployers/apply-plan';
@@ -33,7 +34,7 @@ export async function deployService(
  * Local-cloud endpoints with only the Google Cloud plane behind them: the AWS part points at a
  * closed port, which is never called while the service targets gcp alone.
  */
-export function gcpOnlyEndpoints(gcp: GcpLocalEndpoints): LocalCloudEndpoints {
+export function gcpOnlyEndpoints(gcp: GcpLocalEndpoints, auth: CloudAuth): LocalCloudEndpoints {
   return {
     aws: {
       region: 'us-east-1',
@@ -42,5 +43,6 @@ export function gcpOnlyEndpoints(gcp: GcpLocalEndpoints): LocalCloudEndpoints {
       s3: 'http://127.0.0.1:9',
     },
     gcp,
+    auth,
   };
 }

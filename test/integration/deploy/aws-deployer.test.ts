@@ -6,6 +6,7 @@ import { type LocalCloud, startLocalCloud } from '../../../local-cloud/local-clo
 import { deployService } from '../../helpers/deploy/deploy-in-process';
 import { pushTestImage } from '../../helpers/deploy/push-image';
 import { publishFiles, serviceFolder } from '../../helpers/deploy/service-folder';
+import { awsCredentials } from '../../helpers/local-cloud-auth';
 import { services, uniqueRepository } from '../../helpers/services';
 
 const ROLE = 'arn:aws:iam::123456789012:role/faasport-it';
@@ -119,7 +120,7 @@ functions:
     const lambda = new LambdaClient({
       region: 'us-east-1',
       endpoint: cloud.endpoints.aws.lambda,
-      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      credentials: awsCredentials(cloud.endpoints.auth),
     });
     const store = openStore(parseReference(reference));
     const manifest = await store.resolve('v1');

@@ -8,6 +8,7 @@ import { type LocalCloud, startLocalCloud } from '../../../local-cloud/local-clo
 import { deployService } from '../../helpers/deploy/deploy-in-process';
 import { pushTestImage } from '../../helpers/deploy/push-image';
 import { publishFiles, serviceFolder } from '../../helpers/deploy/service-folder';
+import { azureToken } from '../../helpers/local-cloud-auth';
 import { azurite, services, uniqueRepository } from '../../helpers/services';
 
 const PLAN = '/subscriptions/sub-it/resourceGroups/rg-it/providers/Microsoft.Web/serverfarms/premium-it';
@@ -121,7 +122,7 @@ describe('Azure Functions deployer against the local ARM plane and Azurite', () 
     await publish(dir, 'oci:store:b');
     await deploy(dir);
     const web = new WebSiteManagementClient(
-      { getToken: async () => ({ token: 't', expiresOnTimestamp: Date.now() + 60_000 }) },
+      azureToken(cloud.endpoints.auth),
       cloud.endpoints.azure?.subscriptionId ?? '',
       { endpoint: cloud.endpoints.azure?.arm ?? '', tlsOptions: { ca: cloud.endpoints.azure?.caCert ?? '' } },
     );

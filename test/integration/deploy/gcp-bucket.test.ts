@@ -10,21 +10,23 @@ import { RequestLog } from '../../../local-cloud/request-log';
 import { BucketSource } from '../../../plugin/deployers/gcp/bucket-source';
 import { deployService, gcpOnlyEndpoints } from '../../helpers/deploy/deploy-in-process';
 import { publishFiles, serviceFolder } from '../../helpers/deploy/service-folder';
+import { bearerHeader, planeAccess, storageToken } from '../../helpers/local-cloud-auth';
 import { tempDir } from '../../helpers/temp-dir';
 
 const BUCKET = 'fp-sources';
 const OBJECT = /^faasport\/sha256-[a-f0-9]{64}\.zip$/;
 
 let log: RequestLog;
+const access = planeAccess();
 let plane: GcpPlane;
 let local: LocalCloudEndpoints;
 
 async function startPlane(stateDir?: string): Promise<void> {
   plane = await startGcpPlane(
-    { host: '127.0.0.1', log, ...(stateDir ? { stateDir } : {}) },
+    { host: '127.0.0.1', log, access, ...(stateDir ? { stateDir } : {}) },
     { behaviour: { operationMs: 60 } },
   );
-  local = gcpOnlyEndpoints(plane.endpoints);
+  local = gcpOnlyEndpoints(plane.endpoints, access.auth);
 }
 
 beforeEach(async () => {
@@ -74,7 +76,12 @@ const deployed = () =>
   Object.fromEntries(plane.list().map((r) => [r.function.name.split('/').at(-1) ?? '', r] as const));
 const sourceOf = (id: string) => deployed()[id]?.function.buildConfig?.source?.storageSource;
 /** An independent client of the local plane's Cloud Storage API, as a user's script would be. */
-const storage = () => new Storage({ apiEndpoint: plane.endpoints.functions });
+const storage = () =>
+  new Storage({
+    apiEndpoint: plane.endpoints.functions,
+    useAuthWithCustomEndpoint: true,
+    authClient: storageToken(access.auth),
+  });
 const md5 = (bytes: Buffer | undefined) =>
   createHash('md5')
     .update(bytes ?? Buffer.alloc(0))
@@ -272,7 +279,7 @@ describe('Cloud Functions gen2 deployer with provider.targets.gcp.bucket', () =>
     const create = (storageSource: Record<string, unknown>) =>
       fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...bearerHeader(access.auth) },
         body: JSON.stringify({
           buildConfig: { runtime: 'nodejs22', entryPoint: 'x', source: { storageSource } },
         }),

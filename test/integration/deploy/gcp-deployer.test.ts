@@ -1,23 +1,24 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { v2 } from '@google-cloud/functions';
-import { PassThroughClient } from 'google-auth-library';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { LocalCloudEndpoints } from '../../../local-cloud/cloud-file';
 import { type GcpPlane, startGcpPlane } from '../../../local-cloud/gcp/gcp-plane';
 import { RequestLog } from '../../../local-cloud/request-log';
 import { deployService, gcpOnlyEndpoints } from '../../helpers/deploy/deploy-in-process';
 import { publishFiles, serviceFolder } from '../../helpers/deploy/service-folder';
+import { googleToken, planeAccess } from '../../helpers/local-cloud-auth';
 
 const PARENT = 'projects/demo/locations/europe-west1';
 
 let log: RequestLog;
+const access = planeAccess();
 let plane: GcpPlane;
 let local: LocalCloudEndpoints;
 beforeEach(async () => {
   log = new RequestLog();
-  plane = await startGcpPlane({ host: '127.0.0.1', log }, { behaviour: { operationMs: 60 } });
-  local = gcpOnlyEndpoints(plane.endpoints);
+  plane = await startGcpPlane({ host: '127.0.0.1', log, access }, { behaviour: { operationMs: 60 } });
+  local = gcpOnlyEndpoints(plane.endpoints, access.auth);
 });
 afterEach(async () => {
   await plane.stop();
@@ -73,7 +74,7 @@ function sdk(): v2.FunctionServiceClient {
     protocol: 'http',
     apiEndpoint: url.hostname,
     port: Number(url.port),
-    authClient: new PassThroughClient(),
+    authClient: googleToken(access.auth),
   });
 }
 

@@ -19,6 +19,7 @@ import { MemoryLogger } from '../../../emulator/logger';
 import { DeployedLambdas } from '../../../emulator/providers/aws/deployed-lambdas';
 import { type ServedCloud, serveCloud } from '../../../local-cloud/serve-cloud';
 import { dockerClient } from '../../helpers/docker';
+import { awsCredentials } from '../../helpers/local-cloud-auth';
 import { zipFiles } from '../../helpers/zip';
 
 /** A handler that counts its invocations in module state: 1 on a cold start, more when warm. */
@@ -38,7 +39,6 @@ exports.handler = async (event, context) => {
 };
 `;
 
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const waiter = (client: LambdaClient) => ({ client, minDelay: 0.05, maxDelay: 0.2, maxWaitTime: 20 });
 const NAME = 'svc-dev-deployed';
 
@@ -80,7 +80,7 @@ describe.each(engines)('functions deployed to the local cloud run on the %s engi
     lambda = new LambdaClient({
       region: 'us-east-1',
       endpoint: served.cloud.endpoints.aws.lambda,
-      credentials,
+      credentials: awsCredentials(served.cloud.endpoints.auth),
     });
   });
   afterAll(async () => {

@@ -4,10 +4,8 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSiteManagementClient } from '@azure/arm-appservice';
-import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { BlobSASPermissions, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { v2 } from '@google-cloud/functions';
-import { PassThroughClient } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { DeployedCode } from '../../../emulator/code/deployed-code';
 import { HostedCode } from '../../../emulator/code/hosted-code';
@@ -20,6 +18,7 @@ import { DeployedGcpFunctions } from '../../../emulator/providers/gcp/deployed-g
 import { BLOB_ENDPOINT_ENV } from '../../../local-cloud/azure/azure-plane';
 import { type ServedCloud, serveCloud } from '../../../local-cloud/serve-cloud';
 import { dockerClient } from '../../helpers/docker';
+import { azureToken, googleToken } from '../../helpers/local-cloud-auth';
 import { azurite } from '../../helpers/services';
 import { zipFiles } from '../../helpers/zip';
 
@@ -84,12 +83,6 @@ function httpsCall(url: string, ca: string, method = 'GET', body?: string): Prom
   });
 }
 
-const token: TokenCredential = {
-  getToken: async (): Promise<AccessToken> => ({
-    token: 'local',
-    expiresOnTimestamp: Date.now() + 3_600_000,
-  }),
-};
 const GCP_PARENT = 'projects/demo/locations/europe-west1';
 const POLL = {
   longrunning: {
@@ -154,9 +147,9 @@ describe.each(engines)(
         protocol: 'http',
         apiEndpoint: url.hostname,
         port: Number(url.port),
-        authClient: new PassThroughClient(),
+        authClient: googleToken(served.cloud.endpoints.auth),
       });
-      web = new WebSiteManagementClient(token, 'sub-1', {
+      web = new WebSiteManagementClient(azureToken(served.cloud.endpoints.auth), 'sub-1', {
         endpoint: served.cloud.azurePlane.endpoints.arm,
         tlsOptions: { ca: served.cloud.azurePlane.endpoints.caCert },
       });

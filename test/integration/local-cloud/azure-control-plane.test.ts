@@ -1,19 +1,15 @@
 import { createHash } from 'node:crypto';
 import { WebSiteManagementClient } from '@azure/arm-appservice';
-import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { BlobSASPermissions, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { type AzurePlane, startAzurePlane } from '../../../local-cloud/azure/azure-plane';
 import { RequestLog } from '../../../local-cloud/request-log';
+import { azureToken, bearerHeader, planeAccess } from '../../helpers/local-cloud-auth';
 import { azurite } from '../../helpers/services';
 import { tempDir } from '../../helpers/temp-dir';
 
-const token: TokenCredential = {
-  getToken: async (): Promise<AccessToken> => ({
-    token: 'local-token',
-    expiresOnTimestamp: Date.now() + 3_600_000,
-  }),
-};
+const access = planeAccess();
+const token = azureToken(access.auth);
 const RG = 'rg-test';
 const PLAN = '/subscriptions/sub-1/resourceGroups/rg-test/providers/Microsoft.Web/serverfarms/premium1';
 
@@ -24,7 +20,7 @@ let client: WebSiteManagementClient;
 async function start(stateDir?: string): Promise<void> {
   const { blobEndpoint: endpoint, account, key } = azurite();
   plane = await startAzurePlane(
-    { host: '127.0.0.1', log, ...(stateDir ? { stateDir } : {}) },
+    { host: '127.0.0.1', log, access, ...(stateDir ? { stateDir } : {}) },
     { behaviour: { provisioningMs: 150 }, blob: { endpoint, account, key } },
   );
   client = new WebSiteManagementClient(token, 'sub-1', {
@@ -197,7 +193,7 @@ describe('local Azure Resource Manager (Microsoft.Web sites) with the official c
     const agent = new Agent({ ca: plane.endpoints.caCert });
     const get = (path: string) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
-        request(`${plane.endpoints.arm}${path}`, { agent }, (res) => {
+        request(`${plane.endpoints.arm}${path}`, { agent, headers: bearerHeader(access.auth) }, (res) => {
           let body = '';
           res.on('data', (c: Buffer) => {
             body += c.toString();

@@ -1,8 +1,8 @@
 import { v2 } from '@google-cloud/functions';
-import { PassThroughClient } from 'google-auth-library';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { type GcpPlane, startGcpPlane } from '../../../local-cloud/gcp/gcp-plane';
 import { RequestLog } from '../../../local-cloud/request-log';
+import { bearerHeader, googleToken, planeAccess } from '../../helpers/local-cloud-auth';
 import { tempDir } from '../../helpers/temp-dir';
 import { zipFiles } from '../../helpers/zip';
 
@@ -24,13 +24,14 @@ const POLL = {
 const zipOf = (text: string) => zipFiles({ 'index.js': text });
 
 let log: RequestLog;
+const access = planeAccess();
 let plane: GcpPlane;
 let client: v2.FunctionServiceClient;
 
 async function start(stateDir?: string, operationMs = 150): Promise<void> {
   log = new RequestLog();
   plane = await startGcpPlane(
-    { host: '127.0.0.1', log, ...(stateDir ? { stateDir } : {}) },
+    { host: '127.0.0.1', log, access, ...(stateDir ? { stateDir } : {}) },
     { behaviour: { operationMs } },
   );
   const url = new URL(plane.endpoints.functions);
@@ -39,7 +40,7 @@ async function start(stateDir?: string, operationMs = 150): Promise<void> {
     protocol: 'http',
     apiEndpoint: url.hostname,
     port: Number(url.port),
-    authClient: new PassThroughClient(),
+    authClient: googleToken(access.auth),
   });
 }
 async function stop(): Promise<void> {
@@ -103,7 +104,9 @@ describe('local Cloud Functions v2 control plane, through the official FunctionS
     expect(polls.every((r) => !r.write)).toBe(true);
     expect(log.list().find((r) => r.operation === 'CreateFunction')?.write).toBe(true);
     // On the wire, with enum-encoding=int as the SDK asks, the state is a number.
-    const raw = await fetch(`${plane.endpoints.functions}/v2/${NAME}?$alt=json;enum-encoding=int`);
+    const raw = await fetch(`${plane.endpoints.functions}/v2/${NAME}?$alt=json;enum-encoding=int`, {
+      headers: bearerHeader(access.auth),
+    });
     expect(((await raw.json()) as { state: unknown }).state).toBe(1);
   });
 

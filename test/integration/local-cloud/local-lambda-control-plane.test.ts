@@ -15,12 +15,12 @@ import {
 import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../../local-cloud/local-cloud';
+import { awsCredentials, bearerHeader } from '../../helpers/local-cloud-auth';
 import { zipFiles } from '../../helpers/zip';
 
 /** A real zip (the control plane checks the magic bytes, as Lambda unzips). */
 const zipOf = (text: string) => zipFiles({ 'index.js': text });
 
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 const role = 'arn:aws:iam::000000000000:role/fn';
 const waiter = (client: LambdaClient) => ({ client, minDelay: 0.05, maxDelay: 0.2, maxWaitTime: 20 });
 
@@ -28,7 +28,11 @@ let cloud: LocalCloud;
 let lambda: LambdaClient;
 beforeEach(async () => {
   cloud = await startLocalCloud({ aws: { pendingMs: 150, updateMs: 150 } });
-  lambda = new LambdaClient({ region: 'us-east-1', endpoint: cloud.endpoints.aws.lambda, credentials });
+  lambda = new LambdaClient({
+    region: 'us-east-1',
+    endpoint: cloud.endpoints.aws.lambda,
+    credentials: awsCredentials(cloud.endpoints.auth),
+  });
 });
 afterEach(async () => {
   lambda.destroy();
@@ -115,7 +119,9 @@ describe('local Lambda control plane with the official SDK', () => {
     await create('fn-e', await zipOf('e'));
     await lambda.send(new GetFunctionCommand({ FunctionName: 'fn-e' }));
     const served = (await (
-      await fetch(`${cloud.endpoints.aws.lambda}/__faasport/cloud/requests`)
+      await fetch(`${cloud.endpoints.aws.lambda}/__faasport/cloud/requests`, {
+        headers: bearerHeader(cloud.endpoints.auth),
+      })
     ).json()) as Array<{
       operation: string;
       write: boolean;
@@ -131,7 +137,7 @@ describe('local Lambda control plane with the official SDK', () => {
     const s3 = new S3Client({
       region: 'us-east-1',
       endpoint: cloud.endpoints.aws.s3,
-      credentials,
+      credentials: awsCredentials(cloud.endpoints.auth),
       forcePathStyle: true,
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { toServiceModel } from '../../../common/service/service-model';
+import { generateCloudAuth } from '../../../local-cloud/auth/cloud-auth';
 import type { LocalCloudEndpoints } from '../../../local-cloud/cloud-file';
 import {
   lambdaSettings,
@@ -32,6 +33,7 @@ const local: LocalCloudEndpoints = {
     lambda: 'http://127.0.0.1:1',
     s3: 'http://127.0.0.1:2',
   },
+  auth: generateCloudAuth(),
 };
 const placeholder = 'arn:aws:iam::000000000000:role/faasport-local-lambda';
 /** Any call would throw: the checks below must need none. */
