@@ -9,12 +9,11 @@ import {
   waitUntilFunctionActiveV2,
 } from '@aws-sdk/client-lambda';
 import { WebSiteManagementClient } from '@azure/arm-appservice';
-import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { BlobSASPermissions, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { v2 } from '@google-cloud/functions';
-import { PassThroughClient } from 'google-auth-library';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type LocalCloud, startLocalCloud } from '../../../local-cloud/local-cloud';
+import { awsCredentials, azureToken, googleToken } from '../../helpers/local-cloud-auth';
 import { azurite } from '../../helpers/services';
 import { zipFiles } from '../../helpers/zip';
 import { type CraftedEntry, craftZip } from '../../unit/artifact/unzip/craft-zip';
@@ -75,7 +74,7 @@ describe('Lambda: CreateFunction and UpdateFunctionCode', () => {
     new LambdaClient({
       region: 'us-east-1',
       endpoint: cloud.endpoints.aws.lambda,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      credentials: awsCredentials(cloud.endpoints.auth),
     });
 
   test.each(HOSTILE)('%s is refused with InvalidParameterValueException', async (_name, entries, reason) => {
@@ -149,7 +148,7 @@ describe('Cloud Functions: the build refuses the uploaded source', () => {
       protocol: 'http',
       apiEndpoint: url.hostname,
       port: Number(url.port),
-      authClient: new PassThroughClient(),
+      authClient: googleToken(cloud.endpoints.auth),
     });
     const parent = 'projects/demo/locations/europe-west1';
     const [answer] = await client.generateUploadUrl({ parent });
@@ -184,12 +183,7 @@ describe('Cloud Functions: the build refuses the uploaded source', () => {
 });
 
 describe('Azure: the app does not start from a hostile package', () => {
-  const token: TokenCredential = {
-    getToken: async (): Promise<AccessToken> => ({
-      token: 'local',
-      expiresOnTimestamp: Date.now() + 3_600_000,
-    }),
-  };
+  const token = () => azureToken(cloud.endpoints.auth);
 
   test.each(HOSTILE)('%s is recorded as a package the host refused', async (_name, entries, reason) => {
     const { blobEndpoint, account, key } = azurite();
@@ -203,7 +197,7 @@ describe('Azure: the app does not start from a hostile package', () => {
       expiresOn: new Date(Date.now() + 3_600_000),
     });
     const azure = cloud.endpoints.azure;
-    const client = new WebSiteManagementClient(token, 'sub-1', {
+    const client = new WebSiteManagementClient(token(), 'sub-1', {
       endpoint: azure?.arm ?? '',
       tlsOptions: { ca: azure?.caCert ?? '' },
     });
