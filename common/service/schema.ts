@@ -10,6 +10,12 @@
  */
 
 import { CLOUDS, type Cloud } from '../clouds';
+import {
+  apiGatewayDefinitions,
+  apiGatewayHttpApiEventProperties,
+  apiGatewayHttpEventProperties,
+  apiGatewayProviderProperties,
+} from './api-gateway-schema';
 
 export const PROVIDER_NAME = 'faasport';
 
@@ -212,11 +218,13 @@ const definitions: Record<string, JsonSchema> = {
           headers: { type: 'array', items: { type: 'string' } },
           allowCredentials: { type: 'boolean' },
           maxAge: { type: 'integer', minimum: 0 },
+          cacheControl: { type: 'string' },
         },
         additionalProperties: false,
       },
     ],
   },
+  ...apiGatewayDefinitions,
 };
 
 const functionEvents: Record<string, JsonSchema> = {
@@ -230,6 +238,7 @@ const functionEvents: Record<string, JsonSchema> = {
           method: ref('faasportHttpMethod'),
           path: { type: 'string', minLength: 1 },
           cors: ref('faasportCors'),
+          ...apiGatewayHttpEventProperties,
         },
         required: ['method', 'path'],
         additionalProperties: false,
@@ -245,6 +254,7 @@ const functionEvents: Record<string, JsonSchema> = {
         properties: {
           method: ref('faasportHttpMethod'),
           path: { type: 'string', minLength: 1 },
+          ...apiGatewayHttpApiEventProperties,
         },
         required: ['path'],
         additionalProperties: false,
@@ -383,6 +393,7 @@ const provider: JsonSchema = {
     /** Local OCI image layout used when no registry is configured (default `.faasport/store`). */
     localStore: { type: 'string', minLength: 1 },
     ...commonFunctionSettings,
+    ...apiGatewayProviderProperties,
     targets: {
       type: 'object',
       properties: targetSettings,

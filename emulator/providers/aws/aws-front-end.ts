@@ -11,8 +11,9 @@ import type {
   ProviderFrontEnd,
   SampleOutcome,
 } from '../front-end';
+import { ApiGateway } from './apigw/api-gateway';
 import { httpApiEvent, httpApiResponse } from './apigw/http-api-event';
-import { restEvent, restResponse, restThrottled } from './apigw/rest-event';
+import { restEvent } from './apigw/rest-event';
 import { awsHttpTriggers } from './http-events';
 import { initProblem } from './init-problem';
 import { createInvokeApiHandler, type FunctionDirectory } from './invoke-api';
@@ -39,6 +40,8 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
     trigger: ReturnType<typeof scheduleTriggers>[number];
   }[] = [];
   private readonly scheduler: Scheduler;
+  /** Built in load(), so a wrong authorizer, template or CORS setting fails before anything serves. */
+  private httpRoutes: GatewayRouteDefinition[] = [];
 
   constructor(private readonly options: FrontEndContext) {
     const region = options.model.targets.aws?.region;
@@ -85,6 +88,7 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
       this.functions.set(fn.name, { model: fn, lambda });
       for (const trigger of scheduleTriggers(fn, model.configFile)) this.schedules.push({ lambda, trigger });
     }
+    this.httpRoutes = this.buildRoutes();
   }
 
   /** Arms `schedule` events (parsed in load(), so a bad expression fails before anything serves). */
@@ -142,11 +146,28 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
 
   /** REST routes under `/<stage>`, HTTP API routes at the root, function URLs under `/@url/<function>`. */
   routes(): GatewayRouteDefinition[] {
+    return this.httpRoutes;
+  }
+
+  private buildRoutes(): GatewayRouteDefinition[] {
     const { stage } = this.options.model;
+    const { logger } = this.options;
+    const api = new ApiGateway({
+      model: this.options.model,
+      region: this.region,
+      accountId: this.accountId,
+      apiId: API_ID,
+      find: (reference) => this.find(reference),
+      log: (line, stream) => logger.line('faasport', line, stream),
+    });
+    for (const line of api.startupLines()) logger.line('faasport', line.text, line.stream);
     const routes: GatewayRouteDefinition[] = [];
+    const httpApiPaths: string[] = [];
     for (const { model: fn, lambda } of this.functions.values()) {
+      const invoke = (payload: Buffer) => invokeForGateway(lambda, payload);
       for (const trigger of awsHttpTriggers(fn)) {
         if (trigger.kind === 'rest') {
+          const endpoint = api.restEndpoint(fn, trigger, trigger.eventIndex, invoke);
           routes.push({
             method: trigger.method,
             path: `/${stage}${trigger.path === '/' ? '' : trigger.path}`,
@@ -155,26 +176,25 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
             provider: 'aws',
             handle: async (request, params) => {
               const path = request.path.slice(stage.length + 1) || '/';
-              const event = restEvent(request, {
-                stage,
-                resource: trigger.path,
-                pathParameters: params,
-                path,
-                binaryMediaTypes: [],
-                accountId: this.accountId,
-                apiId: API_ID,
-              });
-              const result = await invokeForGateway(lambda, event);
-              if (!result) return { response: restThrottled() };
-              return {
-                response: restResponse(result.payload, Boolean(result.functionError)),
-                facts: facts(result),
-              };
+              const event = () =>
+                restEvent(request, {
+                  stage,
+                  resource: trigger.path,
+                  pathParameters: params,
+                  path,
+                  binaryMediaTypes: [],
+                  accountId: this.accountId,
+                  apiId: API_ID,
+                });
+              const { response, result } = await endpoint.handle(request, params, path, event);
+              return { response, ...(result ? { facts: facts(result) } : {}) };
             },
           });
         } else {
           const isUrl = trigger.kind === 'function-url';
           const prefix = isUrl ? `/@url/${fn.key}` : '';
+          const route = isUrl ? undefined : api.httpApiRoute(fn, trigger, trigger.eventIndex, invoke);
+          if (!isUrl) httpApiPaths.push(trigger.path);
           routes.push({
             method: trigger.method,
             path: `${prefix}${trigger.path}`,
@@ -183,13 +203,18 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
             provider: 'aws',
             handle: async (request, params) => {
               const local = isUrl ? { ...request, path: request.path.slice(prefix.length) || '/' } : request;
-              const event = httpApiEvent(local, {
-                routeKey: trigger.routeKey,
-                pathParameters: isUrl || trigger.routeKey === '$default' ? {} : params,
-                accountId: this.accountId,
-                apiId: API_ID,
-              });
-              const result = await invokeForGateway(lambda, event);
+              const event = () =>
+                httpApiEvent(local, {
+                  routeKey: trigger.routeKey,
+                  pathParameters: isUrl || trigger.routeKey === '$default' ? {} : params,
+                  accountId: this.accountId,
+                  apiId: API_ID,
+                });
+              if (route) {
+                const { response, result } = await route.handle(request, event);
+                return { response, ...(result ? { facts: facts(result) } : {}) };
+              }
+              const result = await invokeForGateway(lambda, Buffer.from(JSON.stringify(event())));
               if (!result) return { response: httpApiResponse(Buffer.alloc(0), true) };
               return {
                 response: httpApiResponse(result.payload, Boolean(result.functionError)),
@@ -200,6 +225,10 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
         }
       }
     }
+    const taken = (method: string, path: string) =>
+      routes.some((r) => r.method === method && r.path === path);
+    const restTaken = (method: string, path: string) => taken(method, `/${stage}${path === '/' ? '' : path}`);
+    routes.push(...api.restPreflightRoutes(restTaken), ...api.httpApiPreflightRoutes(httpApiPaths, taken));
     return routes;
   }
 
@@ -264,10 +293,10 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
 /** Undefined when throttled: API Gateway then answers 500 without invoking. */
 async function invokeForGateway(
   lambda: LambdaFunction,
-  event: unknown,
+  payload: Buffer,
 ): Promise<LambdaInvokeResult | undefined> {
   try {
-    return await lambda.invoke(Buffer.from(JSON.stringify(event)));
+    return await lambda.invoke(payload);
   } catch (error) {
     if (error instanceof ThrottledError) return undefined;
     throw error;

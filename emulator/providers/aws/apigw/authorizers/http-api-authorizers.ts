@@ -1,0 +1,235 @@
+import { UserError } from '../../../../../common/errors';
+import type { GatewayResponse } from '../../../../gateway/gateway-response';
+import { AuthorizerCache } from './authorizer-cache';
+import { type AuthorizerInvoke, askAuthorizer, authorizerContext } from './authorizer-invoke';
+import { gatewayErrors } from './gateway-errors';
+import { evaluatePolicy } from './iam-policy';
+import {
+  type IdentityInputs,
+  type IdentitySource,
+  identityValues,
+  missingIdentity,
+  parseIdentitySources,
+} from './identity-source';
+import type { JwksSource } from './jwks';
+import { decodeJwt, eventClaims, type JwtExpectations, tokenScopes, verifyJwt } from './jwt-verify';
+
+/** `provider.httpApi.authorizers.<name>` of type `request`: a function of the service. */
+export interface HttpApiLambdaAuthorizerSettings {
+  type: 'request';
+  name: string;
+  functionRef: string;
+  identitySources: IdentitySource[];
+  resultTtlInSeconds: number;
+  simpleResponses: boolean;
+}
+
+/** `provider.httpApi.authorizers.<name>` of type `jwt`. */
+export interface JwtAuthorizerSettings {
+  type: 'jwt';
+  name: string;
+  identitySources: IdentitySource[];
+  issuer: string;
+  audience: string[];
+}
+
+export type HttpApiAuthorizerSettings = HttpApiLambdaAuthorizerSettings | JwtAuthorizerSettings;
+
+export type HttpApiAuthOutcome =
+  | { allowed: true; authorizer: Record<string, unknown> }
+  | { allowed: false; response: GatewayResponse };
+
+const DEFAULT_TTL_SECONDS = 300;
+
+/** Reads `provider.httpApi.authorizers`. */
+export function httpApiAuthorizerSettings(value: unknown): Map<string, HttpApiAuthorizerSettings> {
+  const settings = new Map<string, HttpApiAuthorizerSettings>();
+  if (!isRecord(value)) return settings;
+  for (const [name, raw] of Object.entries(value)) {
+    const where = `provider.httpApi.authorizers.${name}`;
+    const spec = isRecord(raw) ? raw : {};
+    const type = String(spec.type ?? 'jwt').toLowerCase();
+    const identitySources = parseIdentitySources(
+      spec.identitySource ?? (type === 'jwt' ? '$request.header.Authorization' : undefined),
+      'http-api',
+      `${where}.identitySource`,
+    );
+    if (type === 'jwt') {
+      if (typeof spec.issuerUrl !== 'string' || !spec.issuerUrl)
+        throw new UserError(`${where}.issuerUrl is missing`, {
+          hint: 'A JWT authorizer needs the issuer URL of its tokens.',
+          exitCode: 2,
+        });
+      const audience = Array.isArray(spec.audience)
+        ? spec.audience.map(String)
+        : typeof spec.audience === 'string'
+          ? [spec.audience]
+          : [];
+      if (audience.length === 0)
+        throw new UserError(`${where}.audience is missing`, {
+          hint: 'List the audiences (client ids) the tokens are for.',
+          exitCode: 2,
+        });
+      settings.set(name, { type: 'jwt', name, identitySources, issuer: spec.issuerUrl, audience });
+      continue;
+    }
+    if (type !== 'request')
+      throw new UserError(`${where}.type: "${String(spec.type)}" is not an HTTP API authorizer type`, {
+        hint: 'Use jwt or request.',
+        exitCode: 2,
+      });
+    const functionRef =
+      typeof spec.functionName === 'string'
+        ? spec.functionName
+        : typeof spec.functionArn === 'string'
+          ? spec.functionArn
+          : undefined;
+    if (!functionRef)
+      throw new UserError(`${where}: a request authorizer needs functionName or functionArn`, {
+        exitCode: 2,
+      });
+    if (spec.payloadVersion !== undefined && String(spec.payloadVersion) !== '2.0')
+      throw new UserError(`${where}.payloadVersion: faasport emulates payload version 2.0 only`, {
+        hint: 'Remove payloadVersion or set it to "2.0".',
+        exitCode: 2,
+      });
+    const ttl = spec.resultTtlInSeconds === undefined ? DEFAULT_TTL_SECONDS : Number(spec.resultTtlInSeconds);
+    if (ttl > 0 && identitySources.length === 0)
+      throw new UserError(`${where}: a cached authorizer needs an identitySource`, {
+        hint: 'Name the headers that identify the caller, or set resultTtlInSeconds: 0.',
+        exitCode: 2,
+      });
+    settings.set(name, {
+      type: 'request',
+      name,
+      functionRef,
+      identitySources,
+      resultTtlInSeconds: ttl,
+      simpleResponses: spec.enableSimpleResponses === true,
+    });
+  }
+  return settings;
+}
+
+/** An HTTP API Lambda authorizer (payload 2.0), simple or IAM-policy responses, cached by identity. */
+export class HttpApiLambdaAuthorizer {
+  private readonly cache = new AuthorizerCache<{
+    policy?: unknown;
+    authorized?: boolean;
+    context: Record<string, unknown>;
+  }>();
+
+  constructor(
+    private readonly settings: HttpApiLambdaAuthorizerSettings,
+    private readonly invoke: AuthorizerInvoke,
+  ) {}
+
+  async authorize(
+    inputs: IdentityInputs,
+    routeArn: string,
+    requestEvent: () => Record<string, unknown>,
+  ): Promise<HttpApiAuthOutcome> {
+    const values = identityValues(this.settings.identitySources, inputs);
+    if (this.settings.identitySources.length && missingIdentity(values))
+      return { allowed: false, response: gatewayErrors.unauthorized() };
+    const key = JSON.stringify(values);
+    let answer = this.cache.get(key);
+    if (!answer) {
+      const { body: _body, isBase64Encoded: _base64, ...request } = requestEvent();
+      const reply = await askAuthorizer(this.invoke, {
+        version: '2.0',
+        type: 'REQUEST',
+        routeArn,
+        identitySource: values,
+        ...request,
+      });
+      if (reply.kind === 'unauthorized') return { allowed: false, response: gatewayErrors.unauthorized() };
+      if (reply.kind === 'failed' || !isRecord(reply.value))
+        return { allowed: false, response: gatewayErrors.httpApiInternal() };
+      const context = this.settings.simpleResponses
+        ? looseContext(reply.value.context)
+        : authorizerContext(reply.value.context);
+      if (!context) return { allowed: false, response: gatewayErrors.httpApiInternal() };
+      if (this.settings.simpleResponses) {
+        if (typeof reply.value.isAuthorized !== 'boolean')
+          return { allowed: false, response: gatewayErrors.httpApiInternal() };
+        answer = { authorized: reply.value.isAuthorized, context };
+      } else {
+        if (evaluatePolicy(reply.value.policyDocument, 'arn:check') === undefined)
+          return { allowed: false, response: gatewayErrors.httpApiInternal() };
+        answer = { policy: reply.value.policyDocument, context };
+      }
+      this.cache.set(key, answer, this.settings.resultTtlInSeconds);
+    }
+    const allowed =
+      answer.policy === undefined
+        ? answer.authorized === true
+        : evaluatePolicy(answer.policy, routeArn) === 'allow';
+    if (!allowed) return { allowed: false, response: gatewayErrors.forbidden() };
+    return { allowed: true, authorizer: { lambda: answer.context } };
+  }
+}
+
+/** Simple responses may carry any JSON in their context. */
+function looseContext(value: unknown): Record<string, unknown> | undefined {
+  if (value === undefined || value === null) return {};
+  return isRecord(value) ? value : undefined;
+}
+
+/** An HTTP API JWT authorizer: the token verified against the issuer's keys, then the route's scopes. */
+export class JwtAuthorizer {
+  constructor(
+    private readonly settings: JwtAuthorizerSettings,
+    private readonly keys: JwksSource,
+    private readonly options: { verifySignature: boolean; onKeysUnavailable: (error: Error) => void },
+  ) {}
+
+  async authorize(inputs: IdentityInputs, scopes: string[]): Promise<HttpApiAuthOutcome> {
+    const [raw] = identityValues(this.settings.identitySources, inputs);
+    if (!raw) return { allowed: false, response: gatewayErrors.unauthorized() };
+    const token = decodeJwt(raw.replace(/^Bearer\s+/i, ''));
+    if (!token) return invalid('the token is not a JWT');
+    let keys: Awaited<ReturnType<JwksSource['get']>> = [];
+    if (this.options.verifySignature) {
+      try {
+        keys = await this.keys.get(token.header.kid);
+      } catch (error) {
+        this.options.onKeysUnavailable(error as Error);
+        return invalid('the signing keys of the issuer could not be read');
+      }
+    }
+    const expectations: JwtExpectations = {
+      issuer: this.settings.issuer,
+      audience: this.settings.audience,
+      verifySignature: this.options.verifySignature,
+    };
+    const check = verifyJwt(token, keys, expectations);
+    if (!check.valid) return invalid(check.reason);
+    const granted = tokenScopes(check.claims);
+    if (scopes.length && !scopes.some((scope) => granted.includes(scope))) {
+      const response = gatewayErrors.forbidden();
+      response.headers.push([
+        'www-authenticate',
+        `Bearer scope="${scopes.join(' ')}" error="insufficient_scope" error_description="the token does not have the required scopes"`,
+      ]);
+      return { allowed: false, response };
+    }
+    return {
+      allowed: true,
+      authorizer: { jwt: { claims: eventClaims(check.claims), scopes: granted.length ? granted : null } },
+    };
+  }
+}
+
+function invalid(reason: string): HttpApiAuthOutcome {
+  const response = gatewayErrors.unauthorized();
+  response.headers.push([
+    'www-authenticate',
+    `Bearer scope="" error="invalid_token" error_description="${reason}"`,
+  ]);
+  return { allowed: false, response };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
