@@ -396,9 +396,11 @@ class Parser {
           this.pos = close + 2;
           continue;
         }
+        const lineStart = this.src.lastIndexOf('\n', this.pos - 1) + 1;
+        const aloneOnLine = /^[ \t]*$/.test(this.src.slice(lineStart, this.pos));
         const name = this.directiveName();
         if (name) {
-          text = trimLineStart(text);
+          if (aloneOnLine) text = text.replace(/[ \t]*$/, '');
           flush();
           if (name === 'end' || name === 'else' || name === 'elseif') {
             if (!nested) throw this.error(`#${name} without an opening #if or #foreach`);
@@ -685,12 +687,22 @@ class Parser {
     throw this.error('an expression was expected');
   }
 
-  /** Single quotes are literal; double quotes interpolate references. */
+  /** Single quotes are literal; double quotes interpolate references; a doubled quote is one. */
   private stringLiteral(quote: string): Expr {
-    const close = this.src.indexOf(quote, this.pos + 1);
-    if (close < 0) throw this.error('an unclosed string');
-    const raw = this.src.slice(this.pos + 1, close);
-    this.pos = close + 1;
+    let raw = '';
+    let i = this.pos + 1;
+    for (;;) {
+      const close = this.src.indexOf(quote, i);
+      if (close < 0) throw this.error('an unclosed string');
+      raw += this.src.slice(i, close);
+      if (this.src[close + 1] !== quote) {
+        i = close + 1;
+        break;
+      }
+      raw += quote;
+      i = close + 2;
+    }
+    this.pos = i;
     if (quote === "'") return { kind: 'literal', value: raw };
     return { kind: 'string', parts: new Parser(raw).template() };
   }
@@ -709,10 +721,4 @@ class Parser {
     const line = this.src.slice(0, this.pos).split('\n').length;
     return new TemplateError(`${what} (line ${line})`);
   }
-}
-
-/** The indentation before a directive alone on its line is not output. */
-function trimLineStart(text: string): string {
-  const match = /(^|\n)[ \t]*$/.exec(text);
-  return match ? text.slice(0, match.index + match[1]!.length) : text;
 }
