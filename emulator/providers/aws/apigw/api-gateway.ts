@@ -63,9 +63,11 @@ export class ApiGateway {
 
   constructor(private readonly context: ApiGatewayContext) {
     const { model } = context;
-    this.apiKeys = apiKeysOf(model.apiGateway, model.service, model.stage);
-    this.httpApiCors = httpApiCorsSettings(model.httpApi?.cors);
-    this.httpApiAuthorizers = httpApiAuthorizerSettings(model.httpApi?.authorizers);
+    this.apiKeys = inFile(model.configFile, () => apiKeysOf(model.apiGateway, model.service, model.stage));
+    this.httpApiCors = inFile(model.configFile, () => httpApiCorsSettings(model.httpApi?.cors));
+    this.httpApiAuthorizers = inFile(model.configFile, () =>
+      httpApiAuthorizerSettings(model.httpApi?.authorizers),
+    );
     this.jwt = jwtOptions(model.custom.jwt, model.configFile);
   }
 
@@ -91,12 +93,25 @@ export class ApiGateway {
     index: number,
     invoke: (payload: Buffer) => Promise<LambdaInvokeResult | undefined>,
   ): RestEndpoint {
+    return inFile(this.context.model.configFile, () => this.makeRestEndpoint(fn, trigger, index, invoke));
+  }
+
+  private makeRestEndpoint(
+    fn: FunctionModel,
+    trigger: AwsHttpTrigger,
+    index: number,
+    invoke: (payload: Buffer) => Promise<LambdaInvokeResult | undefined>,
+  ): RestEndpoint {
     const where = `functions.${fn.key}.events[${index}].http`;
     const config = restEndpointConfig(
       trigger.spec,
       record(this.context.model.apiGateway?.request).schemas as Record<string, unknown> | undefined,
       where,
     );
+    if (config.private && !this.apiKeys.some((key) => key.enabled))
+      this.warnOnce(
+        `${where}: private: true, but provider.apiGateway.apiKeys holds no enabled key: every request is refused (403)`,
+      );
     if (config.cors) {
       const entry = this.restCorsPaths.get(trigger.path) ?? { cors: config.cors, methods: new Set<string>() };
       entry.methods.add(trigger.method === 'ANY' ? 'DELETE,GET,HEAD,PATCH,POST,PUT' : trigger.method);
@@ -143,9 +158,12 @@ export class ApiGateway {
   ): HttpApiRoute {
     const where = `functions.${fn.key}.events[${index}].httpApi.authorizer`;
     const { region, accountId, apiId } = this.context;
+    const authorizer = inFile(this.context.model.configFile, () =>
+      this.httpApiAuthorizer(trigger.spec.authorizer, where),
+    );
     return new HttpApiRoute({
       cors: this.httpApiCors,
-      authorizer: this.httpApiAuthorizer(trigger.spec.authorizer, where),
+      authorizer,
       routeArn: (method, path) =>
         `arn:aws:execute-api:${region}:${accountId}:${apiId}/$default/${method}${path}`,
       invoke,
@@ -285,6 +303,20 @@ function invokeAuthorizer(lambda: LambdaFunction): AuthorizerInvoke {
       throw error;
     }
   };
+}
+
+/** Settings errors name the file they are in, as every other serverless.yml error does. */
+function inFile<T>(file: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof UserError && !error.message.startsWith(file))
+      throw new UserError(`${file}: ${error.message}`, {
+        ...(error.hint ? { hint: error.hint } : {}),
+        exitCode: error.exitCode,
+      });
+    throw error;
+  }
 }
 
 function jwtOptions(value: unknown, file: string): JwtOptions {
