@@ -17,6 +17,11 @@ describe('API Gateway features of serverless.yml (process engine)', () => {
   let issuer: Awaited<ReturnType<typeof startTestIssuer>>;
   const key = testSigningKey('RS256');
   const logger = new MemoryLogger();
+  /** Invocations of the REST TOKEN authorizer so far (its START log lines). */
+  const authorizerStarts = () =>
+    logger.lines.filter(
+      (line) => line.source === 'apigw-dev-tokenAuthorizer' && line.text.startsWith('START '),
+    ).length;
   const jwtFor = (claims: Record<string, unknown>) => {
     const now = Math.floor(Date.now() / 1000);
     return signJwt(key, {
@@ -51,6 +56,7 @@ describe('API Gateway features of serverless.yml (process engine)', () => {
     expect(await missing.json()).toEqual({ message: 'Unauthorized' });
     const notMatching = await fetch(`${gateway}/dev/secure`, { headers: { Authorization: 'Basic abc' } });
     expect(notMatching.status).toBe(401);
+    expect(authorizerStarts()).toBe(0);
     const unauthorized = await fetch(`${gateway}/dev/secure`, {
       headers: { Authorization: 'Bearer unauthorized' },
     });
@@ -61,6 +67,7 @@ describe('API Gateway features of serverless.yml (process engine)', () => {
     expect(await denied.json()).toEqual({
       Message: 'User is not authorized to access this resource with an explicit deny',
     });
+    expect(authorizerStarts()).toBe(2);
     const broken = await fetch(`${gateway}/dev/secure`, { headers: { Authorization: 'Bearer broken' } });
     expect(broken.status).toBe(500);
     expect(broken.headers.get('x-amzn-errortype')).toBe('AuthorizerConfigurationException');

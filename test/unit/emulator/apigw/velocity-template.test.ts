@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { templateScope } from '../../../../emulator/providers/aws/apigw/lambda-integration/template-scope';
+import {
+  escapeJavaScript,
+  templateScope,
+} from '../../../../emulator/providers/aws/apigw/lambda-integration/template-scope';
 import {
   TemplateError,
   VelocityTemplate,
@@ -48,6 +51,7 @@ describe('mapping templates (Velocity subset)', () => {
     ).toBe('dev POST 127.0.0.1 u1');
     expect(render(`$util.escapeJavaScript('it''s a "q" / \\n')`)).toBe(`it\\'s a \\"q\\" \\/ \\\\n`);
     expect(render(`$util.escapeJavaScript($input.params('X-Tag'))`)).toBe('a\\"b');
+    expect(escapeJavaScript('café 😀 \u0001\t')).toBe('caf\\u00E9 \\uD83D\\uDE00 \\u0001\\t');
     expect(
       render(
         `$util.base64Encode('hi') $util.base64Decode('aGk=') $util.urlEncode('a b&c') $util.urlDecode('a+b%26c')`,

@@ -64,7 +64,35 @@ const UTIL = {
   parseJson: (value: unknown) => JSON.parse(String(value)),
 };
 
-/** JavaScript string rules, as Java's escapeJavaScript applies them (quotes, `/`, controls). */
+const SHORT_ESCAPES: Record<string, string> = {
+  '\b': '\\b',
+  '\n': '\\n',
+  '\t': '\\t',
+  '\f': '\\f',
+  '\r': '\\r',
+  "'": "\\'",
+  '"': '\\"',
+  '\\': '\\\\',
+  '/': '\\/',
+};
+
+/**
+ * JavaScript string rules as API Gateway's `$util.escapeJavaScript` (Java's escapeJavaScript)
+ * applies them: quotes, backslash and `/` escaped, control and non-ASCII characters as `\uXXXX`.
+ */
 export function escapeJavaScript(text: string): string {
-  return JSON.stringify(text).slice(1, -1).replace(/'/g, "\\'").replace(/\//g, '\\/');
+  let out = '';
+  for (const char of text) {
+    const short = SHORT_ESCAPES[char];
+    if (short) {
+      out += short;
+      continue;
+    }
+    const code = char.codePointAt(0) ?? 0;
+    if (code >= 0x20 && code <= 0x7f) out += char;
+    else
+      for (let i = 0; i < char.length; i++)
+        out += `\\u${char.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')}`;
+  }
+  return out;
 }
