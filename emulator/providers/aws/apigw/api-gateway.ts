@@ -12,9 +12,9 @@ import {
   type HttpApiAuthorizerSettings,
   HttpApiLambdaAuthorizer,
   httpApiAuthorizerSettings,
-  JwtAuthorizer,
 } from './authorizers/http-api-authorizers';
 import { JwksSource } from './authorizers/jwks';
+import { JwtAuthorizer } from './authorizers/jwt-authorizer';
 import { type Grant, RestAuthorizer, restAuthorizerConfig } from './authorizers/rest-authorizer';
 import {
   type HttpApiCorsSettings,

@@ -2,7 +2,8 @@ import type { GatewayResponse } from '../../../gateway/gateway-response';
 import type { GatewayRequest } from '../../../gateway/http-request';
 import { queryPairs } from '../../../gateway/http-request';
 import type { LambdaInvokeResult } from '../lambda-function';
-import type { HttpApiLambdaAuthorizer, JwtAuthorizer } from './authorizers/http-api-authorizers';
+import type { HttpApiLambdaAuthorizer } from './authorizers/http-api-authorizers';
+import type { JwtAuthorizer } from './authorizers/jwt-authorizer';
 import { type HttpApiCorsSettings, httpApiPreflight, isPreflight, withHttpApiCors } from './http-api-cors';
 import { httpApiResponse } from './http-api-event';
 
