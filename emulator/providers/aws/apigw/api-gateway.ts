@@ -3,7 +3,7 @@ import type { FunctionModel, ServiceModel } from '../../../../common/service/ser
 import { jsonResponse } from '../../../gateway/gateway-response';
 import type { GatewayRouteDefinition } from '../../../gateway/gateway-server';
 import { ThrottledError } from '../../../pool/instance-pool';
-import type { AwsHttpTrigger } from '../http-events';
+import { type AwsHttpTrigger, awsHttpTriggers } from '../http-events';
 import type { LambdaFunction, LambdaInvokeResult } from '../lambda-function';
 import { type ApiKey, apiKeysOf } from './api-keys';
 import { AuthorizerCache } from './authorizers/authorizer-cache';
@@ -64,7 +64,12 @@ export class ApiGateway {
   constructor(private readonly context: ApiGatewayContext) {
     const { model } = context;
     this.apiKeys = inFile(model.configFile, () => apiKeysOf(model.apiGateway, model.service, model.stage));
-    this.httpApiCors = inFile(model.configFile, () => httpApiCorsSettings(model.httpApi?.cors));
+    const routeMethods = model.functions.flatMap((fn) =>
+      awsHttpTriggers(fn)
+        .filter((trigger) => trigger.kind === 'http-api')
+        .map((trigger) => trigger.method),
+    );
+    this.httpApiCors = inFile(model.configFile, () => httpApiCorsSettings(model.httpApi?.cors, routeMethods));
     this.httpApiAuthorizers = inFile(model.configFile, () =>
       httpApiAuthorizerSettings(model.httpApi?.authorizers),
     );

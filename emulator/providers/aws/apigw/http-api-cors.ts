@@ -1,7 +1,7 @@
 import { UserError } from '../../../../common/errors';
 import type { GatewayResponse } from '../../../gateway/gateway-response';
 import { firstHeader, type GatewayRequest } from '../../../gateway/http-request';
-import { DEFAULT_CORS_HEADERS, originMatches } from './rest-cors';
+import { DEFAULT_CORS_HEADERS } from './rest-cors';
 
 /** `provider.httpApi.cors`: API Gateway's CORS configuration of an HTTP API. */
 export interface HttpApiCorsSettings {
@@ -13,13 +13,21 @@ export interface HttpApiCorsSettings {
   maxAge: number | undefined;
 }
 
-export function httpApiCorsSettings(value: unknown): HttpApiCorsSettings | undefined {
+/**
+ * Reads `provider.httpApi.cors`; `routeMethods` are the methods of the API's routes, which the
+ * framework allows when `allowedMethods` is not written.
+ */
+export function httpApiCorsSettings(
+  value: unknown,
+  routeMethods: string[] = [],
+): HttpApiCorsSettings | undefined {
   if (value === undefined || value === false) return undefined;
+  const methods = routeMethods.includes('ANY') ? ['*'] : [...new Set(['OPTIONS', ...routeMethods])];
   if (value === true)
     return {
       allowedOrigins: ['*'],
       allowedHeaders: DEFAULT_CORS_HEADERS,
-      allowedMethods: ['*'],
+      allowedMethods: methods,
       allowCredentials: false,
       exposedResponseHeaders: [],
       maxAge: undefined,
@@ -32,7 +40,7 @@ export function httpApiCorsSettings(value: unknown): HttpApiCorsSettings | undef
   const settings: HttpApiCorsSettings = {
     allowedOrigins: list('allowedOrigins', ['*']),
     allowedHeaders: list('allowedHeaders', DEFAULT_CORS_HEADERS),
-    allowedMethods: list('allowedMethods', ['*']),
+    allowedMethods: list('allowedMethods', methods),
     allowCredentials: spec.allowCredentials === true,
     exposedResponseHeaders: list('exposedResponseHeaders', []),
     maxAge: typeof spec.maxAge === 'number' ? spec.maxAge : undefined,
@@ -96,4 +104,12 @@ function allowed(settings: HttpApiCorsSettings, request: GatewayRequest): string
   if (!origin) return undefined;
   if (!settings.allowedOrigins.some((candidate) => originMatches(candidate, origin))) return undefined;
   return settings.allowedOrigins.length === 1 && settings.allowedOrigins[0] === '*' ? '*' : origin;
+}
+
+/** `*`, an exact origin, or one with a `*` wildcard (`https://*.example.com`). */
+export function originMatches(allowed: string, origin: string): boolean {
+  if (allowed === '*') return true;
+  if (!allowed.includes('*')) return allowed.toLowerCase() === origin.toLowerCase();
+  const source = allowed.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*');
+  return new RegExp(`^${source}$`, 'i').test(origin);
 }

@@ -4,7 +4,10 @@ import { firstHeader, type GatewayRequest } from '../../../gateway/http-request'
 
 /** `http.cors` of REST events, as the Serverless Framework compiles it into an OPTIONS mock. */
 export interface RestCorsSettings {
+  /** `origin` (split at commas) or `origins`. */
   origins: string[];
+  /** A list was written: the preflight echoes a request origin that matches one of it. */
+  echoMatching: boolean;
   headers: string[];
   allowCredentials: boolean;
   maxAge: number | undefined;
@@ -27,6 +30,7 @@ export function restCorsSettings(value: unknown, where: string): RestCorsSetting
   if (value === true)
     return {
       origins: ['*'],
+      echoMatching: false,
       headers: DEFAULT_CORS_HEADERS,
       allowCredentials: false,
       maxAge: undefined,
@@ -35,13 +39,15 @@ export function restCorsSettings(value: unknown, where: string): RestCorsSetting
   if (typeof value !== 'object' || value === null)
     throw new UserError(`${where} must be true or an object`, { exitCode: 2 });
   const spec = value as Record<string, unknown>;
-  const origins = Array.isArray(spec.origins)
+  const written = Array.isArray(spec.origins)
     ? spec.origins.map(String)
     : typeof spec.origin === 'string'
-      ? [spec.origin]
-      : ['*'];
+      ? spec.origin.split(',').map((origin) => origin.trim())
+      : undefined;
+  const origins = written?.length ? written : ['*'];
   return {
     origins,
+    echoMatching: Array.isArray(spec.origins) || (written?.length ?? 0) > 1,
     headers: Array.isArray(spec.headers) ? spec.headers.map(String) : DEFAULT_CORS_HEADERS,
     allowCredentials: spec.allowCredentials === true,
     maxAge: typeof spec.maxAge === 'number' ? spec.maxAge : undefined,
@@ -50,15 +56,20 @@ export function restCorsSettings(value: unknown, where: string): RestCorsSetting
 }
 
 /**
- * The origin the response allows: the request's when it is one of the configured origins
- * (wildcards allowed), else the first configured one, as the framework's mock template does.
+ * The preflight's allow-origin, as the framework's mock answers it: the first configured origin,
+ * or the request's own when a list was written and the origin matches one of it (`*` stands for
+ * one or more characters).
  */
-function allowedOrigin(settings: RestCorsSettings, request: GatewayRequest): string {
+function preflightOrigin(settings: RestCorsSettings, request: GatewayRequest): string {
   const origin = firstHeader(request, 'origin');
-  if (origin && settings.origins.some((allowed) => originMatches(allowed, origin))) {
-    return settings.origins.length === 1 && settings.origins[0] === '*' ? '*' : origin;
-  }
+  if (settings.echoMatching && origin && settings.origins.some((allowed) => listedOrigin(allowed, origin)))
+    return origin;
   return settings.origins[0] ?? '*';
+}
+
+function listedOrigin(allowed: string, origin: string): boolean {
+  const source = allowed.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.+');
+  return new RegExp(`^(?:${source})$`).test(origin);
 }
 
 /** The OPTIONS mock of a path: 200 with the CORS headers, the function is not invoked. */
@@ -67,10 +78,11 @@ export function restPreflight(
   methods: string[],
   request: GatewayRequest,
 ): GatewayResponse {
-  const allowMethods = [...new Set(['OPTIONS', ...methods])].sort();
+  // OPTIONS first, then the path's methods in the order its events declare them.
+  const allowMethods = [...new Set(['OPTIONS', ...methods])];
   const headers: [string, string][] = [
     ['content-type', 'application/json'],
-    ['access-control-allow-origin', allowedOrigin(settings, request)],
+    ['access-control-allow-origin', preflightOrigin(settings, request)],
     ['access-control-allow-headers', settings.headers.join(',')],
     ['access-control-allow-methods', allowMethods.join(',')],
   ];
@@ -81,22 +93,12 @@ export function restPreflight(
 }
 
 /**
- * Headers the framework adds to a non-proxy (`integration: lambda`) response. A proxy function
- * sends its own CORS headers: API Gateway adds none to its answers.
+ * Headers the framework maps onto a non-proxy (`integration: lambda`) response: a static
+ * allow-origin, the configured origins joined by commas, whatever the request's origin. A proxy
+ * function sends its own CORS headers: API Gateway adds none to its answers.
  */
-export function restIntegrationCorsHeaders(
-  settings: RestCorsSettings,
-  request: GatewayRequest,
-): [string, string][] {
-  const headers: [string, string][] = [['access-control-allow-origin', allowedOrigin(settings, request)]];
+export function restIntegrationCorsHeaders(settings: RestCorsSettings): [string, string][] {
+  const headers: [string, string][] = [['access-control-allow-origin', settings.origins.join(',')]];
   if (settings.allowCredentials) headers.push(['access-control-allow-credentials', 'true']);
   return headers;
-}
-
-/** `*`, an exact origin, or one with a `*` wildcard (`https://*.example.com`). */
-export function originMatches(allowed: string, origin: string): boolean {
-  if (allowed === '*') return true;
-  if (!allowed.includes('*')) return allowed.toLowerCase() === origin.toLowerCase();
-  const source = allowed.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*');
-  return new RegExp(`^${source}$`, 'i').test(origin);
 }

@@ -145,7 +145,7 @@ export class RestEndpoint {
     }
     const result = await this.deps.invoke(payload);
     if (!result) return { response: restThrottled() };
-    const cors = this.deps.config.cors ? restIntegrationCorsHeaders(this.deps.config.cors, request) : [];
+    const cors = this.deps.config.cors ? restIntegrationCorsHeaders(this.deps.config.cors) : [];
     return {
       response: integrationResponse(
         settings,

@@ -4,10 +4,10 @@ import {
   httpApiCorsSettings,
   httpApiPreflight,
   isPreflight,
+  originMatches,
   withHttpApiCors,
 } from '../../../../emulator/providers/aws/apigw/http-api-cors';
 import {
-  originMatches,
   restCorsSettings,
   restIntegrationCorsHeaders,
   restPreflight,
@@ -36,7 +36,7 @@ describe('REST CORS (the framework’s OPTIONS mock)', () => {
     );
     expect(response.status).toBe(200);
     expect(header(response.headers, 'access-control-allow-origin')).toBe('*');
-    expect(header(response.headers, 'access-control-allow-methods')).toBe('GET,OPTIONS,POST');
+    expect(header(response.headers, 'access-control-allow-methods')).toBe('OPTIONS,POST,GET');
     expect(header(response.headers, 'access-control-allow-headers')).toBe(
       'Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token,X-Amz-User-Agent,X-Amzn-Trace-Id',
     );
@@ -63,13 +63,45 @@ describe('REST CORS (the framework’s OPTIONS mock)', () => {
     expect(header(listed.headers, 'access-control-allow-credentials')).toBe('true');
     expect(header(listed.headers, 'access-control-max-age')).toBe('60');
     expect(header(listed.headers, 'cache-control')).toBe('max-age=60');
-    const other = restIntegrationCorsHeaders(settings, request('GET', [['origin', 'https://evil.example']]));
-    expect(other).toEqual([
-      ['access-control-allow-origin', 'https://a.example'],
+    // The framework maps a static header onto lambda-integration responses: every origin, joined.
+    expect(restIntegrationCorsHeaders(settings)).toEqual([
+      ['access-control-allow-origin', 'https://a.example,https://*.b.example'],
       ['access-control-allow-credentials', 'true'],
     ]);
     expect(restCorsSettings(undefined, 'x')).toBeUndefined();
     expect(restCorsSettings(false, 'x')).toBeUndefined();
+  });
+
+  test('one origin is sent whatever the request’s; a written list echoes a matching origin', () => {
+    const single = restCorsSettings({ origin: 'https://one.example' }, 'x');
+    const anyListed = restCorsSettings({ origins: ['*'] }, 'x');
+    const commaList = restCorsSettings({ origin: 'https://a.example, https://b.example' }, 'x');
+    if (!single || !anyListed || !commaList) throw new Error('settings expected');
+    const from = (origin: string) => request('OPTIONS', [['Origin', origin]]);
+    expect(
+      header(
+        restPreflight(single, ['GET'], from('https://two.example')).headers,
+        'access-control-allow-origin',
+      ),
+    ).toBe('https://one.example');
+    expect(
+      header(
+        restPreflight(anyListed, ['GET'], from('https://two.example')).headers,
+        'access-control-allow-origin',
+      ),
+    ).toBe('https://two.example');
+    expect(
+      header(
+        restPreflight(commaList, ['GET'], from('https://b.example')).headers,
+        'access-control-allow-origin',
+      ),
+    ).toBe('https://b.example');
+    expect(
+      header(
+        restPreflight(commaList, ['GET'], from('https://c.example')).headers,
+        'access-control-allow-origin',
+      ),
+    ).toBe('https://a.example');
   });
 
   test('origin wildcards match one label pattern, case-insensitively', () => {
@@ -151,9 +183,11 @@ describe('HTTP API CORS (answered by API Gateway)', () => {
     expect(withHttpApiCors(settings, request('GET', []), response).headers).toEqual([['x-other', '1']]);
   });
 
-  test('cors: true allows every origin; credentials with "*" are refused as API Gateway does', () => {
-    const open = httpApiCorsSettings(true);
+  test('cors: true allows every origin and the routes’ methods; credentials with "*" are refused as API Gateway does', () => {
+    const open = httpApiCorsSettings(true, ['GET', 'POST', 'GET']);
     expect(open?.allowedOrigins).toEqual(['*']);
+    expect(open?.allowedMethods).toEqual(['OPTIONS', 'GET', 'POST']);
+    expect(httpApiCorsSettings(true, ['GET', 'ANY'])?.allowedMethods).toEqual(['*']);
     if (!open) throw new Error('settings expected');
     expect(
       header(
