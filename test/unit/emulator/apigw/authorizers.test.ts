@@ -123,9 +123,11 @@ describe('REST Lambda authorizers', () => {
     expect(() => restAuthorizerConfig({ type: 'weird', name: 'a' }, 'w')).toThrow(
       'w.type: "weird" is not an authorizer type',
     );
-    expect(() => restAuthorizerConfig({ type: 'request', name: 'a' }, 'w')).toThrow(
+    expect(() => restAuthorizerConfig({ type: 'request', name: 'a', resultTtlInSeconds: 60 }, 'w')).toThrow(
       'w: a cached REQUEST authorizer needs an identitySource',
     );
+    const uncached = restAuthorizerConfig({ type: 'request', name: 'a' }, 'w');
+    expect(uncached?.kind === 'lambda' && uncached.settings.resultTtlInSeconds).toBe(0);
     expect(() => restAuthorizerConfig({ name: 'a', identitySource: 'header.Auth' }, 'w')).toThrow(
       '"header.Auth" is not an identity source',
     );
@@ -210,9 +212,12 @@ describe('HTTP API Lambda authorizers (payload 2.0)', () => {
     expect(() => httpApiAuthorizerSettings({ r: { type: 'request' } })).toThrow(
       'needs functionName or functionArn',
     );
-    expect(() => httpApiAuthorizerSettings({ r: { type: 'request', functionName: 'f' } })).toThrow(
-      'a cached authorizer needs an identitySource',
-    );
+    expect(() =>
+      httpApiAuthorizerSettings({ r: { type: 'request', functionName: 'f', resultTtlInSeconds: 5 } }),
+    ).toThrow('a cached authorizer needs an identitySource');
+    expect(httpApiAuthorizerSettings({ r: { type: 'request', functionName: 'f' } }).get('r')).toMatchObject({
+      resultTtlInSeconds: 0,
+    });
     expect(() =>
       httpApiAuthorizerSettings({
         r: { type: 'request', functionName: 'f', identitySource: '$request.header.A', payloadVersion: '1.0' },

@@ -91,7 +91,13 @@ export function httpApiAuthorizerSettings(value: unknown): Map<string, HttpApiAu
         hint: 'Remove payloadVersion or set it to "2.0".',
         exitCode: 2,
       });
-    const ttl = spec.resultTtlInSeconds === undefined ? DEFAULT_TTL_SECONDS : Number(spec.resultTtlInSeconds);
+    // Unset, the TTL is API Gateway's default; without an identity to key it by, nothing is cached.
+    const ttl =
+      spec.resultTtlInSeconds === undefined
+        ? identitySources.length
+          ? DEFAULT_TTL_SECONDS
+          : 0
+        : Number(spec.resultTtlInSeconds);
     if (ttl > 0 && identitySources.length === 0)
       throw new UserError(`${where}: a cached authorizer needs an identitySource`, {
         hint: 'Name the headers that identify the caller, or set resultTtlInSeconds: 0.',

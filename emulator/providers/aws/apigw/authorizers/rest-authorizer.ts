@@ -67,7 +67,13 @@ export function restAuthorizerConfig(value: unknown, where: string): RestAuthori
       });
     }
   }
-  const ttl = spec.resultTtlInSeconds === undefined ? DEFAULT_TTL_SECONDS : Number(spec.resultTtlInSeconds);
+  // Unset, the TTL is API Gateway's default; without an identity to key it by, nothing is cached.
+  const ttl =
+    spec.resultTtlInSeconds === undefined
+      ? identitySources.length
+        ? DEFAULT_TTL_SECONDS
+        : 0
+      : Number(spec.resultTtlInSeconds);
   if (type === 'REQUEST' && ttl > 0 && identitySources.length === 0)
     throw new UserError(`${where}: a cached REQUEST authorizer needs an identitySource`, {
       hint: 'Name the headers or query parameters that identify the caller, or set resultTtlInSeconds: 0.',
