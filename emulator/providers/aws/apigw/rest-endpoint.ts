@@ -65,7 +65,7 @@ export interface RestEndpointDeps {
 }
 
 /**
- * One REST method as API Gateway runs it: the API key (`private: true`), the Lambda authorizer,
+ * One REST method as API Gateway runs it: the Lambda authorizer, the API key (`private: true`),
  * the request validator, then the proxy or non-proxy (`integration: lambda`) integration.
  */
 export class RestEndpoint {
@@ -79,11 +79,6 @@ export class RestEndpoint {
     event: () => Record<string, unknown>,
   ): Promise<{ response: GatewayResponse; result?: LambdaInvokeResult }> {
     const { config, authorizer } = this.deps;
-    let apiKey: ApiKey | undefined;
-    if (config.private) {
-      apiKey = requestApiKey(this.deps.apiKeys, request);
-      if (!apiKey) return { response: gatewayErrors.forbidden() };
-    }
     let authorizerContext: Record<string, unknown> | undefined;
     if (authorizer) {
       const outcome = await authorizer.authorize(
@@ -96,6 +91,12 @@ export class RestEndpoint {
       );
       if (!outcome.allowed) return { response: outcome.response };
       authorizerContext = outcome.authorizer;
+    }
+    // The usage plan's key is checked after the authorizer, then the request is validated.
+    let apiKey: ApiKey | undefined;
+    if (config.private) {
+      apiKey = requestApiKey(this.deps.apiKeys, request);
+      if (!apiKey) return { response: gatewayErrors.forbidden() };
     }
     if (config.validation) {
       const refused = validateRequest(config.validation, request, params, (problem) =>
