@@ -136,6 +136,8 @@ describe('JWKS sources', () => {
       const source = new JwksSource({ issuer: `${issuer.url}/`, serviceDir: dir });
       expect((await source.get(rsa.kid)).map((key) => key.kid)).toEqual([rsa.kid]);
       await source.get(rsa.kid);
+      // An unknown kid right after a read does not hammer the issuer: the keys read stand.
+      expect((await source.get('rotated-kid')).map((key) => key.kid)).toEqual([rsa.kid]);
       expect(issuer.jwksFetches()).toBe(1);
     } finally {
       await issuer.close();

@@ -30,7 +30,12 @@ export class JwksSource {
       this.pending ??= this.load().finally(() => {
         this.pending = undefined;
       });
-      this.keys = await this.pending;
+      try {
+        this.keys = await this.pending;
+      } catch (error) {
+        // A failed refresh keeps the keys read before (an issuer briefly down); a first read fails.
+        if (!known) throw error;
+      }
       this.fetchedAt = Date.now();
     }
     return this.keys ?? [];
