@@ -135,6 +135,28 @@ describe('integration: lambda (non-proxy)', () => {
     expect(String(plain.body)).toBe('"just text"');
   });
 
+  test('a response template may override the status and headers ($context.responseOverride)', () => {
+    const settings = lambdaIntegrationSettings(
+      {
+        response: {
+          template: `#set($context.responseOverride.status = $input.path('$.code'))
+#set($context.responseOverride.header.X-Request-Kind = "override")
+#set($context.responseOverride.header.Content-Type = 'text/plain')
+$input.path('$.message')`,
+        },
+      },
+      'w',
+    );
+    const response = integrationResponse(settings, ok({ code: 418, message: 'teapot' }), mapping(''));
+    expect(response.status).toBe(418);
+    expect(String(response.body)).toBe('teapot');
+    expect(response.headers).toEqual([
+      ['X-Request-Kind', 'override'],
+      ['Content-Type', 'text/plain'],
+    ]);
+    expect(integrationResponse(settings, ok({ code: 'x', message: 'm' }), mapping('')).status).toBe(200);
+  });
+
   test('mistakes in settings are clear one-line errors', () => {
     expect(() =>
       lambdaIntegrationSettings(

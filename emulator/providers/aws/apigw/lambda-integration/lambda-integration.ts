@@ -62,23 +62,33 @@ export function integrationResponse(
   const templates = Object.keys(rule.templates).length ? rule.templates : settings.responseTemplates;
   const template = templates['application/json'] ?? Object.values(templates)[0];
   let body = text;
+  // A response template may override the status and headers (`$context.responseOverride`).
+  const override: { status?: unknown; header: Record<string, unknown> } = { header: {} };
   if (template) {
     try {
-      body = template.render(templateScope({ body: text, params: request.params, context: request.context }));
+      const context = { ...request.context, responseOverride: override };
+      body = template.render(templateScope({ body: text, params: request.params, context }));
     } catch (error) {
       if (error instanceof TemplateError) return jsonResponse(500, { message: 'Internal server error' });
       throw error;
     }
   }
-  const headers: [string, string][] = [];
+  const mapped = new Map<string, [string, string]>();
+  const put = (name: string, value: string) => mapped.set(name.toLowerCase(), [name, value]);
   for (const [name, expression] of Object.entries({ ...settings.responseHeaders, ...rule.headers })) {
     const value = headerValue(expression, text);
-    if (value !== undefined) headers.push([name, value]);
+    if (value !== undefined) put(name, value);
   }
-  if (!headers.some(([name]) => name.toLowerCase() === 'content-type'))
-    headers.push(['content-type', 'application/json']);
-  headers.push(...extraHeaders);
-  return { status: rule.status, headers, body: Buffer.from(body) };
+  for (const [name, value] of extraHeaders) put(name, value);
+  for (const [name, value] of Object.entries(override.header))
+    if (value !== undefined && value !== null) put(name, String(value));
+  if (!mapped.has('content-type')) put('content-type', 'application/json');
+  const status = Number(override.status);
+  return {
+    status: Number.isInteger(status) && status >= 100 && status <= 599 ? status : rule.status,
+    headers: [...mapped.values()],
+    body: Buffer.from(body),
+  };
 }
 
 function selectRule(rules: StatusCodeRule[], message: string | undefined): StatusCodeRule {

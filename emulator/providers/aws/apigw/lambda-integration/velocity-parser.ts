@@ -203,7 +203,9 @@ export class Parser {
     const steps: Step[] = [];
     for (;;) {
       if (this.src[this.pos] === '.' && /[A-Za-z_]/.test(this.src[this.pos + 1] ?? '')) {
-        const member = /^[A-Za-z_]\w*/.exec(this.src.slice(this.pos + 1))?.[0] as string;
+        // Velocity names may hold hyphens (`$context.responseOverride.header.Access-Control-Max-Age`).
+        const word = /^[A-Za-z_][\w-]*/.exec(this.src.slice(this.pos + 1))?.[0] ?? '';
+        const member = word.replace(/-+$/, '');
         this.pos += 1 + member.length;
         if (this.src[this.pos] === '(') {
           this.pos += 1;
