@@ -64,6 +64,7 @@ export const apiGatewayDefinitions: Record<string, JsonSchema> = {
     type: 'object',
     properties: {
       template: ref('faasportMappingTemplates'),
+      passThrough: { enum: ['WHEN_NO_MATCH', 'WHEN_NO_TEMPLATES', 'NEVER'] },
       /** A JSON schema per content type, `{ schema, name, description }`, or a model's name. */
       schemas: { type: 'object', additionalProperties: { anyOf: [{ type: 'object' }, { type: 'string' }] } },
       parameters: {

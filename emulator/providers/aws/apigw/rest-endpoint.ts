@@ -14,6 +14,7 @@ import {
   integrationRequest,
   integrationResponse,
   type MappingRequest,
+  UnsupportedMediaType,
 } from './lambda-integration/lambda-integration';
 import { TemplateError } from './lambda-integration/velocity-template';
 import { type RequestValidation, requestValidationOf, validateRequest } from './request-validation';
@@ -140,6 +141,8 @@ export class RestEndpoint {
     try {
       payload = integrationRequest(settings, mapping);
     } catch (error) {
+      if (error instanceof UnsupportedMediaType)
+        return { response: jsonResponse(415, { message: 'Unsupported Media Type' }) };
       if (!(error instanceof TemplateError)) throw error;
       this.deps.log(`${request.method} ${request.path}: ${error.message}`);
       return { response: jsonResponse(500, { message: 'Internal server error' }) };

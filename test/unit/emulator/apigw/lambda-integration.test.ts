@@ -4,6 +4,7 @@ import {
   integrationRequest,
   integrationResponse,
   type MappingRequest,
+  UnsupportedMediaType,
 } from '../../../../emulator/providers/aws/apigw/lambda-integration/lambda-integration';
 import { TemplateError } from '../../../../emulator/providers/aws/apigw/lambda-integration/velocity-template';
 
@@ -46,6 +47,20 @@ describe('integration: lambda (non-proxy)', () => {
       String(integrationRequest(settings, mapping('a=1&b=x+y', 'application/x-www-form-urlencoded'))),
     );
     expect(form.body).toEqual({ a: '1', b: 'x y' });
+  });
+
+  test('a type no template maps passes through (WHEN_NO_MATCH) when it is JSON, or is refused (NEVER)', () => {
+    const passing = lambdaIntegrationSettings({}, 'w');
+    expect(String(integrationRequest(passing, mapping('{"raw":true}', 'application/vnd.api+json')))).toBe(
+      '{"raw":true}',
+    );
+    expect(() => integrationRequest(passing, mapping('plain words', 'text/plain'))).toThrow(TemplateError);
+    const never = lambdaIntegrationSettings({ request: { passThrough: 'NEVER' } }, 'w');
+    expect(() => integrationRequest(never, mapping('{}', 'text/plain'))).toThrow(UnsupportedMediaType);
+    expect(JSON.parse(String(integrationRequest(never, mapping('{"a":1}')))).body).toEqual({ a: 1 });
+    expect(() => lambdaIntegrationSettings({ request: { passThrough: 'SOMETIMES' } }, 'w')).toThrow(
+      'w.request.passThrough: "SOMETIMES" is not a passthrough behaviour',
+    );
   });
 
   test('a request template for the content type; one that renders no JSON is a TemplateError', () => {

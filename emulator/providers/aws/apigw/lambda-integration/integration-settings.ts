@@ -13,6 +13,8 @@ export interface StatusCodeRule {
 /** `integration: lambda` (non-proxy): the request templates and the response mapping. */
 export interface LambdaIntegrationSettings {
   requestTemplates: Record<string, VelocityTemplate>;
+  /** A body of a type no template maps: passed on as it is (the default), or refused (415). */
+  passThrough: 'WHEN_NO_MATCH' | 'WHEN_NO_TEMPLATES' | 'NEVER';
   responseTemplates: Record<string, VelocityTemplate>;
   responseHeaders: Record<string, string>;
   statusCodes: StatusCodeRule[];
@@ -67,8 +69,18 @@ export function lambdaIntegrationSettings(
   }
   if (!statusCodes.some((rule) => rule.pattern === undefined))
     statusCodes.unshift({ status: 200, pattern: undefined, templates: {}, headers: {} });
+  const passThrough = String(request.passThrough ?? 'WHEN_NO_MATCH').toUpperCase();
+  if (passThrough !== 'WHEN_NO_MATCH' && passThrough !== 'WHEN_NO_TEMPLATES' && passThrough !== 'NEVER')
+    throw new UserError(
+      `${where}.request.passThrough: "${String(request.passThrough)}" is not a passthrough behaviour`,
+      {
+        hint: 'Use WHEN_NO_MATCH, WHEN_NO_TEMPLATES or NEVER.',
+        exitCode: 2,
+      },
+    );
   return {
     requestTemplates: templates(request.template, `${where}.request.template`),
+    passThrough,
     responseTemplates: templates(response.template, `${where}.response.template`),
     responseHeaders: stringRecord(response.headers),
     statusCodes,

@@ -18,14 +18,31 @@ export interface MappingRequest {
   context: Record<string, unknown>;
 }
 
+/** A body no template maps, on a route whose passthrough behaviour refuses it (415). */
+export class UnsupportedMediaType extends Error {}
+
+/** The framework's default templates cover these types. */
+const DEFAULT_TEMPLATE_TYPES = new Set(['application/json', 'application/x-www-form-urlencoded']);
+
 /**
  * The payload a function behind `integration: lambda` receives: the route's template for the
- * request's content type, else the framework's default event. Throws TemplateError when a
- * template renders something that is not JSON (API Gateway answers 500 then).
+ * request's content type, else the framework's default event (JSON and forms), else the body as
+ * it is (`passThrough: WHEN_NO_MATCH`, API Gateway's default) or UnsupportedMediaType. Throws
+ * TemplateError when a template, or a body passed through, is not JSON (API Gateway answers 500).
  */
 export function integrationRequest(settings: LambdaIntegrationSettings, request: MappingRequest): Buffer {
   const type = mediaType(request.contentType) ?? 'application/json';
   const template = settings.requestTemplates[type];
+  if (!template && !DEFAULT_TEMPLATE_TYPES.has(type)) {
+    // The framework always defines templates (its defaults), so only WHEN_NO_MATCH passes through.
+    if (settings.passThrough !== 'WHEN_NO_MATCH') throw new UnsupportedMediaType(type);
+    try {
+      JSON.parse(request.body);
+    } catch {
+      throw new TemplateError(`a ${type} body passed through to the function is not JSON`);
+    }
+    return Buffer.from(request.body);
+  }
   if (!template) {
     const event = defaultLambdaRequest({
       ...request,
