@@ -206,6 +206,11 @@ export const apiGatewayProviderProperties: Record<string, JsonSchema> = {
         properties: { schemas: { type: 'object', additionalProperties: { type: 'object' } } },
         additionalProperties: false,
       },
+      // Deploy-time settings of the AWS provider with no effect on a local gateway: accepted.
+      description: { type: 'string' },
+      shouldStartNameWithService: { type: 'boolean' },
+      metrics: { type: 'boolean' },
+      disableDefaultEndpoint: { type: 'boolean' },
     },
     additionalProperties: false,
   },
@@ -214,6 +219,11 @@ export const apiGatewayProviderProperties: Record<string, JsonSchema> = {
     properties: {
       cors: ref('faasportHttpApiCors'),
       authorizers: { type: 'object', additionalProperties: ref('faasportHttpApiAuthorizer') },
+      // Deploy-time settings with no effect on a local gateway: accepted.
+      name: { type: 'string' },
+      metrics: { type: 'boolean' },
+      disableDefaultEndpoint: { type: 'boolean' },
+      useProviderTags: { type: 'boolean' },
     },
     additionalProperties: false,
   },
