@@ -132,7 +132,7 @@ export const apiGatewayDefinitions: Record<string, JsonSchema> = {
       functionArn: { type: 'string', minLength: 1 },
       resultTtlInSeconds: { type: 'integer', minimum: 0, maximum: 3600 },
       enableSimpleResponses: { type: 'boolean' },
-      payloadVersion: { enum: ['2.0'] },
+      payloadVersion: { enum: ['1.0', '2.0'] },
     },
     additionalProperties: false,
   },

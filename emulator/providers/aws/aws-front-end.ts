@@ -211,7 +211,18 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
                   apiId: API_ID,
                 });
               if (route) {
-                const { response, result } = await route.handle(request, event);
+                // A payload 1.0 authorizer gets the REST-shaped event of the same request.
+                const restShaped = () =>
+                  restEvent(request, {
+                    stage: '$default',
+                    resource: trigger.path,
+                    pathParameters: params,
+                    path: request.path,
+                    binaryMediaTypes: [],
+                    accountId: this.accountId,
+                    apiId: API_ID,
+                  });
+                const { response, result } = await route.handle(request, event, restShaped);
                 return { response, ...(result ? { facts: facts(result) } : {}) };
               }
               const result = await invokeForGateway(lambda, Buffer.from(JSON.stringify(event())));

@@ -261,6 +261,14 @@ describe('API Gateway features of serverless.yml (process engine)', () => {
     expect(event.requestContext.authorizer.lambda).toMatchObject({ via: 'policy' });
   });
 
+  test('HTTP API Lambda authorizer, payload 1.0: the REST-shaped event and an IAM policy', async () => {
+    expect((await fetch(`${gateway}/api/v1/5`, { headers: { Authorization: 'other' } })).status).toBe(403);
+    const ok = await fetch(`${gateway}/api/v1/5`, { headers: { Authorization: 'v1-token' } });
+    expect(ok.status).toBe(200);
+    const { event } = (await ok.json()) as Echo;
+    expect(event.requestContext.authorizer.lambda).toEqual({ resource: '/api/v1/{id}', method: 'GET' });
+  });
+
   test('HTTP API JWT authorizer: signature against the issuer JWKS, audience, expiry and scopes', async () => {
     expect((await fetch(`${gateway}/api/jwt`)).status).toBe(401);
     const good = jwtFor({ scope: 'items.read items.write' });

@@ -22,19 +22,22 @@ export interface HttpApiRouteDeps {
 export class HttpApiRoute {
   constructor(private readonly deps: HttpApiRouteDeps) {}
 
+  /** `event` builds the route's 2.0 event; `restShaped` the 1.0 event of a payload 1.0 authorizer. */
   async handle(
     request: GatewayRequest,
     event: () => Record<string, unknown>,
+    restShaped: () => Record<string, unknown>,
   ): Promise<{ response: GatewayResponse; result?: LambdaInvokeResult }> {
     const { cors } = this.deps;
     if (cors && isPreflight(request)) return { response: httpApiPreflight(cors, request) };
-    const outcome = await this.run(request, event);
+    const outcome = await this.run(request, event, restShaped);
     return cors ? { ...outcome, response: withHttpApiCors(cors, request, outcome.response) } : outcome;
   }
 
   private async run(
     request: GatewayRequest,
     event: () => Record<string, unknown>,
+    restShaped: () => Record<string, unknown>,
   ): Promise<{ response: GatewayResponse; result?: LambdaInvokeResult }> {
     const built = event();
     const { authorizer } = this.deps;
@@ -48,6 +51,7 @@ export class HttpApiRoute {
               inputs,
               this.deps.routeArn(request.method, request.path),
               () => built,
+              restShaped,
             );
       if (!outcome.allowed) return { response: outcome.response };
       context.authorizer = outcome.authorizer;

@@ -202,6 +202,47 @@ describe('HTTP API Lambda authorizers (payload 2.0)', () => {
     expect(bad.allowed ? 200 : bad.response.status).toBe(500);
   });
 
+  test('payload 1.0: the REST-shaped event with methodArn and the identity as one string; IAM policies', async () => {
+    const { authorizer, events } = make(
+      { payloadVersion: '1.0', identitySource: ['$request.header.Authorization', '$request.querystring.t'] },
+      (event) => ({
+        principalId: 'p',
+        policyDocument: {
+          Statement: [
+            {
+              Effect: event.authorizationToken === 'a,1' ? 'Allow' : 'Deny',
+              Action: 'execute-api:Invoke',
+              Resource: '*',
+            },
+          ],
+        },
+        context: { n: 1 },
+      }),
+    );
+    const ok = await authorizer.authorize(
+      inputs([['authorization', 'a']], [['t', '1']]),
+      routeArn,
+      () => ({ version: '2.0' }),
+      () => ({ resource: '/items', httpMethod: 'GET', body: null }),
+    );
+    expect(ok).toEqual({ allowed: true, authorizer: { lambda: { n: 1 } } });
+    expect(events[0]).toEqual({
+      version: '1.0',
+      type: 'REQUEST',
+      methodArn: routeArn,
+      identitySource: 'a,1',
+      authorizationToken: 'a,1',
+      resource: '/items',
+      httpMethod: 'GET',
+    });
+    const denied = await authorizer.authorize(
+      inputs([['authorization', 'b']], [['t', '1']]),
+      routeArn,
+      () => ({}),
+    );
+    expect(denied.allowed ? 200 : denied.response.status).toBe(403);
+  });
+
   test('settings mistakes are one-line errors', () => {
     expect(() => httpApiAuthorizerSettings({ j: { type: 'jwt', audience: ['a'] } })).toThrow(
       'provider.httpApi.authorizers.j.issuerUrl is missing',
@@ -220,9 +261,18 @@ describe('HTTP API Lambda authorizers (payload 2.0)', () => {
     });
     expect(() =>
       httpApiAuthorizerSettings({
-        r: { type: 'request', functionName: 'f', identitySource: '$request.header.A', payloadVersion: '1.0' },
+        r: {
+          type: 'request',
+          functionName: 'f',
+          identitySource: '$request.header.A',
+          payloadVersion: '1.0',
+          enableSimpleResponses: true,
+        },
       }),
-    ).toThrow('payload version 2.0 only');
+    ).toThrow('simple responses need payload version 2.0');
+    expect(() =>
+      httpApiAuthorizerSettings({ r: { type: 'request', functionName: 'f', payloadVersion: '3.0' } }),
+    ).toThrow('"3.0" is not a payload version');
   });
 });
 

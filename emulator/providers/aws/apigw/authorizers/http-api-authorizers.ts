@@ -20,6 +20,8 @@ export interface HttpApiLambdaAuthorizerSettings {
   identitySources: IdentitySource[];
   resultTtlInSeconds: number;
   simpleResponses: boolean;
+  /** `2.0` (the framework's default) or `1.0`: the REST-shaped event, IAM policy answers only. */
+  payloadVersion: '1.0' | '2.0';
 }
 
 /** `provider.httpApi.authorizers.<name>` of type `jwt`. */
@@ -86,9 +88,15 @@ export function httpApiAuthorizerSettings(value: unknown): Map<string, HttpApiAu
       throw new UserError(`${where}: a request authorizer needs functionName or functionArn`, {
         exitCode: 2,
       });
-    if (spec.payloadVersion !== undefined && String(spec.payloadVersion) !== '2.0')
-      throw new UserError(`${where}.payloadVersion: faasport emulates payload version 2.0 only`, {
-        hint: 'Remove payloadVersion or set it to "2.0".',
+    const payloadVersion = String(spec.payloadVersion ?? '2.0');
+    if (payloadVersion !== '1.0' && payloadVersion !== '2.0')
+      throw new UserError(`${where}.payloadVersion: "${payloadVersion}" is not a payload version`, {
+        hint: 'Use "2.0" (the default) or "1.0".',
+        exitCode: 2,
+      });
+    if (payloadVersion === '1.0' && spec.enableSimpleResponses === true)
+      throw new UserError(`${where}: simple responses need payload version 2.0`, {
+        hint: 'Remove enableSimpleResponses, or payloadVersion: "1.0".',
         exitCode: 2,
       });
     // Unset, the TTL is API Gateway's default; without an identity to key it by, nothing is cached.
@@ -110,6 +118,7 @@ export function httpApiAuthorizerSettings(value: unknown): Map<string, HttpApiAu
       identitySources,
       resultTtlInSeconds: ttl,
       simpleResponses: spec.enableSimpleResponses === true,
+      payloadVersion,
     });
   }
   return settings;
@@ -128,10 +137,15 @@ export class HttpApiLambdaAuthorizer {
     private readonly invoke: AuthorizerInvoke,
   ) {}
 
+  /**
+   * `requestEvent` is the route's 2.0 event; `restShapedEvent` the 1.0 (REST-shaped) one a
+   * payload 1.0 authorizer receives.
+   */
   async authorize(
     inputs: IdentityInputs,
     routeArn: string,
     requestEvent: () => Record<string, unknown>,
+    restShapedEvent: () => Record<string, unknown> = requestEvent,
   ): Promise<HttpApiAuthOutcome> {
     const values = identityValues(this.settings.identitySources, inputs);
     if (this.settings.identitySources.length && missingIdentity(values))
@@ -139,14 +153,10 @@ export class HttpApiLambdaAuthorizer {
     const key = JSON.stringify(values);
     let answer = this.cache.get(key);
     if (!answer) {
-      const { body: _body, isBase64Encoded: _base64, ...request } = requestEvent();
-      const reply = await askAuthorizer(this.invoke, {
-        version: '2.0',
-        type: 'REQUEST',
-        routeArn,
-        identitySource: values,
-        ...request,
-      });
+      const reply = await askAuthorizer(
+        this.invoke,
+        this.event(values, routeArn, requestEvent, restShapedEvent),
+      );
       if (reply.kind === 'unauthorized') return { allowed: false, response: gatewayErrors.unauthorized() };
       if (reply.kind === 'failed' || !isRecord(reply.value))
         return { allowed: false, response: gatewayErrors.httpApiInternal() };
@@ -171,6 +181,28 @@ export class HttpApiLambdaAuthorizer {
         : evaluatePolicy(answer.policy, routeArn) === 'allow';
     if (!allowed) return { allowed: false, response: gatewayErrors.forbidden() };
     return { allowed: true, authorizer: { lambda: answer.context } };
+  }
+
+  private event(
+    values: (string | undefined)[],
+    routeArn: string,
+    requestEvent: () => Record<string, unknown>,
+    restShapedEvent: () => Record<string, unknown>,
+  ): Record<string, unknown> {
+    if (this.settings.payloadVersion === '1.0') {
+      const { body: _body, isBase64Encoded: _base64, ...request } = restShapedEvent();
+      const identity = values.filter((value) => value !== undefined).join(',');
+      return {
+        version: '1.0',
+        type: 'REQUEST',
+        methodArn: routeArn,
+        identitySource: identity,
+        authorizationToken: identity,
+        ...request,
+      };
+    }
+    const { body: _body, isBase64Encoded: _base64, ...request } = requestEvent();
+    return { version: '2.0', type: 'REQUEST', routeArn, identitySource: values, ...request };
   }
 }
 
