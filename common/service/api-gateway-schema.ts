@@ -201,6 +201,8 @@ export const apiGatewayProviderProperties: Record<string, JsonSchema> = {
           ],
         },
       },
+      /** Where private routes read their key: `x-api-key` (HEADER) or the authorizer's usageIdentifierKey. */
+      apiKeySourceType: { enum: ['HEADER', 'AUTHORIZER'] },
       request: {
         type: 'object',
         properties: { schemas: { type: 'object', additionalProperties: { type: 'object' } } },

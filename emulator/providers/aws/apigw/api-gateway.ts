@@ -5,7 +5,7 @@ import type { GatewayRouteDefinition } from '../../../gateway/gateway-server';
 import { ThrottledError } from '../../../pool/instance-pool';
 import { type AwsHttpTrigger, awsHttpTriggers } from '../http-events';
 import type { LambdaFunction, LambdaInvokeResult } from '../lambda-function';
-import { type ApiKey, apiKeysOf } from './api-keys';
+import { type ApiKey, type ApiKeySource, apiKeySourceOf, apiKeysOf } from './api-keys';
 import { AuthorizerCache } from './authorizers/authorizer-cache';
 import type { AuthorizerInvoke } from './authorizers/authorizer-invoke';
 import {
@@ -50,6 +50,7 @@ interface JwtOptions {
  */
 export class ApiGateway {
   readonly apiKeys: ApiKey[];
+  private readonly apiKeySource: ApiKeySource;
   private readonly httpApiCors: HttpApiCorsSettings | undefined;
   private readonly httpApiAuthorizers: Map<string, HttpApiAuthorizerSettings>;
   private readonly jwt: JwtOptions;
@@ -64,6 +65,7 @@ export class ApiGateway {
   constructor(private readonly context: ApiGatewayContext) {
     const { model } = context;
     this.apiKeys = inFile(model.configFile, () => apiKeysOf(model.apiGateway, model.service, model.stage));
+    this.apiKeySource = inFile(model.configFile, () => apiKeySourceOf(model.apiGateway));
     const routeMethods = model.functions.flatMap((fn) =>
       awsHttpTriggers(fn)
         .filter((trigger) => trigger.kind === 'http-api')
@@ -127,6 +129,7 @@ export class ApiGateway {
       config,
       authorizer: this.restAuthorizer(trigger.spec.authorizer, `${where}.authorizer`),
       apiKeys: this.apiKeys,
+      apiKeySource: this.apiKeySource,
       methodArn: (method, path) =>
         `arn:aws:execute-api:${region}:${accountId}:${apiId}/${model.stage}/${method}${path}`,
       invoke,

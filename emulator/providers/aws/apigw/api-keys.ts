@@ -65,9 +65,30 @@ export function apiKeysOf(
   return keys;
 }
 
-/** The enabled key the request's `x-api-key` header names, if any. */
-export function requestApiKey(keys: ApiKey[], request: GatewayRequest): ApiKey | undefined {
-  const value = firstHeader(request, 'x-api-key');
+/** Where a private route's key comes from (`provider.apiGateway.apiKeySourceType`). */
+export type ApiKeySource = 'HEADER' | 'AUTHORIZER';
+
+export function apiKeySourceOf(apiGateway: Record<string, unknown> | undefined): ApiKeySource {
+  const value = String(apiGateway?.apiKeySourceType ?? 'HEADER').toUpperCase();
+  if (value !== 'HEADER' && value !== 'AUTHORIZER')
+    throw new UserError(`provider.apiGateway.apiKeySourceType: "${value}" is not a key source`, {
+      hint: 'Use HEADER (x-api-key, the default) or AUTHORIZER (the authorizer’s usageIdentifierKey).',
+      exitCode: 2,
+    });
+  return value;
+}
+
+/**
+ * The enabled key of a request: the one its `x-api-key` header names, or (source AUTHORIZER) the
+ * `usageIdentifierKey` its Lambda authorizer returned.
+ */
+export function requestApiKey(
+  keys: ApiKey[],
+  request: GatewayRequest,
+  source: ApiKeySource = 'HEADER',
+  usageIdentifierKey?: string,
+): ApiKey | undefined {
+  const value = source === 'AUTHORIZER' ? usageIdentifierKey : firstHeader(request, 'x-api-key');
   if (!value) return undefined;
   return keys.find((candidate) => candidate.enabled && candidate.value === value);
 }

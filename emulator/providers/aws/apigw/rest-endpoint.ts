@@ -3,7 +3,7 @@ import type { GatewayResponse } from '../../../gateway/gateway-response';
 import { jsonResponse } from '../../../gateway/gateway-response';
 import { firstHeader, type GatewayRequest, queryPairs } from '../../../gateway/http-request';
 import type { LambdaInvokeResult } from '../lambda-function';
-import { type ApiKey, requestApiKey } from './api-keys';
+import { type ApiKey, type ApiKeySource, requestApiKey } from './api-keys';
 import { gatewayErrors } from './authorizers/gateway-errors';
 import type { RestAuthorizer } from './authorizers/rest-authorizer';
 import {
@@ -58,6 +58,7 @@ export interface RestEndpointDeps {
   config: RestEndpointConfig;
   authorizer: RestAuthorizer | undefined;
   apiKeys: ApiKey[];
+  apiKeySource: ApiKeySource;
   /** `arn:aws:execute-api:<region>:<account>:<api>/<stage>/<METHOD><path>`. */
   methodArn: (method: string, path: string) => string;
   /** Invokes the route's function; undefined when throttled. */
@@ -81,6 +82,7 @@ export class RestEndpoint {
   ): Promise<{ response: GatewayResponse; result?: LambdaInvokeResult }> {
     const { config, authorizer } = this.deps;
     let authorizerContext: Record<string, unknown> | undefined;
+    let usageIdentifierKey: string | undefined;
     if (authorizer) {
       const outcome = await authorizer.authorize(
         { headers: request.headers, query: queryPairs(request.rawQuery) },
@@ -92,11 +94,12 @@ export class RestEndpoint {
       );
       if (!outcome.allowed) return { response: outcome.response };
       authorizerContext = outcome.authorizer;
+      usageIdentifierKey = outcome.usageIdentifierKey;
     }
     // The usage plan's key is checked after the authorizer, then the request is validated.
     let apiKey: ApiKey | undefined;
     if (config.private) {
-      apiKey = requestApiKey(this.deps.apiKeys, request);
+      apiKey = requestApiKey(this.deps.apiKeys, request, this.deps.apiKeySource, usageIdentifierKey);
       if (!apiKey) return { response: gatewayErrors.forbidden() };
     }
     if (config.validation) {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { apiKeysOf } from '../../../../emulator/providers/aws/apigw/api-keys';
+import type { GatewayRequest } from '../../../../emulator/gateway/http-request';
+import { apiKeySourceOf, apiKeysOf, requestApiKey } from '../../../../emulator/providers/aws/apigw/api-keys';
 import type { AuthorizerInvoke } from '../../../../emulator/providers/aws/apigw/authorizers/authorizer-invoke';
 import {
   HttpApiLambdaAuthorizer,
@@ -302,5 +303,28 @@ describe('API keys', () => {
     expect(() => apiKeysOf({ apiKeys: [{ name: 'k', value: 'short' }] }, 's', 'd')).toThrow(
       'at least 20 characters',
     );
+  });
+
+  test('a key comes from x-api-key, or from the authorizer’s usageIdentifierKey (apiKeySourceType: AUTHORIZER)', () => {
+    const keys = apiKeysOf({ apiKeys: [{ name: 'k', value: 'k'.repeat(20) }] }, 's', 'd');
+    const request = (headers: [string, string][]): GatewayRequest => ({
+      method: 'GET',
+      path: '/dev/x',
+      rawQuery: '',
+      headers,
+      body: Buffer.alloc(0),
+      sourceIp: '127.0.0.1',
+      protocol: 'HTTP/1.1',
+      receivedAt: new Date(),
+    });
+    expect(requestApiKey(keys, request([['X-Api-Key', 'k'.repeat(20)]]))?.name).toBe('k');
+    expect(requestApiKey(keys, request([['x-api-key', 'nope']]))).toBeUndefined();
+    expect(apiKeySourceOf({ apiKeySourceType: 'AUTHORIZER' })).toBe('AUTHORIZER');
+    expect(apiKeySourceOf(undefined)).toBe('HEADER');
+    expect(
+      requestApiKey(keys, request([['x-api-key', 'k'.repeat(20)]]), 'AUTHORIZER', undefined),
+    ).toBeUndefined();
+    expect(requestApiKey(keys, request([]), 'AUTHORIZER', 'k'.repeat(20))?.name).toBe('k');
+    expect(() => apiKeySourceOf({ apiKeySourceType: 'QUERY' })).toThrow('"QUERY" is not a key source');
   });
 });
