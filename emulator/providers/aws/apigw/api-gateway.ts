@@ -80,8 +80,12 @@ export class ApiGateway {
 
   /** What a user needs to know at start: the local API keys, checks that are off. */
   startupLines(): { text: string; stream: 'stdout' | 'stderr' }[] {
+    const how =
+      this.apiKeySource === 'AUTHORIZER'
+        ? 'the authorizer returns it as usageIdentifierKey'
+        : 'send it as x-api-key to private: true routes';
     const lines: { text: string; stream: 'stdout' | 'stderr' }[] = this.apiKeys.map((key) => ({
-      text: `API key ${key.name}: ${key.value}${key.enabled ? '' : ' (disabled)'} — send it as x-api-key to private: true routes`,
+      text: `API key ${key.name}: ${key.value}${key.enabled ? '' : ' (disabled)'} — ${how}`,
       stream: 'stdout',
     }));
     const hasJwt = [...this.httpApiAuthorizers.values()].some((settings) => settings.type === 'jwt');
