@@ -88,6 +88,18 @@ describe('mapping templates (Velocity subset)', () => {
     expect(render(`#foreach($k in $input.path('$').keySet())$k;#end`, '{"a":1,"b":2}')).toBe('a;b;');
   });
 
+  test('#define blocks render where they are referenced, with the variables of that moment', () => {
+    const template = `#define( $pairs )
+{#foreach($key in $map.keySet())"$key": "$map.get($key)"#if($foreach.hasNext), #end#end}
+#end
+#set( $map = $input.params().path )
+{"path": $pairs,
+#set( $map = $input.params().querystring )
+"query": $pairs}`;
+    expect(JSON.parse(render(template))).toEqual({ path: { id: '42' }, query: { q: 'hello world' } });
+    expect(() => new VelocityTemplate('#define($a) no end')).toThrow('#define without #end');
+  });
+
   test('comments and escapes', () => {
     expect(render('a## line comment\nb#* block\ncomment *#c \\$notRef \\#if')).toBe('abc $notRef #if');
     expect(render('cost: $5 and # sign')).toBe('cost: $5 and # sign');

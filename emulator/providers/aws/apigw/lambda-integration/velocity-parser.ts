@@ -32,9 +32,10 @@ export type Node =
   | { kind: 'set'; target: Reference; value: Expr }
   | { kind: 'if'; branches: { test: Expr | undefined; body: Node[] }[] }
   | { kind: 'foreach'; variable: string; list: Expr; body: Node[] }
+  | { kind: 'define'; name: string; body: Node[] }
   | { kind: 'break' };
 
-const DIRECTIVES = ['set', 'if', 'elseif', 'else', 'end', 'foreach', 'break', 'stop'];
+const DIRECTIVES = ['set', 'if', 'elseif', 'else', 'end', 'foreach', 'define', 'break', 'stop'];
 
 export class Parser {
   private pos = 0;
@@ -160,6 +161,17 @@ export class Parser {
         const { nodes, end } = this.block(true);
         if (end !== 'end') throw this.error('#foreach without #end');
         return { kind: 'foreach', variable: variable.name, list, body: nodes };
+      }
+      case 'define': {
+        // `#define($name) … #end`: a block rendered where `$name` is used, in that scope.
+        this.expect('(');
+        this.space();
+        const target = this.tryReference();
+        if (!target || target.steps.length) throw this.error('#define needs a $name');
+        this.expect(')');
+        const { nodes, end } = this.block(true);
+        if (end !== 'end') throw this.error('#define without #end');
+        return { kind: 'define', name: target.name, body: nodes };
       }
       case 'break':
         return { kind: 'break' };

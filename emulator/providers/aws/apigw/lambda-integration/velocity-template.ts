@@ -31,6 +31,11 @@ export class VelocityTemplate {
 
 class BreakSignal {}
 
+/** A `#define` block: rendered where it is referenced, with the variables of that moment. */
+class DefinedBlock {
+  constructor(readonly nodes: Node[]) {}
+}
+
 function renderNodes(nodes: Node[], vars: Map<string, unknown>, out: string[]): void {
   for (const node of nodes) {
     switch (node.kind) {
@@ -39,11 +44,13 @@ function renderNodes(nodes: Node[], vars: Map<string, unknown>, out: string[]): 
         break;
       case 'ref': {
         const value = resolve(node.ref, vars);
-        if (value === undefined || value === null) {
-          if (!node.ref.quiet) out.push('');
-        } else out.push(display(value));
+        if (value instanceof DefinedBlock) renderNodes(value.nodes, vars, out);
+        else if (value !== undefined && value !== null) out.push(display(value));
         break;
       }
+      case 'define':
+        vars.set(node.name, new DefinedBlock(node.body));
+        break;
       case 'set':
         assign(node.target, evaluate(node.value, vars), vars);
         break;
