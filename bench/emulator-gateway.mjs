@@ -3,7 +3,10 @@
 // process and docker engines side by side with serverless-offline 13 (worker threads, its
 // default, and --useInProcess) on serverless@3 — the same trivial handler everywhere.
 //
-//   npm run build && node bench/emulator-gateway.mjs [--duration 5] [--skip-docker]
+//   npm run build && node bench/emulator-gateway.mjs [--duration 5] [--skip-docker] [--authorizer]
+//
+// --authorizer adds a REST route behind a TOKEN Lambda authorizer (resultTtlInSeconds: 300 on
+// both: faasport caches the policy per token, serverless-offline calls the authorizer each time).
 //
 // Peers come from bench/peers (npm install --prefix bench/peers). Not part of `npm test`.
 import { spawn } from 'node:child_process';
@@ -17,7 +20,11 @@ import { parseArgs } from 'node:util';
 const root = join(import.meta.dirname, '..');
 const peers = join(root, 'bench/peers');
 const { values } = parseArgs({
-  options: { duration: { type: 'string', default: '5' }, 'skip-docker': { type: 'boolean' } },
+  options: {
+    duration: { type: 'string', default: '5' },
+    'skip-docker': { type: 'boolean' },
+    authorizer: { type: 'boolean' },
+  },
 });
 const duration = Number(values.duration);
 if (!existsSync(join(peers, 'node_modules/serverless-offline'))) {
@@ -28,10 +35,14 @@ const autocannon = createRequire(join(peers, 'package.json'))('autocannon');
 
 const HANDLER =
   "exports.hello = async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{\"ok\":true}' });\n";
+const AUTHORIZER =
+  "exports.auth = async (event) => ({ principalId: 'bench', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: '*' }] } });\n";
+const AUTHORIZED_ROUTE =
+  '  auth:\n    handler: handler.auth\n  secure:\n    handler: handler.hello\n    events:\n      - http:\n          method: get\n          path: secure\n          authorizer:\n            name: auth\n            resultTtlInSeconds: 300\n';
 
 async function serviceDir(kind) {
   const dir = await mkdtemp(join(tmpdir(), `faasport-bench-${kind}-`));
-  await writeFile(join(dir, 'handler.js'), HANDLER);
+  await writeFile(join(dir, 'handler.js'), HANDLER + AUTHORIZER);
   const provider =
     kind === 'faasport'
       ? '  name: faasport\n  runtime: nodejs24.x\n  memorySize: 256\n  targets:\n    aws:\n      region: us-east-1\n'
@@ -39,7 +50,7 @@ async function serviceDir(kind) {
   const plugins = kind === 'faasport' ? '' : 'plugins:\n  - serverless-offline\n';
   await writeFile(
     join(dir, 'serverless.yml'),
-    `service: bench\nframeworkVersion: '3'\n${plugins}provider:\n${provider}functions:\n  hello:\n    handler: handler.hello\n    events:\n      - httpApi: GET /hello\n`,
+    `service: bench\nframeworkVersion: '3'\n${plugins}provider:\n${provider}functions:\n  hello:\n    handler: handler.hello\n    events:\n      - httpApi: GET /hello\n${values.authorizer ? AUTHORIZED_ROUTE : ''}`,
   );
   if (kind !== 'faasport') {
     const { symlink, mkdir } = await import('node:fs/promises');
@@ -76,7 +87,7 @@ async function waitFor(url, child, timeoutMs = 60_000) {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited: ${child.stderrText()}`);
     try {
-      const response = await fetch(url);
+      const response = await fetch(url, { headers: AUTH_HEADERS });
       await response.arrayBuffer();
       if (response.status === 200) return;
     } catch {
@@ -97,9 +108,12 @@ async function stop(child) {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
+/** Sent on every request; only the authorizer's route reads it. */
+const AUTH_HEADERS = { authorization: 'Bearer bench-token' };
+
 function load(url, connections) {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration, pipelining: 1 }, (error, result) => {
+    autocannon({ url, connections, duration, pipelining: 1, headers: AUTH_HEADERS }, (error, result) => {
       if (error) reject(error);
       else
         resolve({
@@ -132,7 +146,7 @@ async function run(name, launch, { cold } = {}) {
   const { child, url, recycleUrl, cleanup } = await launch();
   try {
     await waitFor(url, child);
-    for (let i = 0; i < 200; i += 1) await (await fetch(url)).arrayBuffer(); // warm the path
+    for (let i = 0; i < 200; i += 1) await (await fetch(url, { headers: AUTH_HEADERS })).arrayBuffer(); // warm the path
     const one = await load(url, 1);
     const ten = await load(url, 10);
     const coldMs = cold ? await coldStarts(url, recycleUrl) : undefined;
@@ -191,10 +205,20 @@ const offline = (inProcess) => async () => {
   };
 };
 
+/** The same server, measured on the authorizer's route. */
+const secured = (launch, path) => async () => {
+  const launched = await launch();
+  return { ...launched, url: launched.url.replace(/\/hello$/, path) };
+};
+
 await run('serverless-offline 13 (worker threads)', offline(false));
 await run('serverless-offline 13 (--useInProcess)', offline(true));
 await run('faasport emulate --engine process', faasport('process'), { cold: true });
 if (!values['skip-docker']) await run('faasport emulate --engine docker', faasport('docker'), { cold: true });
+if (values.authorizer) {
+  await run('serverless-offline 13, REST + authorizer', secured(offline(false), '/dev/secure'));
+  await run('faasport process, REST+cached authorizer', secured(faasport('process'), '/dev/secure'));
+}
 
 const base = results[0];
 const pad = (text, width) => String(text).padEnd(width);

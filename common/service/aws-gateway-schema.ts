@@ -81,14 +81,6 @@ export const awsGatewayEvents: Record<string, JsonSchema> = {
 };
 
 export const awsGatewayProviderSettings: Record<string, JsonSchema> = {
-  /** REST API settings: the media types sent and answered as binary. */
-  apiGateway: {
-    type: 'object',
-    properties: {
-      binaryMediaTypes: { type: 'array', items: { type: 'string', pattern: '^\\S+/\\S+$' } },
-    },
-    additionalProperties: false,
-  },
   /** How a websocket message picks its route (default `$request.body.action`). */
   websocketsApiRouteSelectionExpression: { type: 'string', minLength: 1 },
   alb: {

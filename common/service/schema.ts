@@ -10,6 +10,12 @@
  */
 
 import { CLOUDS, type Cloud } from '../clouds';
+import {
+  apiGatewayDefinitions,
+  apiGatewayHttpApiEventProperties,
+  apiGatewayHttpEventProperties,
+  apiGatewayProviderProperties,
+} from './api-gateway-schema';
 import { awsGatewayEvents, awsGatewayProviderSettings } from './aws-gateway-schema';
 
 export const PROVIDER_NAME = 'faasport';
@@ -215,11 +221,13 @@ const definitions: Record<string, JsonSchema> = {
           headers: { type: 'array', items: { type: 'string' } },
           allowCredentials: { type: 'boolean' },
           maxAge: { type: 'integer', minimum: 0 },
+          cacheControl: { type: 'string' },
         },
         additionalProperties: false,
       },
     ],
   },
+  ...apiGatewayDefinitions,
 };
 
 const functionEvents: Record<string, JsonSchema> = {
@@ -234,6 +242,7 @@ const functionEvents: Record<string, JsonSchema> = {
           path: { type: 'string', minLength: 1 },
           cors: ref('faasportCors'),
           operationId: { type: 'string', minLength: 1 },
+          ...apiGatewayHttpEventProperties,
         },
         required: ['method', 'path'],
         additionalProperties: false,
@@ -249,6 +258,7 @@ const functionEvents: Record<string, JsonSchema> = {
         properties: {
           method: ref('faasportHttpMethod'),
           path: { type: 'string', minLength: 1 },
+          ...apiGatewayHttpApiEventProperties,
         },
         required: ['path'],
         additionalProperties: false,
@@ -389,6 +399,7 @@ const provider: JsonSchema = {
     localStore: { type: 'string', minLength: 1 },
     ...commonFunctionSettings,
     ...awsGatewayProviderSettings,
+    ...apiGatewayProviderProperties,
     targets: {
       type: 'object',
       properties: targetSettings,

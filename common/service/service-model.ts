@@ -28,6 +28,10 @@ export interface ServiceModel {
   /** Names faasport does not know and ignores (typos of known names are refused instead). */
   warnings: string[];
   functions: FunctionModel[];
+  /** `provider.apiGateway` (REST API settings: API keys, models), as written. */
+  apiGateway?: Record<string, unknown>;
+  /** `provider.httpApi` (HTTP API settings: CORS, authorizers), as written. */
+  httpApi?: Record<string, unknown>;
 }
 
 export interface FunctionModel {
@@ -124,6 +128,8 @@ export function toServiceModel(
     plugins: pluginsOf(config.plugins),
     warnings,
     functions,
+    ...(isRecord(provider.apiGateway) ? { apiGateway: provider.apiGateway } : {}),
+    ...(isRecord(provider.httpApi) ? { httpApi: provider.httpApi } : {}),
   };
 }
 

@@ -13,9 +13,10 @@ import type {
 } from '../front-end';
 import { LAMBDA_SYNC_REQUEST_BYTES, lambdaRequestTooLarge } from '../payload-limits';
 import { albApiFor } from './alb/alb-front';
+import { ApiGateway } from './apigw/api-gateway';
 import { binaryMediaTypesOf, functionUrlId } from './apigw/api-settings';
 import { httpApiEvent, httpApiResponse } from './apigw/http-api-event';
-import { acceptsBinary, restEvent, restResponse, restThrottled } from './apigw/rest-event';
+import { acceptsBinary, restEvent } from './apigw/rest-event';
 import { awsHttpTriggers } from './http-events';
 import { initProblem } from './init-problem';
 import { createInvokeApiHandler, type FunctionDirectory } from './invoke-api';
@@ -45,6 +46,8 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
   private readonly scheduler: Scheduler;
   private websocket: ReturnType<typeof websocketApiFor>;
   private alb: FrontEndApi | undefined;
+  /** Built in load(), so a wrong authorizer, template or CORS setting fails before anything serves. */
+  private httpRoutes: GatewayRouteDefinition[] = [];
 
   constructor(private readonly options: FrontEndContext) {
     const region = options.model.targets.aws?.region;
@@ -116,6 +119,7 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
         return result && { ...result, facts: facts(result) };
       },
     });
+    this.httpRoutes = this.buildRoutes();
   }
 
   /** Arms `schedule` events (parsed in load(), so a bad expression fails before anything serves). */
@@ -175,12 +179,34 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
 
   /** REST routes under `/<stage>`, HTTP API routes at the root, function URLs under `/@url/<function>`. */
   routes(): GatewayRouteDefinition[] {
+    return this.httpRoutes;
+  }
+
+  private buildRoutes(): GatewayRouteDefinition[] {
     const { stage } = this.options.model;
     const binaryMediaTypes = binaryMediaTypesOf(this.options.model);
+    const { logger } = this.options;
+    const api = new ApiGateway({
+      model: this.options.model,
+      region: this.region,
+      accountId: this.accountId,
+      apiId: API_ID,
+      find: (reference) => this.find(reference),
+      log: (line, stream) => logger.line('faasport', line, stream),
+    });
+    for (const line of api.startupLines()) logger.line('faasport', line.text, line.stream);
     const routes: GatewayRouteDefinition[] = [];
+    const httpApiPaths: string[] = [];
     for (const { model: fn, lambda } of this.functions.values()) {
+      // Lambda's synchronous payload limit, checked when the function is invoked (after any
+      // authorizer), answered by the caller in its front end's words.
+      const invoke = (payload: Buffer) => {
+        if (payload.length > LAMBDA_SYNC_REQUEST_BYTES) throw new LambdaPayloadTooLarge();
+        return invokeForGateway(lambda, payload);
+      };
       for (const trigger of awsHttpTriggers(fn)) {
         if (trigger.kind === 'rest') {
+          const endpoint = api.restEndpoint(fn, trigger, trigger.eventIndex, invoke);
           routes.push({
             method: trigger.method,
             path: `/${stage}${trigger.path === '/' ? '' : trigger.path}`,
@@ -189,32 +215,38 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
             provider: 'aws',
             handle: async (request, params) => {
               const path = request.path.slice(stage.length + 1) || '/';
-              const event = restEvent(request, {
-                stage,
-                resource: trigger.path,
-                pathParameters: params,
-                path,
-                binaryMediaTypes,
-                accountId: this.accountId,
-                apiId: API_ID,
-                ...(trigger.operationId ? { operationName: trigger.operationId } : {}),
-              });
-              if (overLambdaLimit(event)) return { response: lambdaRequestTooLarge('rest') };
-              const result = await invokeForGateway(lambda, event);
-              if (!result) return { response: restThrottled() };
-              return {
-                response: restResponse(
-                  result.payload,
-                  Boolean(result.functionError),
+              const event = () =>
+                restEvent(request, {
+                  stage,
+                  resource: trigger.path,
+                  pathParameters: params,
+                  path,
+                  binaryMediaTypes,
+                  accountId: this.accountId,
+                  apiId: API_ID,
+                  ...(trigger.operationId ? { operationName: trigger.operationId } : {}),
+                });
+              try {
+                const { response, result } = await endpoint.handle(
+                  request,
+                  params,
+                  path,
+                  event,
                   acceptsBinary(request, binaryMediaTypes),
-                ),
-                facts: facts(result),
-              };
+                );
+                return { response, ...(result ? { facts: facts(result) } : {}) };
+              } catch (error) {
+                if (error instanceof LambdaPayloadTooLarge)
+                  return { response: lambdaRequestTooLarge('rest') };
+                throw error;
+              }
             },
           });
         } else {
           const isUrl = trigger.kind === 'function-url';
           const prefix = isUrl ? `/@url/${fn.key}` : '';
+          const route = isUrl ? undefined : api.httpApiRoute(fn, trigger, trigger.eventIndex, invoke);
+          if (!isUrl) httpApiPaths.push(trigger.path);
           routes.push({
             method: trigger.method,
             path: `${prefix}${trigger.path}`,
@@ -223,17 +255,43 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
             provider: 'aws',
             handle: async (request, params) => {
               const local = isUrl ? { ...request, path: request.path.slice(prefix.length) || '/' } : request;
-              const event = httpApiEvent(local, {
-                routeKey: trigger.routeKey,
-                pathParameters: isUrl || trigger.routeKey === '$default' ? {} : params,
-                accountId: this.accountId,
-                apiId: API_ID,
-                ...(isUrl ? { functionUrl: { urlId: functionUrlId(lambda.name), region: this.region } } : {}),
-              });
-              if (overLambdaLimit(event)) {
+              const event = () =>
+                httpApiEvent(local, {
+                  routeKey: trigger.routeKey,
+                  pathParameters: isUrl || trigger.routeKey === '$default' ? {} : params,
+                  accountId: this.accountId,
+                  apiId: API_ID,
+                  ...(isUrl
+                    ? { functionUrl: { urlId: functionUrlId(lambda.name), region: this.region } }
+                    : {}),
+                });
+              if (route) {
+                // A payload 1.0 authorizer gets the REST-shaped event of the same request.
+                const restShaped = () =>
+                  restEvent(request, {
+                    stage: '$default',
+                    resource: trigger.path,
+                    pathParameters: params,
+                    path: request.path,
+                    binaryMediaTypes,
+                    accountId: this.accountId,
+                    apiId: API_ID,
+                  });
+                try {
+                  const { response, result } = await route.handle(request, event, restShaped);
+                  return { response, ...(result ? { facts: facts(result) } : {}) };
+                } catch (error) {
+                  if (error instanceof LambdaPayloadTooLarge) {
+                    return { response: lambdaRequestTooLarge('http-api') };
+                  }
+                  throw error;
+                }
+              }
+              const payload = Buffer.from(JSON.stringify(event()));
+              if (payload.length > LAMBDA_SYNC_REQUEST_BYTES) {
                 return { response: lambdaRequestTooLarge(isUrl ? 'function-url' : 'http-api') };
               }
-              const result = await invokeForGateway(lambda, event);
+              const result = await invokeForGateway(lambda, payload);
               if (!result) return { response: httpApiResponse(Buffer.alloc(0), true) };
               return {
                 response: httpApiResponse(result.payload, Boolean(result.functionError)),
@@ -244,6 +302,10 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
         }
       }
     }
+    const taken = (method: string, path: string) =>
+      routes.some((r) => r.method === method && r.path === path);
+    const restTaken = (method: string, path: string) => taken(method, `/${stage}${path === '/' ? '' : path}`);
+    routes.push(...api.restPreflightRoutes(restTaken), ...api.httpApiPreflightRoutes(httpApiPaths, taken));
     return routes;
   }
 
@@ -312,28 +374,16 @@ async function invokeForGateway(
   event: unknown,
 ): Promise<LambdaInvokeResult | undefined> {
   try {
-    return await lambda.invoke(serialized(event));
+    return await lambda.invoke(Buffer.isBuffer(event) ? event : Buffer.from(JSON.stringify(event)));
   } catch (error) {
     if (error instanceof ThrottledError) return undefined;
     throw error;
   }
 }
 
-/** Events as JSON, made once per event: the size check and the invoke share the bytes. */
-const serializedEvents = new WeakMap<object, Buffer>();
-function serialized(event: unknown): Buffer {
-  if (typeof event !== 'object' || event === null) return Buffer.from(JSON.stringify(event));
-  let bytes = serializedEvents.get(event);
-  if (!bytes) {
-    bytes = Buffer.from(JSON.stringify(event));
-    serializedEvents.set(event, bytes);
-  }
-  return bytes;
-}
-
-/** Over Lambda's synchronous payload limit: the front end refuses it without invoking. */
-function overLambdaLimit(event: unknown): boolean {
-  return serialized(event).length > LAMBDA_SYNC_REQUEST_BYTES;
+/** An event over Lambda's synchronous payload limit: refused without invoking. */
+class LambdaPayloadTooLarge extends Error {
+  override readonly name = 'LambdaPayloadTooLarge';
 }
 
 function facts(result: LambdaInvokeResult): InvocationFacts {

@@ -10,11 +10,15 @@ export interface AwsHttpTrigger {
   routeKey: string;
   /** REST: the event's `operationId` (`requestContext.operationName`). */
   operationId?: string;
+  /** The event's settings as written (authorizer, cors, integration, …); `{}` for the short forms. */
+  spec: Record<string, unknown>;
+  /** Position in the function's `events` (for messages); -1 for the function URL. */
+  eventIndex: number;
 }
 
 export function awsHttpTriggers(fn: FunctionModel): AwsHttpTrigger[] {
   const triggers: AwsHttpTrigger[] = [];
-  for (const event of fn.events) {
+  for (const [eventIndex, event] of fn.events.entries()) {
     if ('http' in event) {
       const { method, path } = methodAndPath(event.http);
       const operationId = (event.http as { operationId?: unknown } | null)?.operationId;
@@ -24,12 +28,21 @@ export function awsHttpTriggers(fn: FunctionModel): AwsHttpTrigger[] {
         path,
         routeKey: `${method} ${path}`,
         ...(typeof operationId === 'string' ? { operationId } : {}),
+        spec: specOf(event.http),
+        eventIndex,
       });
     }
     if ('httpApi' in event) {
       const spec = event.httpApi;
       if (spec === '*') {
-        triggers.push({ kind: 'http-api', method: 'ANY', path: '/{proxy+}', routeKey: '$default' });
+        triggers.push({
+          kind: 'http-api',
+          method: 'ANY',
+          path: '/{proxy+}',
+          routeKey: '$default',
+          spec: {},
+          eventIndex,
+        });
       } else {
         const { method, path } = methodAndPath(spec);
         triggers.push({
@@ -37,12 +50,26 @@ export function awsHttpTriggers(fn: FunctionModel): AwsHttpTrigger[] {
           method,
           path,
           routeKey: method === 'ANY' && path === '/{proxy+}' ? '$default' : `${method} ${path}`,
+          spec: specOf(spec),
+          eventIndex,
         });
       }
     }
   }
-  if (fn.url) triggers.push({ kind: 'function-url', method: 'ANY', path: '/{proxy+}', routeKey: '$default' });
+  if (fn.url)
+    triggers.push({
+      kind: 'function-url',
+      method: 'ANY',
+      path: '/{proxy+}',
+      routeKey: '$default',
+      spec: {},
+      eventIndex: -1,
+    });
   return triggers;
+}
+
+function specOf(spec: unknown): Record<string, unknown> {
+  return spec && typeof spec === 'object' && !Array.isArray(spec) ? (spec as Record<string, unknown>) : {};
 }
 
 /** `GET /items/{id}`, `{ method: get, path: items/{id} }`, `*` as method → ANY. */

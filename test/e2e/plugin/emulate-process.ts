@@ -8,8 +8,14 @@ export interface Emulating {
   stop(): Promise<void>;
 }
 
-export function startEmulating(cli: string, cwd: string, args: string[], scratch: string): Emulating {
-  const sls = startSls(cli, cwd, args, scratch);
+export function startEmulating(
+  cli: string,
+  cwd: string,
+  args: string[],
+  scratch: string,
+  env: NodeJS.ProcessEnv = {},
+): Emulating {
+  const sls = startSls(cli, cwd, args, scratch, env);
   let output = '';
   const collect = (chunk: Buffer) => {
     output += chunk.toString('utf8');
