@@ -8,10 +8,14 @@ import { serviceCacheDir } from './code/cache-dir';
 import { type FunctionCode, LocalFunctionCode } from './code/function-code';
 import { HostedCode } from './code/hosted-code';
 import { RegistryFunctionCode } from './code/registry-code';
+import type { ConsoleBackend, ConsoleFunction, PlanesView } from './console/console-backend';
+import { LocalConsole } from './console/console-server';
 import { chooseEngine, type EngineName } from './engines/choose-engine';
 import type { RuntimeUse } from './engines/docker-engine';
 import type { Engine } from './engines/engine';
 import { runtimeImageSettings } from './engines/runtime-images';
+import { EventBus } from './events/event-bus';
+import { eventLogger } from './events/event-logger';
 import { jsonResponse } from './gateway/gateway-response';
 import { GatewayServer } from './gateway/gateway-server';
 import { consoleLogger, type EmulatorLogger } from './logger';
@@ -52,6 +56,8 @@ export interface EmulatorOptions {
   strict?: boolean;
   /** With watch: called after each swap, e.g. to publish the new artefact. */
   onReloaded?(fn: FunctionModel, code: FunctionCode): Promise<void>;
+  /** Serve the browser console at /__faasport/ on the gateway port (default true); the event stream is always served. */
+  console?: boolean;
 }
 
 export interface Endpoint {
@@ -92,12 +98,20 @@ export class Emulator {
   private readonly prepared = new Map<string, FunctionCode>();
   private reloader: HotReload | undefined;
   private imageRebuild: ImageRebuild | undefined;
+  /** Invocations, reloads, instances and log lines as typed events (emulator/events/). */
+  readonly events = new EventBus();
+  private planes: PlanesView | undefined;
 
   constructor(private readonly options: EmulatorOptions) {
     this.host = options.host ?? '127.0.0.1';
-    this.logger = options.logger ?? consoleLogger;
+    this.logger = eventLogger(options.logger ?? consoleLogger, this.events);
     this.code = new LocalFunctionCode(options.model, { drainGraceMs: drainGraceMs(options.model) });
     this.registryCode = new RegistryFunctionCode(options.model);
+  }
+
+  /** The logger everything the emulator runs writes to: lines reach the terminal and the events. */
+  get log(): EmulatorLogger {
+    return this.logger;
   }
 
   get engineName(): string {
@@ -154,6 +168,8 @@ export class Emulator {
       this.frontEnds.set(cloud, frontEnd);
     }
     for (const gateway of Object.values(this.gateways)) this.addControls(gateway);
+    const localConsole = new LocalConsole(this.consoleBackend(), options.console !== false);
+    this.gateways.gateway.mount((req, res) => localConsole.handle(req, res));
     const requested: Record<PortName, number> = {
       gateway: options.port ?? DEFAULT_PORTS.gateway,
       lambda: options.lambdaPort ?? DEFAULT_PORTS.lambda,
@@ -225,6 +241,60 @@ export class Emulator {
         ),
       }),
     }));
+  }
+
+  /** The local control planes served beside the emulator (`--cloud`), for the console. */
+  attachPlanes(planes: PlanesView): void {
+    this.planes = planes;
+  }
+
+  /** The console's view of the emulator (emulator/console/console-backend.ts). */
+  private consoleBackend(): ConsoleBackend {
+    const { model } = this.options;
+    return {
+      events: this.events,
+      service: { name: model.service, stage: model.stage, engine: this.engine.name },
+      functions: () => this.consoleFunctions(),
+      recycle: (name) => this.recycleAll(name).length > 0,
+      fireSample: (name, kind) => {
+        const fn = model.functions.find((f) => f.name === name || f.key === name);
+        if (!fn) throw new UserError(`no function named ${name}`);
+        return this.invokeSample(fn, kind, Buffer.from('{"message":"from the faasport console"}'));
+      },
+      replay: async (requestId, input) => {
+        const kept = this.events.replayable(requestId);
+        const lambda = kept ? this.frontEnd('aws')?.find(kept.event.function) : undefined;
+        if (!lambda) return undefined;
+        const result = await lambda.invoke(input, { trigger: 'replay' });
+        return { requestId: result.requestId };
+      },
+      planes: () => this.planes,
+    };
+  }
+
+  private consoleFunctions(): ConsoleFunction[] {
+    const endpoints = this.endpoints();
+    return [...this.frontEnds.values()].flatMap((frontEnd) =>
+      frontEnd.list().map(({ model, served }) => ({
+        name: served.name,
+        key: model.key,
+        provider: frontEnd.cloud,
+        stats: served.stats(),
+        triggers: [
+          ...endpoints
+            .filter((e) => e.functionName === served.name && e.provider === frontEnd.cloud)
+            .map((e) => ({ kind: e.name, description: e.description, url: e.url })),
+          ...model.events
+            .map((event) => Object.keys(event)[0] ?? '')
+            .filter((kind) => kind && kind !== 'http' && kind !== 'httpApi')
+            .map((kind) => ({
+              kind,
+              description: JSON.stringify(model.events.find((e) => kind in e)?.[kind]),
+            })),
+        ],
+        samples: frontEnd.sampleEvents.map((sample) => sample.kind),
+      })),
+    );
   }
 
   /** A cloud's front-end, when some function targets it (AWS always), for its own operations. */

@@ -24,6 +24,10 @@ export interface ServeOptions {
    * Manager, Cloud Functions); 0 or absent = any free ports.
    */
   cloudPort?: number;
+  /** `json`: every event as NDJSON on stdout (emulator/events/), the banner on stderr. */
+  logFormat?: 'text' | 'json';
+  /** Serve the browser console at /__faasport/ (default on). */
+  console?: boolean;
 }
 
 /**
@@ -51,6 +55,8 @@ export interface EmulateArgs {
   cloud: boolean;
   /** First of the four consecutive control-plane ports (0 = any free ports). */
   cloudPort: number;
+  logFormat: 'text' | 'json';
+  console: boolean;
   help: boolean;
 }
 
@@ -80,6 +86,8 @@ export const EMULATE_OPTIONS = {
   'publish-on-change': { type: 'boolean' },
   cloud: { type: 'boolean' },
   'cloud-port': { type: 'string' },
+  'log-format': { type: 'string' },
+  'no-console': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -157,6 +165,9 @@ export function parseEmulateArgs(argv: string[]): EmulateArgs {
     publishOnChange: values['publish-on-change'] === true,
     cloud: values.cloud === true,
     cloudPort: cloudPort(values['cloud-port'] as string | undefined, values.cloud === true),
+    logFormat:
+      oneOf(values['log-format'] as string | undefined, 'log-format', ['text', 'json'] as const) ?? 'text',
+    console: values['no-console'] !== true,
     help: values.help === true,
   };
 }

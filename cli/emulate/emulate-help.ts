@@ -26,6 +26,9 @@ Runs the service's functions locally, with each provider's events and Lambda's l
                             functions deployed there run on this emulator's engine when invoked
   --cloud-port <n>          with --cloud: the planes on n (Lambda), n+1 (S3), n+2 (Azure ARM),
                             n+3 (Cloud Functions) (default: any free ports)
+  --log-format text|json    json: invocations, reloads, instances and log lines as NDJSON on stdout
+                            (schema in the README, "Event stream"); the banner goes to stderr
+  --no-console              do not serve the browser console at /__faasport/
   -h, --help                this help
 
 faasport dev [options] is faasport emulate with --watch.

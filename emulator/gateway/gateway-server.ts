@@ -56,6 +56,8 @@ export class GatewayServer {
   private routes: CompiledRoute[] = [];
   private readonly server: Server;
   private readonly control = new Map<string, RouteHandler>();
+  /** Handlers that take the raw request first (the console, its event stream); false passes it on. */
+  private readonly mounted: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>)[] = [];
 
   constructor() {
     this.server = createServer((req, res) => {
@@ -90,6 +92,11 @@ export class GatewayServer {
     this.control.set(`${method.toUpperCase()} ${path}`, handle);
   }
 
+  /** Serves what `handler` claims (it answers true) before any route; streams stay open. */
+  mount(handler: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>): void {
+    this.mounted.push(handler);
+  }
+
   async listen(port: number, host: string): Promise<number> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -107,6 +114,7 @@ export class GatewayServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for (const handler of this.mounted) if (await handler(req, res)) return;
     const body = await readRequestBody(req, MAX_REQUEST_BYTES);
     if (body === undefined) return write(res, jsonResponse(413, { message: 'Request Too Long' }));
     const request = toGatewayRequest(req, body);

@@ -3,6 +3,7 @@ import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine, EngineInstance, InstanceExit, InstancePaths, InstanceSpec } from '../engines/engine';
+import { eventBase, type InvocationOutcome } from '../events/emulator-event';
 import type { GatewayResponse } from '../gateway/gateway-response';
 import type { EmulatorLogger } from '../logger';
 import { boundedRequest } from '../pool/bounded-request';
@@ -74,6 +75,9 @@ type ServedInstance = {
    */
   recent: string[];
   ended: boolean;
+  provider: InstanceLaunch['provider'];
+  /** The log lines of the requests it serves now, for their invocation events. */
+  captures: Set<string[]>;
 };
 
 const OUTPUT_KEPT_FOR_ERRORS = 20;
@@ -102,6 +106,7 @@ export class ServedFunction {
       dispose: async (instance) => {
         instance.ended = true;
       },
+      ended: (instance, reason) => this.instanceEvent(instance, 'stopped', reason),
       ...(options.onExit ? { onExit: (instance, exit) => options.onExit?.(exit, instance.id) } : {}),
     });
   }
@@ -120,10 +125,15 @@ export class ServedFunction {
       timeoutMs: number;
       /** The response announces that the instance is exiting: wait for that before reusing it. */
       exitAnnounced?(response: GatewayResponse): boolean;
+      /** For the event stream: what caused the request, and its id when the provider gives one. */
+      invocation?: { trigger: string; requestId?: string };
     },
   ): Promise<ServedResult> {
+    const startTime = new Date();
     const { instance, cold } = await this.pool.acquire();
     const started = performance.now();
+    const logs: string[] = [];
+    instance.captures.add(logs);
     const result = await boundedRequest(instance.engine, options.timeoutMs, (signal) =>
       forward(instance.port, message, { agent: instance.agent, signal }).then(
         (response) => response,
@@ -146,15 +156,73 @@ export class ServedFunction {
       if (options.exitAnnounced?.(result.value))
         await Promise.race([instance.engine.exited, sleep(EXIT_ANNOUNCED_WAIT_MS)]);
     }
+    instance.captures.delete(logs);
     // Not awaited: the answer goes out while a discarded instance is killed.
     void this.pool.release(instance, discard);
-    return {
+    const served: ServedResult = {
       outcome,
       cold,
       ...(cold ? { initDurationMs: instance.initDurationMs } : {}),
       instanceId: instance.id,
       durationMs: performance.now() - started,
     };
+    this.invocationEvent(instance, served, startTime, logs, options.invocation);
+    return served;
+  }
+
+  /**
+   * The request as the event stream sees it. An instance serving several requests at once
+   * gives each of them every line it printed meanwhile: output carries no request id.
+   */
+  private invocationEvent(
+    instance: ServedInstance,
+    result: ServedResult,
+    startTime: Date,
+    logs: string[],
+    invocation: { trigger: string; requestId?: string } = { trigger: 'http' },
+  ): void {
+    const { outcome } = result;
+    const status = outcome.kind === 'response' ? outcome.response.status : undefined;
+    const how: InvocationOutcome =
+      outcome.kind === 'timeout'
+        ? 'timeout'
+        : outcome.kind === 'crash'
+          ? 'crash'
+          : (status ?? 200) >= 500
+            ? 'error'
+            : 'success';
+    const memoryUsedMb = instance.engine.peakMemoryMb();
+    this.options.logger.event?.({
+      ...eventBase(),
+      type: 'invocation',
+      requestId: invocation.requestId ?? randomBytes(8).toString('hex'),
+      provider: instance.provider,
+      function: this.name,
+      trigger: invocation.trigger,
+      outcome: how,
+      ...(status !== undefined ? { status } : {}),
+      startTime: startTime.toISOString(),
+      durationMs: result.durationMs,
+      cold: result.cold,
+      ...(result.initDurationMs !== undefined ? { initDurationMs: result.initDurationMs } : {}),
+      instanceId: result.instanceId,
+      ...(memoryUsedMb !== undefined ? { memoryUsedMb } : {}),
+      logs,
+      replayable: false,
+    });
+  }
+
+  private instanceEvent(instance: ServedInstance, change: 'started' | 'stopped', reason?: string): void {
+    this.options.logger.event?.({
+      ...eventBase(),
+      type: 'instance',
+      provider: instance.provider,
+      function: this.name,
+      instanceId: instance.id,
+      change,
+      ...(change === 'started' ? { initDurationMs: instance.initDurationMs } : {}),
+      ...(reason ? { reason } : {}),
+    });
   }
 
   /** The next request cold-starts; busy instances finish first. */
@@ -211,7 +279,9 @@ export class ServedFunction {
         if (!instance?.ended) recent.push(line);
         if (recent.length > OUTPUT_KEPT_FOR_ERRORS) recent.shift();
         const text = options.formatOutput ? options.formatOutput(line, stream, id) : line;
-        if (text !== undefined) options.logger.line(options.name, text, stream);
+        if (text === undefined) return;
+        for (const capture of instance?.captures ?? []) capture.push(text);
+        options.logger.line(options.name, text, stream);
       },
     };
     const launchedAt = performance.now();
@@ -224,6 +294,8 @@ export class ServedFunction {
       initDurationMs: 0,
       recent,
       ended: false,
+      provider: launch.provider,
+      captures: new Set(),
     };
     return instance;
   }
@@ -250,5 +322,6 @@ export class ServedFunction {
       await sleep(exit ? 0 : 15);
     }
     instance.initDurationMs = performance.now() - instance.launchedAt;
+    this.instanceEvent(instance, 'started');
   }
 }

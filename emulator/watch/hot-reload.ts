@@ -3,6 +3,7 @@ import { createPathFilter } from '../../artifact/pack/patterns';
 import type { Cloud } from '../../common/clouds';
 import type { FunctionModel, ServiceModel } from '../../common/service/service-model';
 import type { FunctionCode, LocalFunctionCode } from '../code/function-code';
+import { eventBase, type ReloadEvent } from '../events/emulator-event';
 import type { EmulatorLogger } from '../logger';
 import { SourceWatcher } from './source-watcher';
 
@@ -118,6 +119,7 @@ export class HotReload {
           target,
           `pack:${(error as Error).message}`,
           `cannot pack the new code: ${(error as Error).message}`,
+          { error: (error as Error).message },
         );
         continue;
       }
@@ -131,6 +133,12 @@ export class HotReload {
             target,
             `${code.zipDigest}:${problem.errorType}`,
             `new code does not start: ${problem.errorType}${where}: ${problem.message} — still serving ${short(before)}`,
+            {
+              ...(before ? { before } : {}),
+              after: code.zipDigest,
+              error: `${problem.errorType}: ${problem.message}`,
+              ...(problem.location ? { location: problem.location } : {}),
+            },
           );
           continue;
         }
@@ -138,6 +146,12 @@ export class HotReload {
       await target.updateCode(code.codeDir);
       await this.options.code.serve(`${target.provider}:${target.model.key}`, code);
       this.current.set(key(target), code.zipDigest);
+      this.options.logger.event?.({
+        ...reloadEvent(target, 'reloaded'),
+        ...(before ? { before } : {}),
+        after: code.zipDigest,
+        durationMs: performance.now() - started,
+      });
       this.options.logger.line(
         target.name,
         `reloaded ${short(before)} → ${short(code.zipDigest)} in ${(performance.now() - started).toFixed(0)} ms; next request starts cold on the new code`,
@@ -146,12 +160,22 @@ export class HotReload {
     }
   }
 
-  private reportOnce(target: ReloadTarget, problemKey: string, message: string): void {
+  private reportOnce(
+    target: ReloadTarget,
+    problemKey: string,
+    message: string,
+    facts: Pick<ReloadEvent, 'before' | 'after' | 'error' | 'location'>,
+  ): void {
     const id = `${key(target)}:${problemKey}`;
     if (this.reported.has(id)) return;
     this.reported.add(id);
     this.options.logger.line(target.name, message, 'stderr');
+    this.options.logger.event?.({ ...reloadEvent(target, 'failed'), ...facts });
   }
+}
+
+function reloadEvent(target: ReloadTarget, outcome: ReloadEvent['outcome']): ReloadEvent {
+  return { ...eventBase(), type: 'reload', provider: target.provider, function: target.name, outcome };
 }
 
 function key(target: ReloadTarget): string {

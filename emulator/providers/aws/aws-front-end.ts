@@ -119,14 +119,14 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
       accountId: this.accountId,
       functionName: fn.name,
     });
-    return this.invokeEvent(fn, event);
+    return this.invokeEvent(fn, event, kind);
   }
 
   /** One event of the caller's (a JSON file), printed the way a sample's outcome is. */
-  async invokeEvent(fn: FunctionModel, event: unknown): Promise<SampleOutcome> {
+  async invokeEvent(fn: FunctionModel, event: unknown, trigger = 'event'): Promise<SampleOutcome> {
     const lambda = this.find(fn.name);
     if (!lambda) throw new Error(`${fn.name} does not run on aws here`);
-    return sampleOutcome(event, await lambda.invoke(Buffer.from(JSON.stringify(event ?? {}))));
+    return sampleOutcome(event, await lambda.invoke(Buffer.from(JSON.stringify(event ?? {})), { trigger }));
   }
 
   private entries(): { model: FunctionModel; lambda: LambdaFunction }[] {
@@ -267,7 +267,7 @@ async function invokeForGateway(
   event: unknown,
 ): Promise<LambdaInvokeResult | undefined> {
   try {
-    return await lambda.invoke(Buffer.from(JSON.stringify(event)));
+    return await lambda.invoke(Buffer.from(JSON.stringify(event)), { trigger: 'http' });
   } catch (error) {
     if (error instanceof ThrottledError) return undefined;
     throw error;

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Engine, EngineInstance, InstanceExit, InstanceSpec } from '../../engines/engine';
+import { eventBase, type InvocationOutcome } from '../../events/emulator-event';
 import type { EmulatorLogger } from '../../logger';
 import { boundedRequest } from '../../pool/bounded-request';
 import { InstancePool, type Lease } from '../../pool/instance-pool';
@@ -76,6 +77,7 @@ export class LambdaFunction {
       // Whatever waits on the Runtime API fails now, not when the instance is gone.
       detach: (instance) => instance.api.abort(new Error('instance retired')),
       dispose: (instance) => instance.api.close(),
+      ended: (instance, reason) => this.instanceEvent(instance, 'stopped', reason),
     });
   }
 
@@ -84,13 +86,24 @@ export class LambdaFunction {
   }
 
   /** Runs one invocation: throws ThrottledError when at the concurrency limit. */
-  async invoke(payload: Buffer, extras: { clientContext?: string } = {}): Promise<LambdaInvokeResult> {
+  async invoke(
+    payload: Buffer,
+    extras: {
+      clientContext?: string /** For the event stream: `http`, `schedule`… (default `invoke`). */;
+      trigger?: string;
+    } = {},
+  ): Promise<LambdaInvokeResult> {
     const requestId = randomUUID();
+    const startTime = new Date();
     let lease: Lease<LambdaInstance>;
     try {
       lease = await this.pool.acquire();
     } catch (error) {
-      if (error instanceof LambdaInitError) return this.initFailure(requestId, error);
+      if (error instanceof LambdaInitError) {
+        const failure = this.initFailure(requestId, error);
+        this.invocationEvent(failure, startTime, payload, extras.trigger, 'init-error');
+        return failure;
+      }
       throw error;
     }
     const { instance, cold } = lease;
@@ -147,7 +160,7 @@ export class LambdaFunction {
     instance.capture = undefined;
     // A discarded environment is gone before the caller hears of it.
     await this.pool.release(instance, result.kind === 'done' ? undefined : result.discard);
-    return {
+    const invoked: LambdaInvokeResult = {
       requestId,
       payload: outcome.payload,
       ...(outcome.type === 'function-error' ? { functionError: { errorType: outcome.errorType } } : {}),
@@ -157,6 +170,61 @@ export class LambdaFunction {
       instanceId: instance.id,
       logs,
     };
+    const how: InvocationOutcome =
+      result.kind === 'timeout'
+        ? 'timeout'
+        : result.kind === 'exit'
+          ? 'crash'
+          : outcome.type === 'function-error'
+            ? 'error'
+            : 'success';
+    this.invocationEvent(invoked, startTime, payload, extras.trigger, how, instance.engine.peakMemoryMb());
+    return invoked;
+  }
+
+  /** The invocation as the event stream and the console see it. */
+  private invocationEvent(
+    result: LambdaInvokeResult,
+    startTime: Date,
+    input: Buffer,
+    trigger = 'invoke',
+    outcome: InvocationOutcome,
+    memoryUsedMb?: number,
+  ): void {
+    this.options.logger.event?.(
+      {
+        ...eventBase(),
+        type: 'invocation',
+        requestId: result.requestId,
+        provider: 'aws',
+        function: this.name,
+        trigger,
+        outcome,
+        ...(result.functionError ? { errorType: result.functionError.errorType } : {}),
+        startTime: startTime.toISOString(),
+        durationMs: result.durationMs,
+        cold: result.cold,
+        ...(result.initDurationMs !== undefined ? { initDurationMs: result.initDurationMs } : {}),
+        instanceId: result.instanceId,
+        ...(memoryUsedMb !== undefined ? { memoryUsedMb } : {}),
+        logs: result.logs,
+        replayable: true,
+      },
+      { input },
+    );
+  }
+
+  private instanceEvent(instance: LambdaInstance, change: 'started' | 'stopped', reason?: string): void {
+    this.options.logger.event?.({
+      ...eventBase(),
+      type: 'instance',
+      provider: 'aws',
+      function: this.name,
+      instanceId: instance.id,
+      change,
+      ...(change === 'started' ? { initDurationMs: instance.initDurationMs } : {}),
+      ...(reason ? { reason } : {}),
+    });
   }
 
   /** The next invocation cold-starts; busy instances finish first. */
@@ -310,6 +378,7 @@ export class LambdaFunction {
       clearTimeout(timer);
     }
     instance.initDurationMs = performance.now() - instance.launchedAt;
+    this.instanceEvent(instance, 'started');
   }
 
   private initFailure(requestId: string, error: LambdaInitError): LambdaInvokeResult {
