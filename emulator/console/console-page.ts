@@ -41,12 +41,14 @@ header h1 { font-size:16px; margin:0; }
 .status { margin-left:auto; color:var(--dim); }
 .status.live { color:var(--good); }
 main { display:grid; grid-template-columns: 1fr 1fr; gap:12px; padding:12px; }
-section { background:var(--panel); border:1px solid var(--line); border-radius:6px; padding:8px 12px; min-width:0; }
+section { background:var(--panel); border:1px solid var(--line); border-radius:6px; padding:8px 12px; min-width:0; overflow-x:auto; }
+a { color:var(--cold); }
+h3 { font-size:12px; margin:10px 0 4px; color:var(--dim); font-weight:500; }
 section#timeline, section#invocations { grid-column: 1 / -1; }
 h2 { font-size:13px; margin:0 0 8px; color:var(--dim); text-transform:uppercase; letter-spacing:.04em; }
 h2 small { text-transform:none; letter-spacing:0; }
 table { width:100%; border-collapse:collapse; }
-th, td { text-align:left; padding:3px 6px; border-bottom:1px solid var(--line); white-space:nowrap; overflow:hidden; text-overflow:ellipsis; max-width:420px; }
+th, td { text-align:left; padding:3px 6px; border-bottom:1px solid var(--line); white-space:nowrap; overflow:hidden; text-overflow:ellipsis; max-width:360px; }
 th { color:var(--dim); font-weight:500; }
 tr.invocation { cursor:pointer; }
 tr.invocation:hover, tr.selected { background:#1f2833; }
