@@ -18,6 +18,9 @@ import { EventBus } from './events/event-bus';
 import { eventLogger } from './events/event-logger';
 import { jsonResponse } from './gateway/gateway-response';
 import { GatewayServer } from './gateway/gateway-server';
+import { type InspectPlan, inspectPlan } from './inspect/inspect-plan';
+import type { InspectRequest } from './inspect/inspect-request';
+import { inspectingEngine } from './inspect/inspecting-engine';
 import { consoleLogger, type EmulatorLogger } from './logger';
 import type { AzureFrontEnd } from './providers/azure/azure-front-end';
 import type { FrontEndContext, ProviderFrontEnd, SampleOutcome } from './providers/front-end';
@@ -56,6 +59,8 @@ export interface EmulatorOptions {
   strict?: boolean;
   /** With watch: called after each swap, e.g. to publish the new artefact. */
   onReloaded?(fn: FunctionModel, code: FunctionCode): Promise<void>;
+  /** `--inspect` / `--inspect-brk`: open a debugger port in these functions' instances. */
+  inspect?: InspectRequest;
   /** Serve the browser console at /__faasport/ on the gateway port (default true); the event stream is always served. */
   console?: boolean;
 }
@@ -101,6 +106,7 @@ export class Emulator {
   /** Invocations, reloads, instances and log lines as typed events (emulator/events/). */
   readonly events = new EventBus();
   private planes: PlanesView | undefined;
+  private inspectedPlan: InspectPlan | undefined;
 
   constructor(private readonly options: EmulatorOptions) {
     this.host = options.host ?? '127.0.0.1';
@@ -137,6 +143,10 @@ export class Emulator {
             ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
             logger: this.logger,
           });
+    if (options.inspect) {
+      this.inspectedPlan = inspectPlan(options.model, options.inspect);
+      this.engine = inspectingEngine(this.engine, this.inspectedPlan);
+    }
     // Runtime images are built (or pulled) now, before anything listens: a request never waits
     // on a build, and what cannot be built stops the start with what to run.
     await this.engine.prepareRuntimes?.(runtimes, {
@@ -241,6 +251,11 @@ export class Emulator {
         ),
       }),
     }));
+  }
+
+  /** The functions `--inspect` opened a debugger port in, and their ports. */
+  get inspected(): InspectPlan | undefined {
+    return this.inspectedPlan;
   }
 
   /** The local control planes served beside the emulator (`--cloud`), for the console. */

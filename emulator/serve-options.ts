@@ -1,6 +1,7 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { UserError } from '../common/errors';
 import type { EngineName } from './engines/choose-engine';
+import { type InspectRequest, parseInspect, withInspectValues } from './inspect/inspect-request';
 
 /** What `serveUntilSignal` (emulator/serve.ts) runs with; `EmulateArgs` below is one. */
 export interface ServeOptions {
@@ -28,6 +29,8 @@ export interface ServeOptions {
   logFormat?: 'text' | 'json';
   /** Serve the browser console at /__faasport/ (default on). */
   console?: boolean;
+  /** `--inspect` / `--inspect-brk`. */
+  inspect?: InspectRequest;
 }
 
 /**
@@ -57,6 +60,7 @@ export interface EmulateArgs {
   cloudPort: number;
   logFormat: 'text' | 'json';
   console: boolean;
+  inspect?: InspectRequest;
   help: boolean;
 }
 
@@ -88,6 +92,8 @@ export const EMULATE_OPTIONS = {
   'cloud-port': { type: 'string' },
   'log-format': { type: 'string' },
   'no-console': { type: 'boolean' },
+  inspect: { type: 'string', multiple: true },
+  'inspect-brk': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -129,10 +135,10 @@ function cloudPort(value: string | undefined, cloud: boolean): number {
 }
 
 export function parseEmulateArgs(argv: string[]): EmulateArgs {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: withInspectValues(argv),
       options: EMULATE_OPTIONS,
       strict: true,
       allowPositionals: false,
@@ -147,7 +153,12 @@ export function parseEmulateArgs(argv: string[]): EmulateArgs {
   if (values.watch === true && values['no-watch'] === true) {
     throw new UserError('--watch and --no-watch contradict each other', { exitCode: 2 });
   }
+  const inspect = parseInspect(
+    (values.inspect as string[] | undefined) ?? [],
+    (values['inspect-brk'] as string[] | undefined) ?? [],
+  );
   return {
+    ...(inspect ? { inspect } : {}),
     config: (values.config as string | undefined) ?? 'serverless.yml',
     ...(stage ? { stage } : {}),
     ...(engine ? { engine } : {}),

@@ -28,6 +28,7 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
     // With --log-format json every line reaches stdout as an event (printNdjson below) instead.
     logger: json ? silentLogger : consoleLogger,
     console: options.console !== false,
+    ...(options.inspect ? { inspect: options.inspect } : {}),
     ...(options.engine ? { engine: options.engine } : {}),
     host: options.host,
     port: options.port,
@@ -117,6 +118,9 @@ function startBanner(
     (emulator.gcp ? `Google Cloud Functions: ${emulator.urls.gcp}/<function>\n` : '') +
     (emulator.azure ? `Azure Functions: ${emulator.urls.azure}/api/<route>\n` : '') +
     (watching ? `Watching ${model.serviceDir} for changes (hot reload).\n` : '') +
+    (emulator.inspected?.functions ?? [])
+      .map((fn) => `Debugger: ${fn.name} (${fn.provider}) on 127.0.0.1:${fn.port}\n`)
+      .join('') +
     'Ctrl-C stops everything.\n'
   );
 }

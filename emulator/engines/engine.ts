@@ -59,6 +59,11 @@ export interface EngineInstance {
    * reading it costs nothing on the invocation path.
    */
   peakMemoryMb(): number | undefined;
+  /**
+   * A debugger holds the instance (attached, or awaited with `--inspect-brk`): its timeouts are
+   * suspended (emulator/inspect/inspecting-engine.ts). Absent when it is not inspected.
+   */
+  debugging?(): boolean;
 }
 
 /** How long a stopped instance has between SIGTERM and SIGKILL (Cloud Run's 10 s). */

@@ -313,7 +313,8 @@ export class ServedFunction {
         ? accepts(instance.port)
         : answers(instance.port, options.readiness.path);
     while (!(await probe())) {
-      if (exit || Date.now() > deadline) {
+      // A debugger holding the instance (--inspect-brk) suspends the start deadline.
+      if (exit || (Date.now() > deadline && !instance.engine.debugging?.())) {
         const why = exit
           ? `exited (${exit.signal ?? `code ${exit.code}`}) before listening on its port`
           : `did not listen on its port within ${options.startTimeoutMs / 1000} s`;

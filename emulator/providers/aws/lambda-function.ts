@@ -353,7 +353,14 @@ export class LambdaFunction {
   private async ready(instance: LambdaInstance): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const initTimeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), INIT_TIMEOUT_MS);
+      // Suspended while a debugger holds the instance (--inspect-brk waits for one).
+      const arm = () => {
+        timer = setTimeout(
+          () => (instance.engine.debugging?.() ? arm() : resolve('timeout')),
+          INIT_TIMEOUT_MS,
+        );
+      };
+      arm();
     });
     try {
       const ready = await Promise.race([
