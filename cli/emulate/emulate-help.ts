@@ -29,10 +29,10 @@ Runs the service's functions locally, with each provider's events and Lambda's l
   --log-format text|json    json: invocations, reloads, instances and log lines as NDJSON on stdout
                             (schema in the README, "Event stream"); the banner goes to stderr
   --no-console              do not serve the browser console at /__faasport/
-  --inspect[=[<function>:]<port>]  open a debugger port (Node inspector, Python debugpy) in every
-                            function's instances from 9229 on, or in one function's; repeatable;
-                            timeouts are suspended while a debugger is attached
-  --inspect-brk[=[<function>:]<port>]  the same, each instance waiting for the debugger first
+  --inspect                 open a debugger port (Node inspector, Python debugpy) in every function's
+                            instances, from 9229 on; --inspect=<port>, --inspect=<function>[:<port>]
+                            (repeatable) for one function; timeouts wait while a debugger is attached
+  --inspect-brk             the same, each instance waiting for the debugger before any code runs
   -h, --help                this help
 
 faasport dev [options] is faasport emulate with --watch.
