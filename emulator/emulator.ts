@@ -59,6 +59,8 @@ export interface EmulatorOptions {
   strict?: boolean;
   /** With watch: called after each swap, e.g. to publish the new artefact. */
   onReloaded?(fn: FunctionModel, code: FunctionCode): Promise<void>;
+  /** A Docker network instances join (default: `custom.faasport.dockerNetwork`, else the host network). */
+  dockerNetwork?: string;
   /** `--inspect` / `--inspect-brk`: open a debugger port in these functions' instances. */
   inspect?: InspectRequest;
   /** Serve the browser console at /__faasport/ on the gateway port (default true); the event stream is always served. */
@@ -141,6 +143,7 @@ export class Emulator {
             runtimeImages: runtimeImageSettings(options.model.custom, options.model.configFile),
             serviceDir: options.model.serviceDir,
             ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
+            ...dockerNetwork(options),
             logger: this.logger,
           });
     if (options.inspect) {
@@ -481,6 +484,18 @@ function drainGraceMs(model: ServiceModel): number {
     }
   }
   return (seconds + 5) * 1000;
+}
+
+/** `--docker-network`, else `custom.faasport.dockerNetwork`. */
+function dockerNetwork(options: EmulatorOptions): { network?: string } {
+  const configured = options.model.custom.dockerNetwork;
+  if (configured !== undefined && (typeof configured !== 'string' || configured === '')) {
+    throw new UserError(`${options.model.configFile}: custom.faasport.dockerNetwork must be a network name`, {
+      hint: 'For example:\n  custom:\n    faasport:\n      dockerNetwork: myproject_default',
+    });
+  }
+  const network = options.dockerNetwork ?? configured;
+  return network ? { network } : {};
 }
 
 /** Every (provider, runtime) a zip function runs on, as each provider's front-end will ask for it. */

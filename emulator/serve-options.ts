@@ -31,6 +31,8 @@ export interface ServeOptions {
   console?: boolean;
   /** `--inspect` / `--inspect-brk`. */
   inspect?: InspectRequest;
+  /** `--docker-network`: a Docker network instances join. */
+  dockerNetwork?: string;
 }
 
 /**
@@ -61,6 +63,7 @@ export interface EmulateArgs {
   logFormat: 'text' | 'json';
   console: boolean;
   inspect?: InspectRequest;
+  dockerNetwork?: string;
   help: boolean;
 }
 
@@ -93,6 +96,7 @@ export const EMULATE_OPTIONS = {
   'log-format': { type: 'string' },
   'no-console': { type: 'boolean' },
   inspect: { type: 'string', multiple: true },
+  'docker-network': { type: 'string' },
   'inspect-brk': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
@@ -157,8 +161,15 @@ export function parseEmulateArgs(argv: string[]): EmulateArgs {
     (values.inspect as string[] | undefined) ?? [],
     (values['inspect-brk'] as string[] | undefined) ?? [],
   );
+  const dockerNetwork = values['docker-network'] as string | undefined;
+  if (dockerNetwork !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(dockerNetwork)) {
+    throw new UserError(`--docker-network must be a Docker network name, got "${dockerNetwork}"`, {
+      exitCode: 2,
+    });
+  }
   return {
     ...(inspect ? { inspect } : {}),
+    ...(dockerNetwork ? { dockerNetwork } : {}),
     config: (values.config as string | undefined) ?? 'serverless.yml',
     ...(stage ? { stage } : {}),
     ...(engine ? { engine } : {}),

@@ -29,6 +29,7 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
     logger: json ? silentLogger : consoleLogger,
     console: options.console !== false,
     ...(options.inspect ? { inspect: options.inspect } : {}),
+    ...(options.dockerNetwork ? { dockerNetwork: options.dockerNetwork } : {}),
     ...(options.engine ? { engine: options.engine } : {}),
     host: options.host,
     port: options.port,

@@ -33,6 +33,8 @@ Runs the service's functions locally, with each provider's events and Lambda's l
                             instances, from 9229 on; --inspect=<port>, --inspect=<function>[:<port>]
                             (repeatable) for one function; timeouts wait while a debugger is attached
   --inspect-brk             the same, each instance waiting for the debugger before any code runs
+  --docker-network <name>   docker engine: instances join this network (a compose project's), reachable
+                            by their function's name; default custom.faasport.dockerNetwork
   -h, --help                this help
 
 faasport dev [options] is faasport emulate with --watch.

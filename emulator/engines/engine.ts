@@ -32,6 +32,11 @@ export interface InstanceSpec {
   /** Variables for the instance; paths in them come from `Engine.paths`. */
   env: Record<string, string>;
   memoryMb: number;
+  /**
+   * Ports the instance listens on that the host must reach at 127.0.0.1:<the same port> (an
+   * instance's HTTP server, a debugger): published when instances do not share the host network.
+   */
+  ports?: number[];
   onOutput(stream: 'stdout' | 'stderr', line: string): void;
 }
 
@@ -79,6 +84,13 @@ export interface Engine {
   readonly name: 'docker' | 'process';
   paths(spec: Pick<InstanceSpec, 'codeDir'>): InstancePaths;
   start(spec: InstanceSpec): Promise<EngineInstance>;
+  /**
+   * The address instances reach this machine at, where a server they call (the Runtime API) must
+   * listen: absent = 127.0.0.1 (host network, processes); a Docker network's gateway otherwise.
+   */
+  hostForInstances?(): Promise<string>;
+  /** The address an instance's own servers bind inside it so the host reaches their ports (default 127.0.0.1). */
+  readonly instanceListenHost?: string;
   /** Removes leftovers of earlier runs (docker: containers labelled faasport). */
   cleanup(): Promise<void>;
   /**

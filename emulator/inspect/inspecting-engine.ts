@@ -19,7 +19,8 @@ export function inspectingEngine(engine: Engine, plan: InspectPlan): Engine {
     );
     if (!inspected) return engine.start(spec);
     let attached = plan.brk;
-    const address = `127.0.0.1:${inspected.port}`;
+    // Published on this machine's 127.0.0.1 when the instance has a network of its own.
+    const address = `${engine.instanceListenHost ?? '127.0.0.1'}:${inspected.port}`;
     const env: Record<string, string> =
       spec.language === 'node'
         ? {
@@ -31,6 +32,7 @@ export function inspectingEngine(engine: Engine, plan: InspectPlan): Engine {
     const instance = await engine.start({
       ...spec,
       env: { ...spec.env, ...env },
+      ports: [...(spec.ports ?? []), inspected.port],
       onOutput: (stream, line) => {
         if (line.startsWith(ATTACHED) || line.startsWith('faasport: debugpy client attached'))
           attached = true;

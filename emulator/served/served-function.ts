@@ -275,6 +275,7 @@ export class ServedFunction {
       ...launch,
       name: `${options.name}-${id.slice(0, 8)}`,
       codeDir,
+      ports: [...(launch.ports ?? []), port],
       onOutput: (stream, line) => {
         if (!instance?.ended) recent.push(line);
         if (recent.length > OUTPUT_KEPT_FOR_ERRORS) recent.shift();
@@ -308,9 +309,11 @@ export class ServedFunction {
     void instance.engine.exited.then((value) => {
       exit = value;
     });
+    // A port Docker publishes (an instance on a network of its own) is accepted by its proxy first.
+    const published = options.engine.instanceListenHost === '0.0.0.0';
     const probe = () =>
       options.readiness.kind === 'tcp'
-        ? accepts(instance.port)
+        ? accepts(instance.port, published ? 50 : 0)
         : answers(instance.port, options.readiness.path);
     while (!(await probe())) {
       // A debugger holding the instance (--inspect-brk) suspends the start deadline.

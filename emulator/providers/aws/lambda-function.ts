@@ -312,7 +312,8 @@ export class LambdaFunction {
     const { config, engine } = this.options;
     const id = randomBytes(16).toString('hex');
     const api = new RuntimeApiServer();
-    const address = await api.listen();
+    // Where the instance reaches this machine: loopback, or a Docker network's gateway.
+    const address = await api.listen(await engine.hostForInstances?.());
     const paths = engine.paths({ codeDir });
     const initializationType = this.provisioning ? 'provisioned-concurrency' : 'on-demand';
     const instance: LambdaInstance = {
