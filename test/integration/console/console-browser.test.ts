@@ -54,6 +54,7 @@ describe('the console in a real browser (Chromium headless, faasport emulate --l
         '--watch',
         '--log-format',
         'json',
+        '--cloud',
         ...['--port', '0', '--lambda-port', '0', '--gcp-port', '0', '--azure-port', '0'],
       ],
       { cwd: dir },
@@ -127,6 +128,12 @@ describe('the console in a real browser (Chromium headless, faasport emulate --l
     await failed.waitFor({ timeout: 30_000 });
     expect(await failed.textContent()).toContain('hello.js:2');
     await page.screenshot({ path: join(SCREENSHOTS, 'console.png'), fullPage: true });
+  });
+
+  test('with --cloud, the local planes are read in process: what is deployed, and their request log', async () => {
+    await expect
+      .poll(() => page.locator('#planes h3').allTextContents())
+      .toEqual(['Deployed', 'Requests (writes highlighted)']);
   });
 
   test('stdout is NDJSON only: every line one versioned event, the invocations and reloads among them', () => {

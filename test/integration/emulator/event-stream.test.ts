@@ -28,7 +28,11 @@ function readSse(url: string, enough: (events: InvocationEvent[]) => boolean): P
   return new Promise((resolve, reject) => {
     const events: InvocationEvent[] = [];
     const req = request(url, (res) => {
-      expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
+      if (res.statusCode !== 200 || !String(res.headers['content-type']).startsWith('text/event-stream')) {
+        req.destroy();
+        reject(new Error(`not an event stream: ${res.statusCode} ${res.headers['content-type']}`));
+        return;
+      }
       let buffer = '';
       res.on('data', (chunk: Buffer) => {
         buffer += chunk.toString();
