@@ -7,7 +7,7 @@ import { eventBase, type InvocationOutcome } from '../events/emulator-event';
 import type { GatewayResponse } from '../gateway/gateway-response';
 import type { EmulatorLogger } from '../logger';
 import { boundedRequest } from '../pool/bounded-request';
-import { type DiscardReason, InstancePool } from '../pool/instance-pool';
+import { type DiscardReason, InstancePool, ThrottledError } from '../pool/instance-pool';
 import { accepts, answers, type ForwardedRequest, forward } from './forward';
 import { freeLoopbackPort } from './loopback-port';
 
@@ -91,6 +91,8 @@ const EXIT_ANNOUNCED_WAIT_MS = 500;
 export class ServedFunction {
   private readonly pool: InstancePool<ServedInstance>;
   private codeDir: string;
+  /** Whose function this is, known from the first launch (for events of requests no instance served). */
+  private provider: InstanceLaunch['provider'] | undefined;
 
   constructor(private readonly options: ServedFunctionOptions) {
     this.codeDir = options.codeDir;
@@ -130,7 +132,20 @@ export class ServedFunction {
     },
   ): Promise<ServedResult> {
     const startTime = new Date();
-    const { instance, cold } = await this.pool.acquire();
+    let lease: { instance: ServedInstance; cold: boolean };
+    try {
+      lease = await this.pool.acquire();
+    } catch (error) {
+      const refused =
+        error instanceof ThrottledError
+          ? 'throttled'
+          : error instanceof InstanceStartError
+            ? 'init-error'
+            : undefined;
+      if (refused) this.refusedEvent(startTime, refused, options.invocation, error as Error);
+      throw error;
+    }
+    const { instance, cold } = lease;
     const started = performance.now();
     const logs: string[] = [];
     instance.captures.add(logs);
@@ -212,6 +227,31 @@ export class ServedFunction {
     });
   }
 
+  /** A request no instance served: throttled, or its cold start failed (the start's output as its logs). */
+  private refusedEvent(
+    startTime: Date,
+    outcome: 'throttled' | 'init-error',
+    invocation: { trigger: string; requestId?: string } = { trigger: 'http' },
+    error: Error,
+  ): void {
+    if (!this.provider) return;
+    this.options.logger.event?.({
+      ...eventBase(),
+      type: 'invocation',
+      requestId: invocation.requestId ?? randomBytes(8).toString('hex'),
+      provider: this.provider,
+      function: this.name,
+      trigger: invocation.trigger,
+      outcome,
+      startTime: startTime.toISOString(),
+      durationMs: Date.now() - startTime.getTime(),
+      cold: outcome === 'init-error',
+      instanceId: '',
+      logs: error instanceof InstanceStartError ? [...error.output, error.message] : [error.message],
+      replayable: false,
+    });
+  }
+
   private instanceEvent(instance: ServedInstance, change: 'started' | 'stopped', reason?: string): void {
     this.options.logger.event?.({
       ...eventBase(),
@@ -269,6 +309,7 @@ export class ServedFunction {
     const id = randomBytes(16).toString('hex');
     const port = await freeLoopbackPort();
     const launch = options.launch({ port, paths: engine.paths({ codeDir }), instanceId: id });
+    this.provider = launch.provider;
     const recent: string[] = [];
     let instance: ServedInstance | undefined;
     const spec: InstanceSpec = {

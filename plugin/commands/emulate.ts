@@ -14,6 +14,10 @@ export const EMULATE_OPTIONS = [
   'idle-timeout',
   'max-concurrency',
   'cloud-port',
+  'log-format',
+  'inspect',
+  'inspect-brk',
+  'docker-network',
 ] as const;
 
 /**
@@ -24,7 +28,8 @@ export async function emulate(context: CommandContext): Promise<void> {
   const argv: string[] = [];
   for (const name of EMULATE_OPTIONS) {
     const value = context.options[name];
-    if (typeof value === 'string') argv.push(`--${name}`, value);
+    // `--name=value`: a value may be empty (a bare `--inspect`) or look like a flag.
+    if (typeof value === 'string') argv.push(`--${name}=${value}`);
   }
   if (context.options.cloud === true) argv.push('--cloud');
   const args = parseEmulateArgs(argv);

@@ -4,7 +4,7 @@ import type { Engine, EngineInstance, InstanceExit, InstanceSpec } from '../../e
 import { eventBase, type InvocationOutcome } from '../../events/emulator-event';
 import type { EmulatorLogger } from '../../logger';
 import { boundedRequest } from '../../pool/bounded-request';
-import { InstancePool, type Lease } from '../../pool/instance-pool';
+import { InstancePool, type Lease, ThrottledError } from '../../pool/instance-pool';
 import { functionArn, type LambdaFunctionConfig, lambdaEnvironment } from './lambda-environment';
 import { endLine, reportLine, startLine, timeoutLine } from './lambda-logs';
 import { OutputMarks } from './output-marks';
@@ -103,6 +103,17 @@ export class LambdaFunction {
         const failure = this.initFailure(requestId, error);
         this.invocationEvent(failure, startTime, payload, extras.trigger, 'init-error');
         return failure;
+      }
+      if (error instanceof ThrottledError) {
+        const throttled = {
+          requestId,
+          payload: Buffer.alloc(0),
+          cold: false,
+          durationMs: 0,
+          instanceId: '',
+          logs: [],
+        };
+        this.invocationEvent(throttled, startTime, payload, extras.trigger, 'throttled');
       }
       throw error;
     }

@@ -15,6 +15,10 @@ functions:
     handler: hello.handler
     package: { patterns: ['!**', 'hello.js'] }
     events: [{ httpApi: GET /hello }]
+  slow:
+    handler: slow.handler
+    reservedConcurrency: 1
+    package: { patterns: ['!**', 'slow.js'] }
 `;
 
 const HANDLER = `exports.handler = async () => {
@@ -70,6 +74,10 @@ describe('the event stream (testing API, Server-Sent Events, the console’s gua
     dir = await mkdtemp(join(tmpdir(), 'faasport-events-'));
     await writeFile(join(dir, 'serverless.yml'), SERVICE);
     await writeFile(join(dir, 'hello.js'), HANDLER);
+    await writeFile(
+      join(dir, 'slow.js'),
+      'exports.handler = () => new Promise((resolve) => setTimeout(() => resolve("done"), 300));\n',
+    );
     emulator = await startEmulator({ config: join(dir, 'serverless.yml'), engine: 'process' });
   });
   afterAll(async () => {
@@ -98,6 +106,23 @@ describe('the event stream (testing API, Server-Sent Events, the console’s gua
     expect(seen[1]?.initDurationMs).toBeUndefined();
     expect(seen[0]?.logs.some((line) => line.includes('saying hello'))).toBe(true);
     expect(seen[0]?.logs.at(-1)).toMatch(/^REPORT RequestId: /);
+  });
+
+  test('a throttled invocation is an event too, with no instance', async () => {
+    const seen: InvocationEvent[] = [];
+    const reading = (async () => {
+      for await (const event of emulator.events()) {
+        if (event.type === 'invocation' && event.function === 'stream-dev-slow') seen.push(event);
+        if (seen.length === 2) break;
+      }
+    })();
+    const outcomes = await Promise.allSettled([emulator.invoke('slow'), emulator.invoke('slow')]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    await reading;
+    expect(seen.map((e) => [e.outcome, e.instanceId === ''])).toEqual([
+      ['throttled', true],
+      ['success', false],
+    ]);
   });
 
   test('GET /__faasport/events streams the recent invocations (replay=1) and new ones', async () => {
