@@ -42,7 +42,10 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
     ...(options.artifacts ? { artifacts: options.artifacts } : {}),
     ...(options.watch ? { watch: true, strict: options.strict === true } : {}),
     ...(options.watch && options.publishOnChange
-      ? { onReloaded: publishOnChange(model, json ? silentLogger : consoleLogger) }
+      ? {
+          // Through the emulator's logger, so that with --log-format json publishes are events too.
+          onReloaded: publishOnChange(model, { line: (...args) => emulator.log.line(...args) }),
+        }
       : {}),
   });
   if (json) printNdjson(emulator.events);
