@@ -149,3 +149,53 @@ describe.each(['process', 'docker'] as const)('--inspect on the %s engine', (eng
     );
   });
 });
+
+describe('--inspect-brk (process engine)', () => {
+  let dir: string;
+  let emulator: Emulator;
+  let port: number;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'faasport-inspect-brk-'));
+    await writeFile(join(dir, 'serverless.yml'), SERVICE);
+    await writeFile(join(dir, 'hello.js'), HELLO);
+    await writeFile(join(dir, 'py.py'), 'def handler(event, context):\n    return {"ok": True}\n');
+    port = await freePort();
+    emulator = await startEmulator(join(dir, 'serverless.yml'), {
+      engine: 'process',
+      logger: new MemoryLogger(),
+      inspect: { brk: true, targets: [{ function: 'hello', port }] },
+    });
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a cold start waits for the debugger before any code runs, then serves once it lets go', async () => {
+    let settled = false;
+    const response = fetch(`${emulator.urls.gateway}/hello`).finally(() => {
+      settled = true;
+    });
+    const session = await eventually(
+      () => inspectorSession(port).catch(() => undefined),
+      (connected) => connected !== undefined,
+    );
+    try {
+      expect(settled).toBe(false);
+      await session?.send('Debugger.enable');
+      await session?.send('Runtime.runIfWaitingForDebugger');
+      await eventually(
+        () => session?.events.find((e) => e.method === 'Debugger.paused'),
+        (paused) => paused !== undefined,
+      );
+      expect(settled).toBe(false);
+      await session?.send('Debugger.resume');
+      const answer = await response;
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('x-faasport-cold')).toBe('true');
+    } finally {
+      session?.close();
+    }
+  });
+});
