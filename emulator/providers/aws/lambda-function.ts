@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Engine, EngineInstance, InstanceExit, InstanceSpec } from '../../engines/engine';
-import { eventBase, type InvocationOutcome } from '../../events/emulator-event';
 import type { EmulatorLogger } from '../../logger';
 import { boundedRequest } from '../../pool/bounded-request';
 import { InstancePool, type Lease, ThrottledError } from '../../pool/instance-pool';
 import { functionArn, type LambdaFunctionConfig, lambdaEnvironment } from './lambda-environment';
+import { lambdaInstanceEvent, lambdaInvocationEvent, lambdaOutcome, throttledResult } from './lambda-events';
 import { endLine, reportLine, startLine, timeoutLine } from './lambda-logs';
 import { OutputMarks } from './output-marks';
 import { LambdaInitError, type LambdaOutcome, RuntimeApiServer } from './runtime-api';
@@ -77,7 +77,8 @@ export class LambdaFunction {
       // Whatever waits on the Runtime API fails now, not when the instance is gone.
       detach: (instance) => instance.api.abort(new Error('instance retired')),
       dispose: (instance) => instance.api.close(),
-      ended: (instance, reason) => this.instanceEvent(instance, 'stopped', reason),
+      ended: (instance, reason) =>
+        options.logger.event?.(lambdaInstanceEvent(this.name, instance, 'stopped', reason)),
     });
   }
 
@@ -89,7 +90,8 @@ export class LambdaFunction {
   async invoke(
     payload: Buffer,
     extras: {
-      clientContext?: string /** For the event stream: `http`, `schedule`… (default `invoke`). */;
+      clientContext?: string;
+      /** For the event stream: `http`, `schedule`… (default `invoke`). */
       trigger?: string;
     } = {},
   ): Promise<LambdaInvokeResult> {
@@ -101,19 +103,16 @@ export class LambdaFunction {
     } catch (error) {
       if (error instanceof LambdaInitError) {
         const failure = this.initFailure(requestId, error);
-        this.invocationEvent(failure, startTime, payload, extras.trigger, 'init-error');
+        this.invocationEvent(failure, payload, { startTime, trigger: extras.trigger, outcome: 'init-error' });
         return failure;
       }
       if (error instanceof ThrottledError) {
-        const throttled = {
-          requestId,
-          payload: Buffer.alloc(0),
-          cold: false,
-          durationMs: 0,
-          instanceId: '',
-          logs: [],
-        };
-        this.invocationEvent(throttled, startTime, payload, extras.trigger, 'throttled');
+        const throttled = throttledResult(requestId);
+        this.invocationEvent(throttled, payload, {
+          startTime,
+          trigger: extras.trigger,
+          outcome: 'throttled',
+        });
       }
       throw error;
     }
@@ -181,61 +180,22 @@ export class LambdaFunction {
       instanceId: instance.id,
       logs,
     };
-    const how: InvocationOutcome =
-      result.kind === 'timeout'
-        ? 'timeout'
-        : result.kind === 'exit'
-          ? 'crash'
-          : outcome.type === 'function-error'
-            ? 'error'
-            : 'success';
-    this.invocationEvent(invoked, startTime, payload, extras.trigger, how, instance.engine.peakMemoryMb());
+    this.invocationEvent(invoked, payload, {
+      startTime,
+      trigger: extras.trigger,
+      outcome: lambdaOutcome(result.kind, outcome.type === 'function-error'),
+      memoryUsedMb: instance.engine.peakMemoryMb(),
+    });
     return invoked;
   }
 
-  /** The invocation as the event stream and the console see it. */
+  /** Hands the invocation to the event stream, with its input kept for a replay. */
   private invocationEvent(
     result: LambdaInvokeResult,
-    startTime: Date,
     input: Buffer,
-    trigger = 'invoke',
-    outcome: InvocationOutcome,
-    memoryUsedMb?: number,
+    facts: Parameters<typeof lambdaInvocationEvent>[2],
   ): void {
-    this.options.logger.event?.(
-      {
-        ...eventBase(),
-        type: 'invocation',
-        requestId: result.requestId,
-        provider: 'aws',
-        function: this.name,
-        trigger,
-        outcome,
-        ...(result.functionError ? { errorType: result.functionError.errorType } : {}),
-        startTime: startTime.toISOString(),
-        durationMs: result.durationMs,
-        cold: result.cold,
-        ...(result.initDurationMs !== undefined ? { initDurationMs: result.initDurationMs } : {}),
-        instanceId: result.instanceId,
-        ...(memoryUsedMb !== undefined ? { memoryUsedMb } : {}),
-        logs: result.logs,
-        replayable: true,
-      },
-      { input },
-    );
-  }
-
-  private instanceEvent(instance: LambdaInstance, change: 'started' | 'stopped', reason?: string): void {
-    this.options.logger.event?.({
-      ...eventBase(),
-      type: 'instance',
-      provider: 'aws',
-      function: this.name,
-      instanceId: instance.id,
-      change,
-      ...(change === 'started' ? { initDurationMs: instance.initDurationMs } : {}),
-      ...(reason ? { reason } : {}),
-    });
+    this.options.logger.event?.(lambdaInvocationEvent(this.name, result, facts), { input });
   }
 
   /** The next invocation cold-starts; busy instances finish first. */
@@ -397,7 +357,7 @@ export class LambdaFunction {
       clearTimeout(timer);
     }
     instance.initDurationMs = performance.now() - instance.launchedAt;
-    this.instanceEvent(instance, 'started');
+    this.options.logger.event?.(lambdaInstanceEvent(this.name, instance, 'started'));
   }
 
   private initFailure(requestId: string, error: LambdaInitError): LambdaInvokeResult {
