@@ -3,13 +3,18 @@ import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine, EngineInstance, InstanceExit, InstancePaths, InstanceSpec } from '../engines/engine';
-import { eventBase, type InvocationOutcome } from '../events/emulator-event';
 import type { GatewayResponse } from '../gateway/gateway-response';
 import type { EmulatorLogger } from '../logger';
 import { boundedRequest } from '../pool/bounded-request';
 import { type DiscardReason, InstancePool, ThrottledError } from '../pool/instance-pool';
 import { accepts, answers, type ForwardedRequest, forward } from './forward';
 import { freeLoopbackPort } from './loopback-port';
+import {
+  type InvocationCause,
+  refusedInvocationEvent,
+  servedInstanceEvent,
+  servedInvocationEvent,
+} from './served-events';
 
 /** What a provider decides about each instance it starts; the port is the instance's own. */
 export type InstanceLaunch = Omit<InstanceSpec, 'name' | 'codeDir' | 'onOutput'>;
@@ -128,7 +133,7 @@ export class ServedFunction {
       /** The response announces that the instance is exiting: wait for that before reusing it. */
       exitAnnounced?(response: GatewayResponse): boolean;
       /** For the event stream: what caused the request, and its id when the provider gives one. */
-      invocation?: { trigger: string; requestId?: string };
+      invocation?: InvocationCause;
     },
   ): Promise<ServedResult> {
     const startTime = new Date();
@@ -185,84 +190,33 @@ export class ServedFunction {
     return served;
   }
 
-  /**
-   * The request as the event stream sees it. An instance serving several requests at once
-   * gives each of them every line it printed meanwhile: output carries no request id.
-   */
   private invocationEvent(
     instance: ServedInstance,
     result: ServedResult,
     startTime: Date,
     logs: string[],
-    invocation: { trigger: string; requestId?: string } = { trigger: 'http' },
+    cause: InvocationCause = { trigger: 'http' },
   ): void {
-    const { outcome } = result;
-    const status = outcome.kind === 'response' ? outcome.response.status : undefined;
-    const how: InvocationOutcome =
-      outcome.kind === 'timeout'
-        ? 'timeout'
-        : outcome.kind === 'crash'
-          ? 'crash'
-          : (status ?? 200) >= 500
-            ? 'error'
-            : 'success';
-    const memoryUsedMb = instance.engine.peakMemoryMb();
-    this.options.logger.event?.({
-      ...eventBase(),
-      type: 'invocation',
-      requestId: invocation.requestId ?? randomBytes(8).toString('hex'),
-      provider: instance.provider,
-      function: this.name,
-      trigger: invocation.trigger,
-      outcome: how,
-      ...(status !== undefined ? { status } : {}),
-      startTime: startTime.toISOString(),
-      durationMs: result.durationMs,
-      cold: result.cold,
-      ...(result.initDurationMs !== undefined ? { initDurationMs: result.initDurationMs } : {}),
-      instanceId: result.instanceId,
-      ...(memoryUsedMb !== undefined ? { memoryUsedMb } : {}),
-      logs,
-      replayable: false,
-    });
+    const who = { provider: instance.provider, function: this.name, cause };
+    const facts = { startTime, logs, memoryUsedMb: instance.engine.peakMemoryMb() };
+    this.options.logger.event?.(servedInvocationEvent(who, result, facts));
   }
 
-  /** A request no instance served: throttled, or its cold start failed (the start's output as its logs). */
   private refusedEvent(
     startTime: Date,
     outcome: 'throttled' | 'init-error',
-    invocation: { trigger: string; requestId?: string } = { trigger: 'http' },
+    cause: InvocationCause = { trigger: 'http' },
     error: Error,
   ): void {
     if (!this.provider) return;
-    this.options.logger.event?.({
-      ...eventBase(),
-      type: 'invocation',
-      requestId: invocation.requestId ?? randomBytes(8).toString('hex'),
-      provider: this.provider,
-      function: this.name,
-      trigger: invocation.trigger,
-      outcome,
-      startTime: startTime.toISOString(),
-      durationMs: Date.now() - startTime.getTime(),
-      cold: outcome === 'init-error',
-      instanceId: '',
-      logs: error instanceof InstanceStartError ? [...error.output, error.message] : [error.message],
-      replayable: false,
-    });
+    const logs = error instanceof InstanceStartError ? [...error.output, error.message] : [error.message];
+    const who = { provider: this.provider, function: this.name, cause };
+    this.options.logger.event?.(refusedInvocationEvent(who, outcome, startTime, logs));
   }
 
   private instanceEvent(instance: ServedInstance, change: 'started' | 'stopped', reason?: string): void {
-    this.options.logger.event?.({
-      ...eventBase(),
-      type: 'instance',
-      provider: instance.provider,
-      function: this.name,
-      instanceId: instance.id,
-      change,
-      ...(change === 'started' ? { initDurationMs: instance.initDurationMs } : {}),
-      ...(reason ? { reason } : {}),
-    });
+    const who = { provider: instance.provider, function: this.name };
+    this.options.logger.event?.(servedInstanceEvent(who, instance, change, reason));
   }
 
   /** The next request cold-starts; busy instances finish first. */

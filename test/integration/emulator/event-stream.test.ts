@@ -10,13 +10,23 @@ provider:
   name: faasport
   runtime: nodejs24.x
   memorySize: 128
+  targets:
+    aws: {}
+    gcp: { project: p, region: europe-west1 }
 functions:
   hello:
     handler: hello.handler
+    targets: [aws]
     package: { patterns: ['!**', 'hello.js'] }
     events: [{ httpApi: GET /hello }]
+  web:
+    handler: index.web
+    targets: [gcp]
+    gcp: { entryPoint: web }
+    package: { patterns: ['!**', 'index.js'] }
   slow:
     handler: slow.handler
+    targets: [aws]
     reservedConcurrency: 1
     package: { patterns: ['!**', 'slow.js'] }
 `;
@@ -75,6 +85,10 @@ describe('the event stream (testing API, Server-Sent Events, the console’s gua
     await writeFile(join(dir, 'serverless.yml'), SERVICE);
     await writeFile(join(dir, 'hello.js'), HANDLER);
     await writeFile(
+      join(dir, 'index.js'),
+      "exports.web = (req, res) => { console.log('serving ' + req.path); res.status(201).send('made'); };\n",
+    );
+    await writeFile(
       join(dir, 'slow.js'),
       'exports.handler = () => new Promise((resolve) => setTimeout(() => resolve("done"), 300));\n',
     );
@@ -106,6 +120,25 @@ describe('the event stream (testing API, Server-Sent Events, the console’s gua
     expect(seen[1]?.initDurationMs).toBeUndefined();
     expect(seen[0]?.logs.some((line) => line.includes('saying hello'))).toBe(true);
     expect(seen[0]?.logs.at(-1)).toMatch(/^REPORT RequestId: /);
+  });
+
+  test('a GCP request is an event with its HTTP status and the lines the instance printed meanwhile', async () => {
+    const reading = (async () => {
+      for await (const event of emulator.events()) {
+        if (event.type === 'invocation' && event.provider === 'gcp') return event;
+      }
+      return undefined;
+    })();
+    expect((await fetch(`${emulator.urls.gcp}/stream-dev-web/things`)).status).toBe(201);
+    expect(await reading).toMatchObject({
+      function: 'stream-dev-web',
+      trigger: 'http',
+      outcome: 'success',
+      status: 201,
+      cold: true,
+      replayable: false,
+    });
+    expect((await reading)?.logs.join('\n')).toContain('serving /things');
   });
 
   test('a throttled invocation is an event too, with no instance', async () => {
