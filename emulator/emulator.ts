@@ -8,12 +8,19 @@ import { serviceCacheDir } from './code/cache-dir';
 import { type FunctionCode, LocalFunctionCode } from './code/function-code';
 import { HostedCode } from './code/hosted-code';
 import { RegistryFunctionCode } from './code/registry-code';
+import type { ConsoleBackend, ConsoleFunction, PlanesView } from './console/console-backend';
+import { LocalConsole } from './console/console-server';
 import { chooseEngine, type EngineName } from './engines/choose-engine';
 import type { RuntimeUse } from './engines/docker-engine';
 import type { Engine } from './engines/engine';
 import { runtimeImageSettings } from './engines/runtime-images';
+import { EventBus } from './events/event-bus';
+import { eventLogger } from './events/event-logger';
 import { jsonResponse } from './gateway/gateway-response';
 import { GatewayServer } from './gateway/gateway-server';
+import { type InspectPlan, inspectPlan } from './inspect/inspect-plan';
+import type { InspectRequest } from './inspect/inspect-request';
+import { inspectingEngine } from './inspect/inspecting-engine';
 import { consoleLogger, type EmulatorLogger } from './logger';
 import type { AzureFrontEnd } from './providers/azure/azure-front-end';
 import type { FrontEndApi, FrontEndContext, ProviderFrontEnd, SampleOutcome } from './providers/front-end';
@@ -57,6 +64,12 @@ export interface EmulatorOptions {
   strict?: boolean;
   /** With watch: called after each swap, e.g. to publish the new artefact. */
   onReloaded?(fn: FunctionModel, code: FunctionCode): Promise<void>;
+  /** A Docker network instances join (default: `custom.faasport.dockerNetwork`, else the host network). */
+  dockerNetwork?: string;
+  /** `--inspect` / `--inspect-brk`: open a debugger port in these functions' instances. */
+  inspect?: InspectRequest;
+  /** Serve the browser console at /__faasport/ on the gateway port (default true); the event stream is always served. */
+  console?: boolean;
 }
 
 export interface Endpoint {
@@ -104,12 +117,21 @@ export class Emulator {
   private readonly prepared = new Map<string, FunctionCode>();
   private reloader: HotReload | undefined;
   private imageRebuild: ImageRebuild | undefined;
+  /** Invocations, reloads, instances and log lines as typed events (emulator/events/). */
+  readonly events = new EventBus();
+  private planes: PlanesView | undefined;
+  private inspectedPlan: InspectPlan | undefined;
 
   constructor(private readonly options: EmulatorOptions) {
     this.host = options.host ?? '127.0.0.1';
-    this.logger = options.logger ?? consoleLogger;
+    this.logger = eventLogger(options.logger ?? consoleLogger, this.events);
     this.code = new LocalFunctionCode(options.model, { drainGraceMs: drainGraceMs(options.model) });
     this.registryCode = new RegistryFunctionCode(options.model);
+  }
+
+  /** The logger everything the emulator runs writes to: lines reach the terminal and the events. */
+  get log(): EmulatorLogger {
+    return this.logger;
   }
 
   get engineName(): string {
@@ -133,8 +155,13 @@ export class Emulator {
             runtimeImages: runtimeImageSettings(options.model.custom, options.model.configFile),
             serviceDir: options.model.serviceDir,
             ...(options.stopGraceMs !== undefined ? { stopGraceMs: options.stopGraceMs } : {}),
+            ...dockerNetwork(options),
             logger: this.logger,
           });
+    if (options.inspect) {
+      this.inspectedPlan = inspectPlan(options.model, options.inspect);
+      this.engine = inspectingEngine(this.engine, this.inspectedPlan);
+    }
     // Runtime images are built (or pulled) now, before anything listens: a request never waits
     // on a build, and what cannot be built stops the start with what to run.
     await this.engine.prepareRuntimes?.(runtimes, {
@@ -166,6 +193,8 @@ export class Emulator {
       this.frontEnds.set(cloud, frontEnd);
     }
     for (const gateway of Object.values(this.gateways)) this.addControls(gateway);
+    const localConsole = new LocalConsole(this.consoleBackend(), options.console !== false);
+    this.gateways.gateway.mount((req, res) => localConsole.handle(req, res));
     const requested: Record<PortName, number> = {
       gateway: options.port ?? DEFAULT_PORTS.gateway,
       lambda: options.lambdaPort ?? DEFAULT_PORTS.lambda,
@@ -241,6 +270,65 @@ export class Emulator {
         ),
       }),
     }));
+  }
+
+  /** The functions `--inspect` opened a debugger port in, and their ports. */
+  get inspected(): InspectPlan | undefined {
+    return this.inspectedPlan;
+  }
+
+  /** The local control planes served beside the emulator (`--cloud`), for the console. */
+  attachPlanes(planes: PlanesView): void {
+    this.planes = planes;
+  }
+
+  /** The console's view of the emulator (emulator/console/console-backend.ts). */
+  private consoleBackend(): ConsoleBackend {
+    const { model } = this.options;
+    return {
+      events: this.events,
+      service: { name: model.service, stage: model.stage, engine: this.engine.name },
+      functions: () => this.consoleFunctions(),
+      recycle: (name) => this.recycleAll(name).length > 0,
+      fireSample: (name, kind) => {
+        const fn = model.functions.find((f) => f.name === name || f.key === name);
+        if (!fn) throw new UserError(`no function named ${name}`);
+        return this.invokeSample(fn, kind, Buffer.from('{"message":"from the faasport console"}'));
+      },
+      replay: async (requestId, input) => {
+        const kept = this.events.replayable(requestId);
+        const lambda = kept ? this.frontEnd('aws')?.find(kept.event.function) : undefined;
+        if (!lambda) return undefined;
+        const result = await lambda.invoke(input, { trigger: 'replay' });
+        return { requestId: result.requestId };
+      },
+      planes: () => this.planes,
+    };
+  }
+
+  private consoleFunctions(): ConsoleFunction[] {
+    const endpoints = this.endpoints();
+    return [...this.frontEnds.values()].flatMap((frontEnd) =>
+      frontEnd.list().map(({ model, served }) => ({
+        name: served.name,
+        key: model.key,
+        provider: frontEnd.cloud,
+        stats: served.stats(),
+        triggers: [
+          ...endpoints
+            .filter((e) => e.functionName === served.name && e.provider === frontEnd.cloud)
+            .map((e) => ({ kind: e.name, description: e.description, url: e.url })),
+          ...model.events
+            .map((event) => Object.keys(event)[0] ?? '')
+            .filter((kind) => kind && kind !== 'http' && kind !== 'httpApi')
+            .map((kind) => ({
+              kind,
+              description: JSON.stringify(model.events.find((e) => kind in e)?.[kind]),
+            })),
+        ],
+        samples: frontEnd.sampleEvents.map((sample) => sample.kind),
+      })),
+    );
   }
 
   /** A cloud's front-end, when some function targets it (AWS always), for its own operations. */
@@ -420,6 +508,18 @@ function drainGraceMs(model: ServiceModel): number {
     }
   }
   return (seconds + 5) * 1000;
+}
+
+/** `--docker-network`, else `custom.faasport.dockerNetwork`. */
+function dockerNetwork(options: EmulatorOptions): { network?: string } {
+  const configured = options.model.custom.dockerNetwork;
+  if (configured !== undefined && (typeof configured !== 'string' || configured === '')) {
+    throw new UserError(`${options.model.configFile}: custom.faasport.dockerNetwork must be a network name`, {
+      hint: 'For example:\n  custom:\n    faasport:\n      dockerNetwork: myproject_default',
+    });
+  }
+  const network = options.dockerNetwork ?? configured;
+  return network ? { network } : {};
 }
 
 /** Every (provider, runtime) a zip function runs on, as each provider's front-end will ask for it. */

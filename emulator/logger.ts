@@ -1,6 +1,12 @@
-/** Where the emulator's output goes: each line is attributed to a function (or the emulator). */
+import type { EmulatorEvent, EventDetail } from './events/emulator-event';
+
+/**
+ * Where the emulator's output goes: each line is attributed to a function (or the emulator);
+ * typed events (invocations, reloads, instances) go to `event` when the logger takes them.
+ */
 export interface EmulatorLogger {
   line(source: string, text: string, stream?: 'stdout' | 'stderr'): void;
+  event?(event: EmulatorEvent, detail?: EventDetail): void;
 }
 
 export const consoleLogger: EmulatorLogger = {

@@ -1,6 +1,7 @@
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { UserError } from '../common/errors';
 import type { EngineName } from './engines/choose-engine';
+import { type InspectRequest, parseInspect, withInspectValues } from './inspect/inspect-request';
 
 /** What `serveUntilSignal` (emulator/serve.ts) runs with; `EmulateArgs` below is one. */
 export interface ServeOptions {
@@ -30,6 +31,14 @@ export interface ServeOptions {
   cloudPort?: number;
   /** With `cloud`: where the planes listen; loopback unless the user asks (`--cloud-host`). */
   cloudHost?: string;
+  /** `json`: every event as NDJSON on stdout (emulator/events/), the banner on stderr. */
+  logFormat?: 'text' | 'json';
+  /** Serve the browser console at /__faasport/ (default on). */
+  console?: boolean;
+  /** `--inspect` / `--inspect-brk`. */
+  inspect?: InspectRequest;
+  /** `--docker-network`: a Docker network instances join. */
+  dockerNetwork?: string;
 }
 
 /**
@@ -61,6 +70,10 @@ export interface EmulateArgs {
   cloudPort: number;
   /** Address of the control planes: 127.0.0.1, whatever `--host` says, unless `--cloud-host`. */
   cloudHost: string;
+  logFormat: 'text' | 'json';
+  console: boolean;
+  inspect?: InspectRequest;
+  dockerNetwork?: string;
   help: boolean;
 }
 
@@ -93,6 +106,11 @@ export const EMULATE_OPTIONS = {
   cloud: { type: 'boolean' },
   'cloud-port': { type: 'string' },
   'cloud-host': { type: 'string' },
+  'log-format': { type: 'string' },
+  'no-console': { type: 'boolean' },
+  inspect: { type: 'string', multiple: true },
+  'docker-network': { type: 'string' },
+  'inspect-brk': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsOptionsConfig;
 
@@ -147,10 +165,10 @@ function cloudPort(value: string | undefined, cloud: boolean): number {
 }
 
 export function parseEmulateArgs(argv: string[]): EmulateArgs {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: withInspectValues(argv),
       options: EMULATE_OPTIONS,
       strict: true,
       allowPositionals: false,
@@ -165,7 +183,19 @@ export function parseEmulateArgs(argv: string[]): EmulateArgs {
   if (values.watch === true && values['no-watch'] === true) {
     throw new UserError('--watch and --no-watch contradict each other', { exitCode: 2 });
   }
+  const inspect = parseInspect(
+    (values.inspect as string[] | undefined) ?? [],
+    (values['inspect-brk'] as string[] | undefined) ?? [],
+  );
+  const dockerNetwork = values['docker-network'] as string | undefined;
+  if (dockerNetwork !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(dockerNetwork)) {
+    throw new UserError(`--docker-network must be a Docker network name, got "${dockerNetwork}"`, {
+      exitCode: 2,
+    });
+  }
   return {
+    ...(inspect ? { inspect } : {}),
+    ...(dockerNetwork ? { dockerNetwork } : {}),
     config: (values.config as string | undefined) ?? 'serverless.yml',
     ...(stage ? { stage } : {}),
     ...(engine ? { engine } : {}),
@@ -186,6 +216,9 @@ export function parseEmulateArgs(argv: string[]): EmulateArgs {
     cloud: values.cloud === true,
     cloudPort: cloudPort(values['cloud-port'] as string | undefined, values.cloud === true),
     cloudHost: cloudHost(values['cloud-host'] as string | undefined, values.cloud === true),
+    logFormat:
+      oneOf(values['log-format'] as string | undefined, 'log-format', ['text', 'json'] as const) ?? 'text',
+    console: values['no-console'] !== true,
     help: values.help === true,
   };
 }

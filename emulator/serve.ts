@@ -7,7 +7,10 @@ import { type ServedCloud, serveCloud } from '../local-cloud/serve-cloud';
 import { serviceCacheDir } from './code/cache-dir';
 import { DeployedCode } from './code/deployed-code';
 import { HostedCode } from './code/hosted-code';
+import type { PlanesView } from './console/console-backend';
+import { CONSOLE_PATH } from './console/console-server';
 import { Emulator } from './emulator';
+import { printNdjson, silentLogger } from './events/event-logger';
 import { consoleLogger } from './logger';
 import { DeployedLambdas } from './providers/aws/deployed-lambdas';
 import { DeployedAzureApps } from './providers/azure/deployed-azure-apps';
@@ -20,8 +23,14 @@ import { publishOnChange } from './watch/publish-on-change';
  * Shared by `faasport emulate` and the plugin's `sls emulate` / `sls offline`.
  */
 export async function serveUntilSignal(model: ServiceModel, options: ServeOptions): Promise<void> {
+  const json = options.logFormat === 'json';
   const emulator = new Emulator({
     model,
+    // With --log-format json every line reaches stdout as an event (printNdjson below) instead.
+    logger: json ? silentLogger : consoleLogger,
+    console: options.console !== false,
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+    ...(options.dockerNetwork ? { dockerNetwork: options.dockerNetwork } : {}),
     ...(options.engine ? { engine: options.engine } : {}),
     host: options.host,
     port: options.port,
@@ -36,9 +45,13 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
     ...(options.artifacts ? { artifacts: options.artifacts } : {}),
     ...(options.watch ? { watch: true, strict: options.strict === true } : {}),
     ...(options.watch && options.publishOnChange
-      ? { onReloaded: publishOnChange(model, consoleLogger) }
+      ? {
+          // Through the emulator's logger, so that with --log-format json publishes are events too.
+          onReloaded: publishOnChange(model, { line: (...args) => emulator.log.line(...args) }),
+        }
       : {}),
   });
+  if (json) printNdjson(emulator.events);
   let deployed: Array<DeployedLambdas | DeployedGcpFunctions | DeployedAzureApps> = [];
   let cloud: ServedCloud | undefined;
   const stopAll = async () => {
@@ -56,7 +69,7 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
       const shared = {
         engine: emulator.instanceEngine,
         code,
-        logger: consoleLogger,
+        logger: emulator.log,
         idleTimeoutMs: options.idleTimeoutSeconds * 1000,
       };
       const lambdas = new DeployedLambdas({ ...shared, defaultConcurrency: options.maxConcurrency });
@@ -77,6 +90,7 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
         invokers: { aws: lambdas.invoker, gcp: gcp.invoker, azure: azure.invoker },
         ...(options.cloudPort ? { firstPort: options.cloudPort } : {}),
       });
+      emulator.attachPlanes(planesView(cloud));
     }
   } catch (error) {
     await stopAll();
@@ -88,8 +102,10 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
     }
     throw error;
   }
-  if (cloud) process.stdout.write(`${cloud.banner}\n`);
-  process.stdout.write(startBanner(emulator, model, options.watch === true));
+  // With --log-format json, stdout carries only events: the banner goes to stderr.
+  const out = json ? process.stderr : process.stdout;
+  if (cloud) out.write(`${cloud.banner}\n`);
+  out.write(startBanner(emulator, model, options.watch === true, options.console !== false));
   await waitForSignal();
   process.stderr.write('\nfaasport: stopping…\n');
   await stopAll();
@@ -103,15 +119,25 @@ export function exposedPlanesWarning(host: string): string {
   );
 }
 
-function startBanner(emulator: Emulator, model: ServiceModel, watching: boolean): string {
+function startBanner(
+  emulator: Emulator,
+  model: ServiceModel,
+  watching: boolean,
+  withConsole: boolean,
+): string {
   const rows = emulator.endpoints().map((endpoint) => [endpoint.name, endpoint.url, endpoint.description]);
   return (
     `faasport emulate: ${model.service} (stage ${model.stage}), ${emulator.functionNames().length} functions on the ${emulator.engineName} engine\n\n` +
     `${formatColumns(['ROUTE', 'URL', 'FUNCTION'], rows)}\n\n` +
     `Recycle a function (next request cold): POST ${emulator.urls.gateway}/__faasport/functions/<name>/recycle\n` +
+    (withConsole ? `Console: ${emulator.urls.gateway}${CONSOLE_PATH}\n` : '') +
+    `Events (Server-Sent Events): ${emulator.urls.gateway}/__faasport/events\n` +
     (emulator.gcp ? `Google Cloud Functions: ${emulator.urls.gcp}/<function>\n` : '') +
     (emulator.azure ? `Azure Functions: ${emulator.urls.azure}/api/<route>\n` : '') +
     (watching ? `Watching ${model.serviceDir} for changes (hot reload).\n` : '') +
+    (emulator.inspected?.functions ?? [])
+      .map((fn) => `Debugger: ${fn.name} (${fn.provider}) on 127.0.0.1:${fn.port}\n`)
+      .join('') +
     'Ctrl-C stops everything.\n'
   );
 }
@@ -132,4 +158,29 @@ function waitForSignal(): Promise<void> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+}
+
+/** The planes as the console reads them: in process, not over their HTTP API. */
+function planesView(served: ServedCloud): PlanesView {
+  const { cloud } = served;
+  return {
+    requests: () => cloud.requests(),
+    deployed: () => [
+      ...cloud.lambda.list().map((fn) => ({
+        provider: 'aws' as const,
+        name: fn.configuration.FunctionName,
+        detail: `CodeSha256 ${fn.configuration.CodeSha256}`,
+      })),
+      ...cloud.gcpPlane.list().map((record) => ({
+        provider: 'gcp' as const,
+        name: record.function.name,
+        detail: record.function.buildConfig?.runtime ?? '',
+      })),
+      ...cloud.azurePlane.webApps.list().map((site) => ({
+        provider: 'azure' as const,
+        name: site.name,
+        detail: `${site.resourceGroup} · ${site.kind}`,
+      })),
+    ],
+  };
 }

@@ -1,6 +1,7 @@
 import { loadService } from '../common/service/load-service';
 import { Emulator } from './emulator';
 import type { EngineName } from './engines/choose-engine';
+import type { EmulatorEvent } from './events/emulator-event';
 import { consoleLogger, MemoryLogger } from './logger';
 import type { TriggerDelivery } from './providers/azure/azure-front-end';
 import type { PublishOutcome } from './providers/gcp/gcp-front-end';
@@ -56,8 +57,27 @@ export interface TestEmulator {
   recycle(fn: string): void;
   /** Every line the functions and the platform logged, optionally for one function. */
   logs(fn?: string): string[];
+  /**
+   * The emulator's events (invocations, reloads, instances, log lines; schema in the README's
+   * "Event stream") as they happen, until the loop breaks or `signal` aborts; with `replay`,
+   * the recent ones first.
+   *
+   * ```ts
+   * for await (const event of emulator.events({ replay: true }))
+   *   if (event.type === 'invocation' && event.function === 'svc-dev-hello') break;
+   * ```
+   */
+  events(options?: { signal?: AbortSignal; replay?: boolean }): AsyncIterable<EmulatorEvent>;
   stop(): Promise<void>;
 }
+
+export type {
+  EmulatorEvent,
+  InstanceEvent,
+  InvocationEvent,
+  LogEvent,
+  ReloadEvent,
+} from './events/emulator-event';
 
 export async function startEmulator(options: StartEmulatorOptions): Promise<TestEmulator> {
   const model = await loadService(options.config, options.stage ? { stage: options.stage } : {});
@@ -108,6 +128,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Test
       };
     },
     recycle: (fn) => emulator.recycle(nameOf(fn)),
+    events: (eventOptions) => emulator.events.iterate(eventOptions),
     logs: (fn) => logger.lines.filter((line) => !fn || line.source === nameOf(fn)).map((line) => line.text),
     stop: () => emulator.stop(),
   };

@@ -55,6 +55,10 @@ const emulateOptions: Record<string, CommandOption> = {
     usage: 'With --cloud: address of the control planes (default 127.0.0.1, whatever --host says)',
     type: 'string',
   },
+  'log-format': { usage: 'json: events as NDJSON on stdout (README: Event stream)', type: 'string' },
+  inspect: { usage: 'Debugger port: <port>, <function> or <function>:<port>', type: 'string' },
+  'inspect-brk': { usage: 'As --inspect, each instance waiting for the debugger', type: 'string' },
+  'docker-network': { usage: 'Docker network instances join (a compose project’s)', type: 'string' },
 };
 const emulateCommand: CommandDefinition = {
   usage:

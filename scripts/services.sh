@@ -48,6 +48,12 @@ ensure_skopeo() {
   SKOPEO="$(command -v skopeo)"
 }
 
+# The console's browser tests drive Debian's Chromium headless (playwright-core, no browser download).
+ensure_chromium() {
+  # fonts-liberation (only recommended) so that screenshots show text.
+  ensure_packages "console browser tests (chromium)" chromium fonts-liberation
+}
+
 install_frameworks() {
   if [ -f "$SCRIPTS_DIR/frameworks.sh" ]; then
     # Its stdout is not ours: ours carries the JSON.
@@ -117,6 +123,7 @@ cmd_start() {
   AUTH_PORT="$REGISTRY_PORT" AUTH_PID="$REGISTRY_PID"
   ensure_azurite
   ensure_skopeo
+  ensure_chromium
   ensure_node22
   ensure_node24
   # Independent and the slowest steps: run them side by side.

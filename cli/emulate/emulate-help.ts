@@ -30,6 +30,15 @@ Runs the service's functions locally, with each provider's events and Lambda's l
                             n+3 (Cloud Functions) (default: any free ports)
   --cloud-host <address>    with --cloud: where the planes listen (default 127.0.0.1, whatever --host
                             says); another address is warned about: they deploy and run code as you
+  --log-format text|json    json: invocations, reloads, instances and log lines as NDJSON on stdout
+                            (schema in the README, "Event stream"); the banner goes to stderr
+  --no-console              do not serve the browser console at /__faasport/
+  --inspect                 open a debugger port (Node inspector, Python debugpy) in every function's
+                            instances, from 9229 on; --inspect=<port>, --inspect=<function>[:<port>]
+                            (repeatable) for one function; timeouts wait while a debugger is attached
+  --inspect-brk             the same, each instance waiting for the debugger before any code runs
+  --docker-network <name>   docker engine: instances join this network (a compose project's), reachable
+                            by their function's name; default custom.faasport.dockerNetwork
   -h, --help                this help
 
 faasport dev [options] is faasport emulate with --watch.

@@ -24,10 +24,24 @@ export async function chooseEngine(
     serviceDir?: string;
     /** Between SIGTERM and SIGKILL when an instance is stopped. */
     stopGraceMs?: number;
+    /** A Docker network instances join (`--docker-network`): only the docker engine has one. */
+    network?: string;
     logger?: EmulatorLogger;
   } = {},
 ): Promise<Engine> {
   const grace = context.stopGraceMs !== undefined ? { stopGraceMs: context.stopGraceMs } : {};
+  if (context.network) {
+    if (requested === 'process') {
+      throw new UserError(
+        `--docker-network ${context.network} needs the docker engine, not --engine process`,
+        {
+          hint: 'Drop --engine process (or the network: --docker-network / custom.faasport.dockerNetwork).',
+          exitCode: 2,
+        },
+      );
+    }
+    requested = 'docker';
+  }
   if (requested === 'process') return new ProcessEngine(grace);
   const docker = dockerFromEnvironment();
   const answers = await docker.ping().then(
@@ -52,6 +66,7 @@ export async function chooseEngine(
   const engine = new DockerEngine({
     docker,
     ...grace,
+    ...(context.network ? { network: context.network } : {}),
     ...(context.runtimeImages ? { runtimeImages: context.runtimeImages } : {}),
   });
   if (context.runtimes?.length) {

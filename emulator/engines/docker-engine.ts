@@ -4,6 +4,7 @@ import { UserError } from '../../common/errors';
 import { linkedDependencies } from '../code/dependency-folders';
 import type { EmulatorLogger } from '../logger';
 import { containerPeakMemoryBytes } from './cgroup-memory';
+import { type DockerNetwork, resolveDockerNetwork } from './docker-network';
 import {
   DEFAULT_STOP_GRACE_MS,
   type Engine,
@@ -36,7 +37,10 @@ const RUNTIME_DIR = '/var/runtime/faasport';
 
 export interface DockerEngineOptions {
   docker?: Docker;
-  /** Network mode for instances; `host` keeps the Runtime API on loopback. */
+  /**
+   * `host` (default) keeps the Runtime API and instance ports on loopback; the name of a Docker
+   * network (`--docker-network`) makes instances join it, reachable by their function's name.
+   */
   network?: string;
   /** Between SIGTERM and SIGKILL when an instance is stopped (default 10 s; docker counts whole seconds). */
   stopGraceMs?: number;
@@ -66,6 +70,7 @@ export class DockerEngine implements Engine {
   readonly name = 'docker';
   private readonly docker: Docker;
   private readonly network: string;
+  private joined: Promise<DockerNetwork> | undefined;
   private readonly imageChoice = new Map<string, Promise<RuntimeImageChoice>>();
   /** One build or pull per image, however many functions and providers need it. */
   private readonly provisioning = new Map<string, Promise<void>>();
@@ -79,11 +84,46 @@ export class DockerEngine implements Engine {
     return { taskRoot: TASK_ROOT, runtimeDir: RUNTIME_DIR };
   }
 
+  /** Instances on a network of their own listen on every address of theirs; their ports are published on loopback. */
+  get instanceListenHost(): string {
+    return this.bridged ? '0.0.0.0' : '127.0.0.1';
+  }
+
+  async hostForInstances(): Promise<string> {
+    return this.bridged ? (await this.joinedNetwork()).gateway : '127.0.0.1';
+  }
+
+  private get bridged(): boolean {
+    return this.network !== 'host';
+  }
+
+  /** The network instances join, looked up once (UserError when it does not exist). */
+  private joinedNetwork(): Promise<DockerNetwork> {
+    this.joined ??= resolveDockerNetwork(this.docker, this.network);
+    return this.joined;
+  }
+
   async start(spec: InstanceSpec): Promise<EngineInstance> {
+    const gateway = this.bridged ? (await this.joinedNetwork()).gateway : '127.0.0.1';
+    const ports = this.bridged ? (spec.ports ?? []) : [];
+    const withListenHost: InstanceSpec = this.bridged
+      ? { ...spec, env: { ...spec.env, FAASPORT_LISTEN_HOST: '0.0.0.0' } }
+      : spec;
     const container = await this.docker.createContainer({
       name: `faasport-${spec.name}`,
-      ...(spec.image ? await this.imageContainer(spec, spec.image) : await this.zipContainer(spec)),
+      ...(spec.image
+        ? await this.imageContainer(withListenHost, spec.image, gateway)
+        : await this.zipContainer(withListenHost, gateway)),
       Labels: { faasport: 'true', [OWNER_LABEL]: String(process.pid), ...spec.labels },
+      ...(ports.length ? { ExposedPorts: Object.fromEntries(ports.map((port) => [`${port}/tcp`, {}])) } : {}),
+      ...(this.bridged
+        ? {
+            // Compose services reach an instance by its function's name (any instance of it).
+            NetworkingConfig: {
+              EndpointsConfig: { [this.network]: { Aliases: aliases(spec) } },
+            },
+          }
+        : {}),
     });
     const stdout = instanceOutputLines(spec, 'stdout');
     const stderr = instanceOutputLines(spec, 'stderr');
@@ -150,10 +190,21 @@ export class DockerEngine implements Engine {
     };
   }
 
-  private hostConfig(spec: InstanceSpec, binds: string[]): Docker.HostConfig {
+  private hostConfig(spec: InstanceSpec, binds: string[], gateway: string): Docker.HostConfig {
+    const ports = this.bridged ? (spec.ports ?? []) : [];
     return {
       Binds: binds,
       NetworkMode: this.network,
+      // This machine by the name Docker Desktop gives it: its loopback on the host network, the
+      // network's gateway (where the Runtime API listens) otherwise.
+      ExtraHosts: [`host.docker.internal:${gateway}`],
+      ...(ports.length
+        ? {
+            PortBindings: Object.fromEntries(
+              ports.map((port) => [`${port}/tcp`, [{ HostIp: '127.0.0.1', HostPort: String(port) }]]),
+            ),
+          }
+        : {}),
       Memory: spec.memoryMb * 1024 * 1024,
       MemorySwap: spec.memoryMb * 1024 * 1024,
       Tmpfs: { '/tmp': 'rw,exec,size=512m' },
@@ -163,7 +214,7 @@ export class DockerEngine implements Engine {
   }
 
   /** A zip artefact on a runtime image: the code mounted read-only, a runtime client in front. */
-  private async zipContainer(spec: InstanceSpec): Promise<Docker.ContainerCreateOptions> {
+  private async zipContainer(spec: InstanceSpec, gateway: string): Promise<Docker.ContainerCreateOptions> {
     const choice = await this.chooseImage(spec.provider, spec.runtimeId);
     const interpreter = spec.language === 'python' ? 'python3' : 'node';
     const binds = [`${spec.codeDir}:${TASK_ROOT}:ro`];
@@ -178,12 +229,16 @@ export class DockerEngine implements Engine {
       Cmd: choice.official ? [spec.env._HANDLER ?? ''] : [interpreter, `${RUNTIME_DIR}/${spec.bootstrap}`],
       Env: environment({ PATH: '/var/lang/bin:/usr/local/bin:/usr/bin:/bin:/opt/bin', ...spec.env }),
       WorkingDir: TASK_ROOT,
-      HostConfig: this.hostConfig(spec, binds),
+      HostConfig: this.hostConfig(spec, binds, gateway),
     };
   }
 
   /** An image artefact runs as built (its entrypoint and command) against our Runtime API. */
-  private async imageContainer(spec: InstanceSpec, image: string): Promise<Docker.ContainerCreateOptions> {
+  private async imageContainer(
+    spec: InstanceSpec,
+    image: string,
+    gateway: string,
+  ): Promise<Docker.ContainerCreateOptions> {
     await this.ensureImage(image);
     const env = Object.fromEntries(
       Object.entries(spec.env).filter(
@@ -191,7 +246,7 @@ export class DockerEngine implements Engine {
       ),
     );
     if (spec.env._HANDLER) env._HANDLER = spec.env._HANDLER;
-    return { Image: image, Env: environment(env), HostConfig: this.hostConfig(spec, []) };
+    return { Image: image, Env: environment(env), HostConfig: this.hostConfig(spec, [], gateway) };
   }
 
   async imageId(reference: string): Promise<string | undefined> {
@@ -251,6 +306,8 @@ export class DockerEngine implements Engine {
    * a UserError says what to run.
    */
   async prepareRuntimes(uses: RuntimeUse[], context: PrepareContext): Promise<void> {
+    // A network that does not exist stops the start here, before anything listens.
+    if (this.bridged) await this.joinedNetwork();
     const seen = new Set<string>();
     for (const { provider, runtimeId } of uses) {
       const key = `${provider} ${runtimeId}`;
@@ -395,4 +452,10 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** The network aliases of an instance: its function's deployed name. */
+function aliases(spec: InstanceSpec): string[] {
+  const name = spec.labels['org.faasport.function'];
+  return name ? [name] : [];
 }

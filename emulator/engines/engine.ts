@@ -32,6 +32,11 @@ export interface InstanceSpec {
   /** Variables for the instance; paths in them come from `Engine.paths`. */
   env: Record<string, string>;
   memoryMb: number;
+  /**
+   * Ports the instance listens on that the host must reach at 127.0.0.1:<the same port> (an
+   * instance's HTTP server, a debugger): published when instances do not share the host network.
+   */
+  ports?: number[];
   onOutput(stream: 'stdout' | 'stderr', line: string): void;
 }
 
@@ -59,6 +64,11 @@ export interface EngineInstance {
    * reading it costs nothing on the invocation path.
    */
   peakMemoryMb(): number | undefined;
+  /**
+   * A debugger holds the instance (attached, or awaited with `--inspect-brk`): its timeouts are
+   * suspended (emulator/inspect/inspecting-engine.ts). Absent when it is not inspected.
+   */
+  debugging?(): boolean;
 }
 
 /** How long a stopped instance has between SIGTERM and SIGKILL (Cloud Run's 10 s). */
@@ -74,6 +84,13 @@ export interface Engine {
   readonly name: 'docker' | 'process';
   paths(spec: Pick<InstanceSpec, 'codeDir'>): InstancePaths;
   start(spec: InstanceSpec): Promise<EngineInstance>;
+  /**
+   * The address instances reach this machine at, where a server they call (the Runtime API) must
+   * listen: absent = 127.0.0.1 (host network, processes); a Docker network's gateway otherwise.
+   */
+  hostForInstances?(): Promise<string>;
+  /** The address an instance's own servers bind inside it so the host reaches their ports (default 127.0.0.1). */
+  readonly instanceListenHost?: string;
   /** Removes leftovers of earlier runs (docker: containers labelled faasport). */
   cleanup(): Promise<void>;
   /**

@@ -53,6 +53,8 @@ export class GatewayServer {
   private routes: CompiledRoute[] = [];
   private readonly server: Server;
   private readonly control = new Map<string, RouteHandler>();
+  /** Handlers that take the raw request first (the console, its event stream); false passes it on. */
+  private readonly mounted: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>)[] = [];
 
   /** `limit`: the largest body the cloud's front door takes, and how it refuses more. */
   constructor(private readonly limit: { bytes: number; tooLarge(): GatewayResponse }) {
@@ -88,6 +90,11 @@ export class GatewayServer {
     this.control.set(`${method.toUpperCase()} ${path}`, handle);
   }
 
+  /** Serves what `handler` claims (it answers true) before any route; streams stay open. */
+  mount(handler: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>): void {
+    this.mounted.push(handler);
+  }
+
   async listen(port: number, host: string): Promise<number> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -105,6 +112,7 @@ export class GatewayServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for (const handler of this.mounted) if (await handler(req, res)) return;
     const body = await readRequestBody(req, this.limit.bytes);
     if (body === undefined) return write(res, this.limit.tooLarge());
     const request = toGatewayRequest(req, body);

@@ -8,7 +8,7 @@ export type RequestOutcome<T> =
 
 /**
  * One request on a leased instance, bounded by its time limit and by the instance's life:
- * whichever ends first. A timeout aborts the request; the outcome's `discard` is what the
+ * whichever ends first. The limit is suspended while a debugger holds the instance. A timeout aborts the request; the outcome's `discard` is what the
  * caller hands to `InstancePool.release`, which kills the instance.
  */
 export async function boundedRequest<T>(
@@ -19,7 +19,11 @@ export async function boundedRequest<T>(
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    // While a debugger holds the instance (paused at a breakpoint, say), the limit waits.
+    const arm = () => {
+      timer = setTimeout(() => (engine.debugging?.() ? arm() : resolve('timeout')), timeoutMs);
+    };
+    arm();
   });
   const first = await Promise.race([
     work(controller.signal).then((value) => ({ value })),

@@ -254,6 +254,7 @@ export class InstancePool<I extends PooledInstance> {
     this.policy.detach?.(instance);
     await (KILLED.has(reason) ? instance.engine.kill() : instance.engine.stop());
     await this.policy.dispose?.(instance);
+    this.policy.ended?.(instance, reason);
   }
 
   private armIdleTimer(slot: Slot<I>): void {

@@ -29,6 +29,8 @@ export interface PoolPolicy<I extends PooledInstance> {
   detach?(instance: I): void;
   /** The instance has ended: free what the provider held for it. */
   dispose?(instance: I): Promise<void>;
+  /** The instance has ended, and why (for the event stream). */
+  ended?(instance: I, reason: string): void;
   /** The instance exited on its own, not ended by the pool. */
   onExit?(instance: I, exit: InstanceExit): void;
 }

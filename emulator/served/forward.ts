@@ -99,14 +99,26 @@ export function answers(port: number, path = '/'): Promise<boolean> {
   });
 }
 
-/** Whether something accepts TCP connections on the port (Cloud Run's default startup probe). */
-export function accepts(port: number): Promise<boolean> {
+/**
+ * Whether something accepts TCP connections on the port (Cloud Run's default startup probe).
+ * With `holdMs`, the connection must also stay open that long: a port Docker publishes is
+ * accepted by its proxy before the instance listens, and the proxy then drops the connection.
+ */
+export function accepts(port: number, holdMs = 0): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (ok: boolean) => {
+      clearTimeout(timer);
       socket.destroy();
-      resolve(true);
+      resolve(ok);
+    };
+    socket.once('connect', () => {
+      if (holdMs <= 0) return settle(true);
+      timer = setTimeout(() => settle(true), holdMs);
+      socket.once('end', () => settle(false));
+      socket.once('close', () => settle(false));
     });
-    socket.once('error', () => resolve(false));
+    socket.once('error', () => settle(false));
   });
 }

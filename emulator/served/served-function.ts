@@ -6,9 +6,15 @@ import type { Engine, EngineInstance, InstanceExit, InstancePaths, InstanceSpec 
 import type { GatewayResponse } from '../gateway/gateway-response';
 import type { EmulatorLogger } from '../logger';
 import { boundedRequest } from '../pool/bounded-request';
-import { type DiscardReason, InstancePool } from '../pool/instance-pool';
+import { type DiscardReason, InstancePool, ThrottledError } from '../pool/instance-pool';
 import { accepts, answers, type ForwardedRequest, forward, type ResponseLimit } from './forward';
 import { freeLoopbackPort } from './loopback-port';
+import {
+  type InvocationCause,
+  refusedInvocationEvent,
+  servedInstanceEvent,
+  servedInvocationEvent,
+} from './served-events';
 
 /** What a provider decides about each instance it starts; the port is the instance's own. */
 export type InstanceLaunch = Omit<InstanceSpec, 'name' | 'codeDir' | 'onOutput'>;
@@ -74,6 +80,9 @@ type ServedInstance = {
    */
   recent: string[];
   ended: boolean;
+  provider: InstanceLaunch['provider'];
+  /** The log lines of the requests it serves now, for their invocation events. */
+  captures: Set<string[]>;
 };
 
 const OUTPUT_KEPT_FOR_ERRORS = 20;
@@ -87,6 +96,8 @@ const EXIT_ANNOUNCED_WAIT_MS = 500;
 export class ServedFunction {
   private readonly pool: InstancePool<ServedInstance>;
   private codeDir: string;
+  /** Whose function this is, known from the first launch (for events of requests no instance served). */
+  private provider: InstanceLaunch['provider'] | undefined;
 
   constructor(private readonly options: ServedFunctionOptions) {
     this.codeDir = options.codeDir;
@@ -102,6 +113,7 @@ export class ServedFunction {
       dispose: async (instance) => {
         instance.ended = true;
       },
+      ended: (instance, reason) => this.instanceEvent(instance, 'stopped', reason),
       ...(options.onExit ? { onExit: (instance, exit) => options.onExit?.(exit, instance.id) } : {}),
     });
   }
@@ -122,10 +134,28 @@ export class ServedFunction {
       exitAnnounced?(response: GatewayResponse): boolean;
       /** The cloud's response size limit, when it has one. */
       limit?: ResponseLimit;
+      /** For the event stream: what caused the request, and its id when the provider gives one. */
+      invocation?: InvocationCause;
     },
   ): Promise<ServedResult> {
-    const { instance, cold } = await this.pool.acquire();
+    const startTime = new Date();
+    let lease: { instance: ServedInstance; cold: boolean };
+    try {
+      lease = await this.pool.acquire();
+    } catch (error) {
+      const refused =
+        error instanceof ThrottledError
+          ? 'throttled'
+          : error instanceof InstanceStartError
+            ? 'init-error'
+            : undefined;
+      if (refused) this.refusedEvent(startTime, refused, options.invocation, error as Error);
+      throw error;
+    }
+    const { instance, cold } = lease;
     const started = performance.now();
+    const logs: string[] = [];
+    instance.captures.add(logs);
     const result = await boundedRequest(instance.engine, options.timeoutMs, (signal) =>
       forward(instance.port, message, {
         agent: instance.agent,
@@ -152,15 +182,47 @@ export class ServedFunction {
       if (options.exitAnnounced?.(result.value))
         await Promise.race([instance.engine.exited, sleep(EXIT_ANNOUNCED_WAIT_MS)]);
     }
+    instance.captures.delete(logs);
     // Not awaited: the answer goes out while a discarded instance is killed.
     void this.pool.release(instance, discard);
-    return {
+    const served: ServedResult = {
       outcome,
       cold,
       ...(cold ? { initDurationMs: instance.initDurationMs } : {}),
       instanceId: instance.id,
       durationMs: performance.now() - started,
     };
+    this.invocationEvent(instance, served, startTime, logs, options.invocation);
+    return served;
+  }
+
+  private invocationEvent(
+    instance: ServedInstance,
+    result: ServedResult,
+    startTime: Date,
+    logs: string[],
+    cause: InvocationCause = { trigger: 'http' },
+  ): void {
+    const who = { provider: instance.provider, function: this.name, cause };
+    const facts = { startTime, logs, memoryUsedMb: instance.engine.peakMemoryMb() };
+    this.options.logger.event?.(servedInvocationEvent(who, result, facts));
+  }
+
+  private refusedEvent(
+    startTime: Date,
+    outcome: 'throttled' | 'init-error',
+    cause: InvocationCause = { trigger: 'http' },
+    error: Error,
+  ): void {
+    if (!this.provider) return;
+    const logs = error instanceof InstanceStartError ? [...error.output, error.message] : [error.message];
+    const who = { provider: this.provider, function: this.name, cause };
+    this.options.logger.event?.(refusedInvocationEvent(who, outcome, startTime, logs));
+  }
+
+  private instanceEvent(instance: ServedInstance, change: 'started' | 'stopped', reason?: string): void {
+    const who = { provider: instance.provider, function: this.name };
+    this.options.logger.event?.(servedInstanceEvent(who, instance, change, reason));
   }
 
   /** The next request cold-starts; busy instances finish first. */
@@ -207,17 +269,21 @@ export class ServedFunction {
     const id = randomBytes(16).toString('hex');
     const port = await freeLoopbackPort();
     const launch = options.launch({ port, paths: engine.paths({ codeDir }), instanceId: id });
+    this.provider = launch.provider;
     const recent: string[] = [];
     let instance: ServedInstance | undefined;
     const spec: InstanceSpec = {
       ...launch,
       name: `${options.name}-${id.slice(0, 8)}`,
       codeDir,
+      ports: [...(launch.ports ?? []), port],
       onOutput: (stream, line) => {
         if (!instance?.ended) recent.push(line);
         if (recent.length > OUTPUT_KEPT_FOR_ERRORS) recent.shift();
         const text = options.formatOutput ? options.formatOutput(line, stream, id) : line;
-        if (text !== undefined) options.logger.line(options.name, text, stream);
+        if (text === undefined) return;
+        for (const capture of instance?.captures ?? []) capture.push(text);
+        options.logger.line(options.name, text, stream);
       },
     };
     const launchedAt = performance.now();
@@ -230,6 +296,8 @@ export class ServedFunction {
       initDurationMs: 0,
       recent,
       ended: false,
+      provider: launch.provider,
+      captures: new Set(),
     };
     return instance;
   }
@@ -242,12 +310,15 @@ export class ServedFunction {
     void instance.engine.exited.then((value) => {
       exit = value;
     });
+    // A port Docker publishes (an instance on a network of its own) is accepted by its proxy first.
+    const published = options.engine.instanceListenHost === '0.0.0.0';
     const probe = () =>
       options.readiness.kind === 'tcp'
-        ? accepts(instance.port)
+        ? accepts(instance.port, published ? 50 : 0)
         : answers(instance.port, options.readiness.path);
     while (!(await probe())) {
-      if (exit || Date.now() > deadline) {
+      // A debugger holding the instance (--inspect-brk) suspends the start deadline.
+      if (exit || (Date.now() > deadline && !instance.engine.debugging?.())) {
         const why = exit
           ? `exited (${exit.signal ?? `code ${exit.code}`}) before listening on its port`
           : `did not listen on its port within ${options.startTimeoutMs / 1000} s`;
@@ -256,5 +327,6 @@ export class ServedFunction {
       await sleep(exit ? 0 : 15);
     }
     instance.initDurationMs = performance.now() - instance.launchedAt;
+    this.instanceEvent(instance, 'started');
   }
 }

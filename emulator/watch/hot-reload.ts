@@ -3,6 +3,7 @@ import { createPathFilter } from '../../artifact/pack/patterns';
 import type { Cloud } from '../../common/clouds';
 import type { FunctionModel, ServiceModel } from '../../common/service/service-model';
 import type { DraftCode, FunctionCode, LocalFunctionCode } from '../code/function-code';
+import { eventBase, type ReloadEvent } from '../events/emulator-event';
 import type { EmulatorLogger } from '../logger';
 import { SourceWatcher } from './source-watcher';
 
@@ -155,6 +156,7 @@ export class HotReload {
           target,
           `pack:${(error as Error).message}`,
           `cannot pack the new code: ${(error as Error).message}`,
+          { error: (error as Error).message },
         );
         continue;
       }
@@ -167,6 +169,12 @@ export class HotReload {
       this.current.set(key(target), code.zipDigest);
       const packedIn = performance.now() - started;
       const served = servedAfter.get(key(target));
+      this.options.logger.event?.({
+        ...reloadEvent(target, 'reloaded'),
+        ...(before ? { before } : {}),
+        after: code.zipDigest,
+        durationMs: served ?? packedIn,
+      });
       this.options.logger.line(
         target.name,
         `reloaded ${short(before)} → ${short(code.zipDigest)} in ${(served ?? packedIn).toFixed(0)} ms${served === undefined ? '' : ` (packed like publish in ${packedIn.toFixed(0)} ms)`}; next request starts cold on the new code`,
@@ -183,12 +191,18 @@ export class HotReload {
         const failed = this.failed.get(key(target)) ?? new Set<string>();
         this.failed.set(key(target), failed.add(codeDir));
         const where = problem.location ? ` at ${problem.location}` : '';
+        const before = this.current.get(key(target));
         // Keyed by what went wrong, not by version: a draft and the pack after it (or a file the
         // watcher ignores, such as a log the emulator writes into the folder) are one report.
         this.reportOnce(
           target,
           `start:${problem.errorType}:${problem.location ?? ''}:${problem.message}`,
-          `new code does not start: ${problem.errorType}${where}: ${problem.message} — still serving ${short(this.current.get(key(target)))}`,
+          `new code does not start: ${problem.errorType}${where}: ${problem.message} — still serving ${short(before)}`,
+          {
+            ...(before ? { before } : {}),
+            error: `${problem.errorType}: ${problem.message}`,
+            ...(problem.location ? { location: problem.location } : {}),
+          },
         );
         return false;
       }
@@ -210,12 +224,22 @@ export class HotReload {
     return filter;
   }
 
-  private reportOnce(target: ReloadTarget, problemKey: string, message: string): void {
+  private reportOnce(
+    target: ReloadTarget,
+    problemKey: string,
+    message: string,
+    facts: Pick<ReloadEvent, 'before' | 'after' | 'error' | 'location'>,
+  ): void {
     const id = `${key(target)}:${problemKey}`;
     if (this.reported.has(id)) return;
     this.reported.add(id);
     this.options.logger.line(target.name, message, 'stderr');
+    this.options.logger.event?.({ ...reloadEvent(target, 'failed'), ...facts });
   }
+}
+
+function reloadEvent(target: ReloadTarget, outcome: ReloadEvent['outcome']): ReloadEvent {
+  return { ...eventBase(), type: 'reload', provider: target.provider, function: target.name, outcome };
 }
 
 function key(target: ReloadTarget): string {

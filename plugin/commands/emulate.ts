@@ -17,6 +17,10 @@ export const EMULATE_OPTIONS = [
   'max-concurrency',
   'cloud-port',
   'cloud-host',
+  'log-format',
+  'inspect',
+  'inspect-brk',
+  'docker-network',
 ] as const;
 
 /**
@@ -27,7 +31,8 @@ export async function emulate(context: CommandContext): Promise<void> {
   const argv: string[] = [];
   for (const name of EMULATE_OPTIONS) {
     const value = context.options[name];
-    if (typeof value === 'string') argv.push(`--${name}`, value);
+    // `--name=value`: a value may be empty (a bare `--inspect`) or look like a flag.
+    if (typeof value === 'string') argv.push(`--${name}=${value}`);
   }
   if (context.options.cloud === true) argv.push('--cloud');
   const args = parseEmulateArgs(argv);

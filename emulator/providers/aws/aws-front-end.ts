@@ -156,14 +156,14 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
       accountId: this.accountId,
       functionName: fn.name,
     });
-    return this.invokeEvent(fn, event);
+    return this.invokeEvent(fn, event, kind);
   }
 
   /** One event of the caller's (a JSON file), printed the way a sample's outcome is. */
-  async invokeEvent(fn: FunctionModel, event: unknown): Promise<SampleOutcome> {
+  async invokeEvent(fn: FunctionModel, event: unknown, trigger = 'event'): Promise<SampleOutcome> {
     const lambda = this.find(fn.name);
     if (!lambda) throw new Error(`${fn.name} does not run on aws here`);
-    return sampleOutcome(event, await lambda.invoke(Buffer.from(JSON.stringify(event ?? {}))));
+    return sampleOutcome(event, await lambda.invoke(Buffer.from(JSON.stringify(event ?? {})), { trigger }));
   }
 
   private entries(): { model: FunctionModel; lambda: LambdaFunction }[] {
@@ -374,7 +374,9 @@ async function invokeForGateway(
   event: unknown,
 ): Promise<LambdaInvokeResult | undefined> {
   try {
-    return await lambda.invoke(Buffer.isBuffer(event) ? event : Buffer.from(JSON.stringify(event)));
+    return await lambda.invoke(Buffer.isBuffer(event) ? event : Buffer.from(JSON.stringify(event)), {
+      trigger: 'http',
+    });
   } catch (error) {
     if (error instanceof ThrottledError) return undefined;
     throw error;

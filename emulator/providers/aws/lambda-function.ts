@@ -3,8 +3,9 @@ import { performance } from 'node:perf_hooks';
 import type { Engine, EngineInstance, InstanceExit, InstanceSpec } from '../../engines/engine';
 import type { EmulatorLogger } from '../../logger';
 import { boundedRequest } from '../../pool/bounded-request';
-import { InstancePool, type Lease } from '../../pool/instance-pool';
+import { InstancePool, type Lease, ThrottledError } from '../../pool/instance-pool';
 import { functionArn, type LambdaFunctionConfig, lambdaEnvironment } from './lambda-environment';
+import { lambdaInstanceEvent, lambdaInvocationEvent, lambdaOutcome, throttledResult } from './lambda-events';
 import { endLine, reportLine, startLine, timeoutLine } from './lambda-logs';
 import { OutputMarks } from './output-marks';
 import { LambdaInitError, type LambdaOutcome, RuntimeApiServer } from './runtime-api';
@@ -76,6 +77,8 @@ export class LambdaFunction {
       // Whatever waits on the Runtime API fails now, not when the instance is gone.
       detach: (instance) => instance.api.abort(new Error('instance retired')),
       dispose: (instance) => instance.api.close(),
+      ended: (instance, reason) =>
+        options.logger.event?.(lambdaInstanceEvent(this.name, instance, 'stopped', reason)),
     });
   }
 
@@ -84,13 +87,33 @@ export class LambdaFunction {
   }
 
   /** Runs one invocation: throws ThrottledError when at the concurrency limit. */
-  async invoke(payload: Buffer, extras: { clientContext?: string } = {}): Promise<LambdaInvokeResult> {
+  async invoke(
+    payload: Buffer,
+    extras: {
+      clientContext?: string;
+      /** For the event stream: `http`, `schedule`… (default `invoke`). */
+      trigger?: string;
+    } = {},
+  ): Promise<LambdaInvokeResult> {
     const requestId = randomUUID();
+    const startTime = new Date();
     let lease: Lease<LambdaInstance>;
     try {
       lease = await this.pool.acquire();
     } catch (error) {
-      if (error instanceof LambdaInitError) return this.initFailure(requestId, error);
+      if (error instanceof LambdaInitError) {
+        const failure = this.initFailure(requestId, error);
+        this.invocationEvent(failure, payload, { startTime, trigger: extras.trigger, outcome: 'init-error' });
+        return failure;
+      }
+      if (error instanceof ThrottledError) {
+        const throttled = throttledResult(requestId);
+        this.invocationEvent(throttled, payload, {
+          startTime,
+          trigger: extras.trigger,
+          outcome: 'throttled',
+        });
+      }
       throw error;
     }
     const { instance, cold } = lease;
@@ -147,7 +170,7 @@ export class LambdaFunction {
     instance.capture = undefined;
     // A discarded environment is gone before the caller hears of it.
     await this.pool.release(instance, result.kind === 'done' ? undefined : result.discard);
-    return {
+    const invoked: LambdaInvokeResult = {
       requestId,
       payload: outcome.payload,
       ...(outcome.type === 'function-error' ? { functionError: { errorType: outcome.errorType } } : {}),
@@ -157,6 +180,22 @@ export class LambdaFunction {
       instanceId: instance.id,
       logs,
     };
+    this.invocationEvent(invoked, payload, {
+      startTime,
+      trigger: extras.trigger,
+      outcome: lambdaOutcome(result.kind, outcome.type === 'function-error'),
+      memoryUsedMb: instance.engine.peakMemoryMb(),
+    });
+    return invoked;
+  }
+
+  /** Hands the invocation to the event stream, with its input kept for a replay. */
+  private invocationEvent(
+    result: LambdaInvokeResult,
+    input: Buffer,
+    facts: Parameters<typeof lambdaInvocationEvent>[2],
+  ): void {
+    this.options.logger.event?.(lambdaInvocationEvent(this.name, result, facts), { input });
   }
 
   /** The next invocation cold-starts; busy instances finish first. */
@@ -244,7 +283,8 @@ export class LambdaFunction {
     const { config, engine } = this.options;
     const id = randomBytes(16).toString('hex');
     const api = new RuntimeApiServer();
-    const address = await api.listen();
+    // Where the instance reaches this machine: loopback, or a Docker network's gateway.
+    const address = await api.listen(await engine.hostForInstances?.());
     const paths = engine.paths({ codeDir });
     const initializationType = this.provisioning ? 'provisioned-concurrency' : 'on-demand';
     const instance: LambdaInstance = {
@@ -285,7 +325,14 @@ export class LambdaFunction {
   private async ready(instance: LambdaInstance): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const initTimeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), INIT_TIMEOUT_MS);
+      // Suspended while a debugger holds the instance (--inspect-brk waits for one).
+      const arm = () => {
+        timer = setTimeout(
+          () => (instance.engine.debugging?.() ? arm() : resolve('timeout')),
+          INIT_TIMEOUT_MS,
+        );
+      };
+      arm();
     });
     try {
       const ready = await Promise.race([
@@ -310,6 +357,7 @@ export class LambdaFunction {
       clearTimeout(timer);
     }
     instance.initDurationMs = performance.now() - instance.launchedAt;
+    this.options.logger.event?.(lambdaInstanceEvent(this.name, instance, 'started'));
   }
 
   private initFailure(requestId: string, error: LambdaInitError): LambdaInvokeResult {

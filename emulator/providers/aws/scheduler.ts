@@ -56,13 +56,15 @@ export class Scheduler {
             trigger.input ??
             scheduledEvent({ ...this.context, functionName: lambda.name }, trigger.ruleName, next);
           this.logger.line(lambda.name, `schedule ${trigger.schedule.expression} fired`);
-          lambda.invoke(Buffer.from(JSON.stringify(event))).catch((error: unknown) => {
-            this.logger.line(
-              lambda.name,
-              `schedule ${trigger.schedule.expression} skipped: ${(error as Error).message}`,
-              'stderr',
-            );
-          });
+          lambda
+            .invoke(Buffer.from(JSON.stringify(event)), { trigger: 'schedule' })
+            .catch((error: unknown) => {
+              this.logger.line(
+                lambda.name,
+                `schedule ${trigger.schedule.expression} skipped: ${(error as Error).message}`,
+                'stderr',
+              );
+            });
           arm(next);
         },
         Math.max(0, delay),

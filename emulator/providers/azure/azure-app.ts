@@ -183,6 +183,7 @@ export class AzureFunctionApp {
         this.config.protocol.request({ ...input, invocationId: id }, registered),
         {
           timeoutMs: this.config.host.functionTimeoutMs || 2 ** 31 - 1,
+          invocation: { trigger: input.reason, requestId: id },
         },
       );
       const facts: InvocationFacts = {

@@ -128,7 +128,7 @@ export class GcpFunction {
       ],
       ['function-execution-id', randomBytes(6).toString('base64url')],
     ];
-    return this.call({ ...request, headers }, url);
+    return this.call({ ...request, headers }, url, 'http');
   }
 
   /** Delivers a CloudEvent in binary mode, as Eventarc pushes it. */
@@ -144,6 +144,7 @@ export class GcpFunction {
         body: event.body,
       },
       `/${this.name} (${event.type})`,
+      event.type,
     );
   }
 
@@ -179,13 +180,14 @@ export class GcpFunction {
     return this.served.close();
   }
 
-  private async call(message: ForwardedRequest, url: string): Promise<GcpCallResult> {
+  private async call(message: ForwardedRequest, url: string, trigger: string): Promise<GcpCallResult> {
     const { config, logger } = this.options;
     let result: ServedResult;
     try {
       result = await this.served.send(message, {
         timeoutMs: config.timeoutSeconds * 1000,
         limit: { bytes: GCP_RESPONSE_BYTES, tooLarge: gcpResponseTooLarge },
+        invocation: { trigger },
         // The framework answers an uncaught exception with this header, then exits (code 16); an
         // error inside a request's own domain gets the same answer and the instance lives on.
         exitAnnounced: (response) =>

@@ -108,9 +108,40 @@ class _RuntimeError(Exception):
         self.error_type = error_type
 
 
+def _start_debugpy():
+    """`faasport emulate --inspect`: listen for a debugpy client (VS Code "Python Debugger: Attach")
+    at $FAASPORT_DEBUGPY, waiting for it first with --inspect-brk. Said once, and skipped, when
+    debugpy is not installed in this Python."""
+    address = os.environ.get("FAASPORT_DEBUGPY")
+    if not address:
+        return
+    try:
+        import debugpy
+    except ImportError:
+        print("faasport: --inspect for Python functions needs debugpy in the instance's Python "
+              "(pip install debugpy, or add it to the function's dependencies); running without a debugger",
+              file=sys.stderr, flush=True)
+        return
+    host, port = address.rsplit(":", 1)
+    debugpy.listen((host, int(port)))
+    if os.environ.get("FAASPORT_DEBUGPY_WAIT"):
+        debugpy.wait_for_client()
+        print("faasport: debugpy client attached", file=sys.stderr, flush=True)
+        return
+
+    def announce():
+        while not debugpy.is_client_connected():
+            time.sleep(0.2)
+        print("faasport: debugpy client attached", file=sys.stderr, flush=True)
+
+    import threading
+    threading.Thread(target=announce, daemon=True).start()
+
+
 def main():
     global _request_id
     _configure_logging()
+    _start_debugpy()
     try:
         handler = _load_handler()
     except _RuntimeError as error:

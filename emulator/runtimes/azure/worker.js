@@ -238,7 +238,7 @@ async function start() {
     }
     send(res, 404, { error: { message: `unknown path ${req.url}` } });
   });
-  server.listen(port, '127.0.0.1');
+  server.listen(port, process.env.FAASPORT_LISTEN_HOST || '127.0.0.1');
 }
 
 start();

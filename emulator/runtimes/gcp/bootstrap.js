@@ -3,7 +3,8 @@
 // @google-cloud/functions-framework exactly as the platform does (its own main, configured by
 // PORT, FUNCTION_TARGET, FUNCTION_SIGNATURE_TYPE, FUNCTION_SOURCE). The function's own copy of the
 // framework wins; otherwise the one the emulator provides on NODE_PATH. Its server is kept on
-// 127.0.0.1: locally nothing but the emulator should reach an instance.
+// 127.0.0.1 (locally nothing but the emulator should reach an instance), or $FAASPORT_LISTEN_HOST
+// when the docker engine puts it on a network of its own and publishes its port on loopback.
 
 const fs = require('node:fs');
 const http = require('node:http');
@@ -33,7 +34,8 @@ function frameworkMain() {
 const listen = http.Server.prototype.listen;
 http.Server.prototype.listen = function listenOnLoopback(...args) {
   // The framework calls listen(port, callback): add the host.
-  if (args.length === 2 && typeof args[1] === 'function') args.splice(1, 0, '127.0.0.1');
+  if (args.length === 2 && typeof args[1] === 'function')
+    args.splice(1, 0, process.env.FAASPORT_LISTEN_HOST || '127.0.0.1');
   return listen.apply(this, args);
 };
 
