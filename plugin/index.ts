@@ -59,6 +59,13 @@ const emulateOptions: Record<string, CommandOption> = {
   inspect: { usage: 'Debugger port: <port>, <function> or <function>:<port>', type: 'string' },
   'inspect-brk': { usage: 'As --inspect, each instance waiting for the debugger', type: 'string' },
   'docker-network': { usage: 'Docker network instances join (a compose project’s)', type: 'string' },
+  watch: { usage: 'Hot reload on file change (default on; --no-watch turns it off)', type: 'boolean' },
+  strict: {
+    usage: 'Swap reloaded code without trying it first (init errors reach callers)',
+    type: 'boolean',
+  },
+  'publish-on-change': { usage: "Push each reloaded artefact to the function's registries", type: 'boolean' },
+  console: { usage: 'Serve the browser console at /__faasport/ (default on; --no-console)', type: 'boolean' },
 };
 const emulateCommand: CommandDefinition = {
   usage:

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readRequestBody } from '../../common/http/body';
+import { nonLoopbackReason } from '../../common/http/loopback-guard';
 import { compileRoutePattern, type RoutePattern } from '../../common/http/route-pattern';
 import type { GatewayResponse } from './gateway-response';
 import { jsonResponse } from './gateway-response';
@@ -57,6 +58,9 @@ export class GatewayServer {
   private readonly mounted: ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>)[] = [];
 
   /** `limit`: the largest body the cloud's front door takes, and how it refuses more. */
+  /** The address listened on: a Host naming it (`--host 192.168.1.5`) is accepted on control routes. */
+  private boundHost: string | undefined;
+
   constructor(private readonly limit: { bytes: number; tooLarge(): GatewayResponse }) {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -98,6 +102,7 @@ export class GatewayServer {
   async listen(port: number, host: string): Promise<number> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
+      this.boundHost = host;
       this.server.listen(port, host, () => {
         this.server.off('error', reject);
         resolve();
@@ -118,6 +123,12 @@ export class GatewayServer {
     const request = toGatewayRequest(req, body);
     const found = this.find(request);
     if (!found) return write(res, jsonResponse(404, { message: 'Not Found' }));
+    // Control routes (recycle, …) answer this machine only: not a page of another site, nor a
+    // rebound host name. Scripts send no Origin and pass.
+    const refused = found.control
+      ? nonLoopbackReason(req, this.boundHost ? [this.boundHost] : [])
+      : undefined;
+    if (refused) return write(res, jsonResponse(403, { message: `refused: ${refused}` }));
     const { response, facts } = await found.handle(request, found.params);
     if (facts) response.headers.push(...factsHeaders(facts));
     write(res, response);
@@ -125,9 +136,9 @@ export class GatewayServer {
 
   private find(
     request: GatewayRequest,
-  ): { handle: RouteHandler; params: Record<string, string> } | undefined {
+  ): { handle: RouteHandler; params: Record<string, string>; control?: boolean } | undefined {
     const control = this.control.get(`${request.method} ${controlKey(request.path)}`);
-    if (control) return { handle: control, params: controlParams(request.path) };
+    if (control) return { handle: control, params: controlParams(request.path), control: true };
     for (const route of this.routes) {
       if (route.method !== 'ANY' && route.method !== request.method) continue;
       const params = route.pattern.match(request.path);

@@ -35,6 +35,13 @@ export async function emulate(context: CommandContext): Promise<void> {
     if (typeof value === 'string') argv.push(`--${name}=${value}`);
   }
   if (context.options.cloud === true) argv.push('--cloud');
+  // Booleans the framework parses itself: `--no-watch` arrives as `watch: false`.
+  const { watch, strict, console: withConsole } = context.options;
+  if (watch === true) argv.push('--watch');
+  if (watch === false) argv.push('--no-watch');
+  if (strict === true) argv.push('--strict');
+  if (context.options['publish-on-change'] === true) argv.push('--publish-on-change');
+  if (withConsole === false) argv.push('--no-console');
   const args = parseEmulateArgs(argv);
   await serveUntilSignal(context.model, args);
 }

@@ -50,7 +50,7 @@ describe.each(FRAMEWORKS)('%s emulate', (_framework, _id, cli) => {
     for (const dir of dirs) dir.remove();
   });
 
-  test('--websocket-port and --alb-port serve websocket and alb events', async () => {
+  test('--websocket-port and --alb-port serve websocket and alb events; --no-watch and --no-console are passed on', async () => {
     const service = serviceDir(SERVICE);
     dirs.push(service);
     writeFileSync(join(service.dir, 'handler.js'), CODE);
@@ -67,6 +67,7 @@ describe.each(FRAMEWORKS)('%s emulate', (_framework, _id, cli) => {
         'emulate',
         ...['--engine', 'process', '--port', String(port), '--lambda-port', String(lambdaPort)],
         ...['--websocket-port', String(websocketPort), '--alb-port', String(albPort)],
+        ...['--no-watch', '--no-console'], // booleans the framework parses itself, passed on
       ],
       scratch.dir,
     );
@@ -74,6 +75,8 @@ describe.each(FRAMEWORKS)('%s emulate', (_framework, _id, cli) => {
       await bannerPrinted(emulating);
       expect(emulating.output()).toContain(`ws://127.0.0.1:${websocketPort}/dev`);
       expect(emulating.output()).toContain(`http://127.0.0.1:${albPort}/`);
+      expect(emulating.output()).not.toContain('for changes (hot reload)');
+      expect(emulating.output()).not.toContain('Console: http');
 
       const socket = new WebSocket(`ws://127.0.0.1:${websocketPort}/dev`);
       const answer = new Promise<string>((resolve, reject) => {

@@ -197,6 +197,13 @@ describe.each(['process', 'docker'] as const)('AWS front-ends on the %s engine',
 
   test('recycle endpoint makes the next request cold', async () => {
     await fetch(`${gateway}/dev/items/1`);
+    // Another site's page (a cross-origin form POST) cannot drive it; nothing is recycled.
+    const foreign = await fetch(`${gateway}/__faasport/functions/behaviours-dev-rest/recycle`, {
+      method: 'POST',
+      headers: { origin: 'https://attacker.example', 'content-type': 'text/plain' },
+    });
+    expect(foreign.status).toBe(403);
+    expect((await fetch(`${gateway}/dev/items/1`)).headers.get('x-faasport-cold')).toBe('false');
     const recycled = await fetch(`${gateway}/__faasport/functions/behaviours-dev-rest/recycle`, {
       method: 'POST',
     });
