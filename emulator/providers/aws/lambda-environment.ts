@@ -22,7 +22,8 @@ export function functionArn(config: Pick<LambdaFunctionConfig, 'name' | 'region'
 
 /**
  * The variables a Lambda execution environment sees (reserved ones win over the user's, as in the
- * cloud). Credentials are placeholders: a local function must never pick up the host's.
+ * cloud). Credentials are placeholders: a local function must never pick up the host's. The
+ * user's `environment` may override the credentials and `IS_OFFLINE`.
  */
 export function lambdaEnvironment(
   config: LambdaFunctionConfig,
@@ -39,6 +40,8 @@ export function lambdaEnvironment(
     AWS_ACCESS_KEY_ID: 'AKIAFAASPORTLOCAL000',
     AWS_SECRET_ACCESS_KEY: 'faasport-local-secret',
     AWS_SESSION_TOKEN: 'faasport-local-session',
+    // What serverless-offline sets: projects point their SDK clients at local services on it.
+    IS_OFFLINE: 'true',
     ...config.environment,
     ...(config.handler ? { _HANDLER: config.handler } : {}),
     AWS_REGION: config.region,
