@@ -23,6 +23,23 @@ import { publishOnChange } from './watch/publish-on-change';
  * Shared by `faasport emulate` and the plugin's `sls emulate` / `sls offline`.
  */
 export async function serveUntilSignal(model: ServiceModel, options: ServeOptions): Promise<void> {
+  const serving = await startServing(model, options);
+  await waitForSignal();
+  process.stderr.write('\nfaasport: stopping…\n');
+  await serving.stop();
+}
+
+/** What `startServing` started: stopped once (later calls wait for the same stop). */
+export interface Serving {
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the emulator (and the local planes with `cloud`) and prints the banner; the caller
+ * decides when to stop — at a signal (serveUntilSignal), or at the framework's
+ * `offline:start:end` so that other plugins' hooks run in between.
+ */
+export async function startServing(model: ServiceModel, options: ServeOptions): Promise<Serving> {
   const json = options.logFormat === 'json';
   const emulator = new Emulator({
     model,
@@ -106,9 +123,8 @@ export async function serveUntilSignal(model: ServiceModel, options: ServeOption
   const out = json ? process.stderr : process.stdout;
   if (cloud) out.write(`${cloud.banner}\n`);
   out.write(startBanner(emulator, model, options.watch === true, options.console !== false));
-  await waitForSignal();
-  process.stderr.write('\nfaasport: stopping…\n');
-  await stopAll();
+  let stopping: Promise<void> | undefined;
+  return { stop: () => (stopping ??= stopAll()) };
 }
 
 /** Printed before the planes listen on an address other machines may reach. */
@@ -147,7 +163,7 @@ function startBanner(
  * stop is bounded): a Ctrl-C reaches both `bin/faasport.js` and this process when the wrapper
  * re-ran it, and the wrapper forwards it too — the second copy must not kill a stop half done.
  */
-function waitForSignal(): Promise<void> {
+export function waitForSignal(): Promise<void> {
   return new Promise((resolve) => {
     let received = false;
     const onSignal = () => {

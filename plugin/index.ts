@@ -2,6 +2,7 @@ import { CLOUDS } from '../common/clouds';
 import { formatUserError, isUserError } from '../common/errors';
 import { LOCAL_STATE_DIR } from '../common/local-state';
 import { PROVIDER_NAME, providerSchema } from '../common/service/schema';
+import type { Serving } from '../emulator/serve';
 import { commandContext } from './commands/command-context';
 import type {
   CommandDefinition,
@@ -92,6 +93,8 @@ class FaasportPlugin {
 
   readonly serverless: ServerlessInstance;
   readonly options: ServerlessOptions;
+  /** What `sls offline start` started at init, stopped at end. */
+  private serving: Serving | undefined;
   readonly provider: FaasportPlugin;
   readonly commands: Record<string, CommandDefinition>;
   readonly hooks: Record<string, () => Promise<void>>;
@@ -125,7 +128,21 @@ class FaasportPlugin {
         },
       },
       emulate: emulateCommand,
-      offline: { ...emulateCommand, usage: 'Alias of `emulate`' },
+      // serverless-offline's command shape, so that plugins hooking it (esbuild, webpack, a local
+      // database) run as before: `sls offline` (lifecycle start) and `sls offline start`
+      // (init, ready, end).
+      offline: {
+        ...emulateCommand,
+        usage: 'Alias of `emulate`',
+        lifecycleEvents: ['start'],
+        commands: {
+          start: {
+            ...emulateCommand,
+            usage: 'Alias of `emulate`, in the steps other plugins hook: offline:start:init, ready, end',
+            lifecycleEvents: ['init', 'ready', 'end'],
+          },
+        },
+      },
     };
 
     const run = (task: () => Promise<void>) => () => this.run(task);
@@ -144,7 +161,14 @@ class FaasportPlugin {
       ),
       'publish:publish': run(async () => (await import('./commands/publish.js')).publish(this.context())),
       'emulate:serve': run(async () => (await import('./commands/emulate.js')).emulate(this.context())),
-      'offline:serve': run(async () => (await import('./commands/emulate.js')).emulate(this.context())),
+      'offline:start': run(async () => (await import('./commands/emulate.js')).emulate(this.context())),
+      'offline:start:init': run(async () => {
+        this.serving = await (await import('./commands/emulate.js')).offlineStart.init(this.context());
+      }),
+      'offline:start:ready': run(async () => (await import('./commands/emulate.js')).offlineStart.ready()),
+      'offline:start:end': run(async () =>
+        (await import('./commands/emulate.js')).offlineStart.end(this.serving),
+      ),
     };
   }
 

@@ -1,4 +1,5 @@
-import { serveUntilSignal } from '../../emulator/serve';
+import { type Serving, serveUntilSignal, startServing, waitForSignal } from '../../emulator/serve';
+import type { ServeOptions } from '../../emulator/serve-options';
 import { parseEmulateArgs } from '../../emulator/serve-options';
 import type { CommandContext } from './command-context';
 
@@ -28,6 +29,24 @@ export const EMULATE_OPTIONS = [
  * with the same flags and validation as `faasport emulate`; `--cloud` adds the local control planes.
  */
 export async function emulate(context: CommandContext): Promise<void> {
+  await serveUntilSignal(context.model, emulateArgs(context));
+}
+
+/**
+ * `sls offline start`, in serverless-offline's three steps, so that other plugins' hooks run
+ * between them (e.g. a local database started `before:offline:start:init`, stopped
+ * `before:offline:start:end`): init starts serving, ready waits for Ctrl-C, end stops.
+ */
+export const offlineStart = {
+  init: (context: CommandContext): Promise<Serving> => startServing(context.model, emulateArgs(context)),
+  ready: async (): Promise<void> => {
+    await waitForSignal();
+    process.stderr.write('\nfaasport: stopping…\n');
+  },
+  end: (serving: Serving | undefined): Promise<void> => serving?.stop() ?? Promise.resolve(),
+};
+
+function emulateArgs(context: CommandContext): ServeOptions {
   const argv: string[] = [];
   for (const name of EMULATE_OPTIONS) {
     const value = context.options[name];
@@ -42,6 +61,5 @@ export async function emulate(context: CommandContext): Promise<void> {
   if (strict === true) argv.push('--strict');
   if (context.options['publish-on-change'] === true) argv.push('--publish-on-change');
   if (withConsole === false) argv.push('--no-console');
-  const args = parseEmulateArgs(argv);
-  await serveUntilSignal(context.model, args);
+  return parseEmulateArgs(argv);
 }
