@@ -15,6 +15,8 @@ export interface ServiceModel {
   targets: Partial<Record<Cloud, Record<string, unknown>>>;
   /** `custom.faasport`, as written. */
   custom: Record<string, unknown>;
+  /** `custom.serverless-offline`, as written: what `sls emulate` takes over from a serverless-offline project. */
+  serverlessOffline?: Record<string, unknown>;
   /** `provider.localStore`: the OCI layout used when a function has no sourceArtifact. */
   localStore: string;
   /** `provider.registry`: where `publish` puts a sourceArtifact written without a host. */
@@ -130,6 +132,9 @@ export function toServiceModel(
     functions,
     ...(isRecord(provider.apiGateway) ? { apiGateway: provider.apiGateway } : {}),
     ...(isRecord(provider.httpApi) ? { httpApi: provider.httpApi } : {}),
+    ...(isRecord(config.custom) && isRecord(config.custom['serverless-offline'])
+      ? { serverlessOffline: config.custom['serverless-offline'] }
+      : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { type Serving, serveUntilSignal, startServing, waitForSignal } from '../
 import type { ServeOptions } from '../../emulator/serve-options';
 import { parseEmulateArgs } from '../../emulator/serve-options';
 import type { CommandContext } from './command-context';
+import { offlineSettingsArgs } from './offline-settings';
 
 /** Options of `sls emulate` / `sls offline`, passed on as `faasport emulate` flags. */
 export const EMULATE_OPTIONS = [
@@ -61,5 +62,14 @@ function emulateArgs(context: CommandContext): ServeOptions {
   if (strict === true) argv.push('--strict');
   if (context.options['publish-on-change'] === true) argv.push('--publish-on-change');
   if (withConsole === false) argv.push('--no-console');
-  return parseEmulateArgs(argv);
+  const offline = offlineSettingsArgs(
+    context.model.serverlessOffline,
+    (option) => typeof context.options[option] === 'string',
+  );
+  if (offline.unsupported.length > 0) {
+    context.log(
+      `faasport: custom.serverless-offline: ${offline.unsupported.join(', ')} ${offline.unsupported.length === 1 ? 'has' : 'have'} no faasport equivalent and ${offline.unsupported.length === 1 ? 'is' : 'are'} ignored (README: compatibility with serverless-offline)`,
+    );
+  }
+  return parseEmulateArgs([...offline.argv, ...argv]);
 }

@@ -14,7 +14,7 @@ import type {
 import { LAMBDA_SYNC_REQUEST_BYTES, lambdaRequestTooLarge } from '../payload-limits';
 import { albApiFor } from './alb/alb-front';
 import { ApiGateway } from './apigw/api-gateway';
-import { binaryMediaTypesOf, functionUrlId } from './apigw/api-settings';
+import { binaryMediaTypesOf, functionUrlId, restBasePath, restRoutePath } from './apigw/api-settings';
 import { httpApiEvent, httpApiResponse } from './apigw/http-api-event';
 import { acceptsBinary, restEvent } from './apigw/rest-event';
 import { awsHttpTriggers } from './http-events';
@@ -177,7 +177,7 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
     return this.functions.get(name)?.lambda ?? this.byKey(name);
   }
 
-  /** REST routes under `/<stage>`, HTTP API routes at the root, function URLs under `/@url/<function>`. */
+  /** REST routes under `/<stage>` (or at the root, see restBasePath), HTTP API routes at the root, function URLs under `/@url/<function>`. */
   routes(): GatewayRouteDefinition[] {
     return this.httpRoutes;
   }
@@ -209,12 +209,12 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
           const endpoint = api.restEndpoint(fn, trigger, trigger.eventIndex, invoke);
           routes.push({
             method: trigger.method,
-            path: `/${stage}${trigger.path === '/' ? '' : trigger.path}`,
+            path: restRoutePath(this.options.model, trigger.path),
             description: `${lambda.name} (API Gateway REST)`,
             functionName: lambda.name,
             provider: 'aws',
             handle: async (request, params) => {
-              const path = request.path.slice(stage.length + 1) || '/';
+              const path = request.path.slice(restBasePath(this.options.model).length) || '/';
               const event = () =>
                 restEvent(request, {
                   stage,
@@ -304,7 +304,8 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
     }
     const taken = (method: string, path: string) =>
       routes.some((r) => r.method === method && r.path === path);
-    const restTaken = (method: string, path: string) => taken(method, `/${stage}${path === '/' ? '' : path}`);
+    const restTaken = (method: string, path: string) =>
+      taken(method, restRoutePath(this.options.model, path));
     routes.push(...api.restPreflightRoutes(restTaken), ...api.httpApiPreflightRoutes(httpApiPaths, taken));
     return routes;
   }

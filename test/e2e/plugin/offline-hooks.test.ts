@@ -47,12 +47,14 @@ describe.each(FRAMEWORKS)('%s offline', (_framework, _id, cli) => {
     for (const dir of dirs) dir.remove();
   });
 
-  const run = async (command: string[]) => {
-    const service = serviceDir(SERVICE);
+  /** `settings`: where the ports come from — the command line, or custom.serverless-offline. */
+  const run = async (command: string[], settings: 'flags' | 'custom' = 'flags') => {
+    const [port, lambdaPort] = await Promise.all([freePort(), freePort()]);
+    const custom = `custom:\n  serverless-offline:\n    httpPort: ${port}\n    lambdaPort: ${lambdaPort}\n    noTimeout: true\n`;
+    const service = serviceDir(settings === 'custom' ? `${SERVICE}${custom}` : SERVICE);
     dirs.push(service);
     writeFileSync(join(service.dir, 'hooks-plugin.js'), HOOKS_PLUGIN);
     writeFileSync(join(service.dir, 'handler.js'), "exports.hello = async () => 'hi';\n");
-    const [port, lambdaPort] = await Promise.all([freePort(), freePort()]);
     const emulating = startEmulating(
       cli(),
       service.dir,
@@ -93,9 +95,12 @@ describe.each(FRAMEWORKS)('%s offline', (_framework, _id, cli) => {
     expect(emulating.sls.child.exitCode).toBe(0);
   });
 
-  test('sls offline runs the start event other plugins hook', async () => {
-    const { hooks, stop } = await run(['offline']);
+  test('sls offline runs the start event other plugins hook, with the ports of custom.serverless-offline', async () => {
+    const { hooks, stop, emulating } = await run(['offline'], 'custom');
     expect(hooks()).toEqual(['before:offline:start']);
+    expect(emulating.output()).toContain(
+      'custom.serverless-offline: noTimeout has no faasport equivalent and is ignored',
+    );
     await stop();
   });
 });

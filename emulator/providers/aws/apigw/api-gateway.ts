@@ -6,6 +6,7 @@ import { ThrottledError } from '../../../pool/instance-pool';
 import { type AwsHttpTrigger, awsHttpTriggers } from '../http-events';
 import type { LambdaFunction, LambdaInvokeResult } from '../lambda-function';
 import { type ApiKey, type ApiKeySource, apiKeySourceOf, apiKeysOf } from './api-keys';
+import { restRoutePath } from './api-settings';
 import { AuthorizerCache } from './authorizers/authorizer-cache';
 import type { AuthorizerInvoke } from './authorizers/authorizer-invoke';
 import {
@@ -143,12 +144,12 @@ export class ApiGateway {
 
   /** The OPTIONS mocks of REST paths with `cors`, unless the service routes OPTIONS itself. */
   restPreflightRoutes(taken: (method: string, path: string) => boolean): GatewayRouteDefinition[] {
-    const { stage } = this.context.model;
+    const { model } = this.context;
     return [...this.restCorsPaths]
       .filter(([path]) => !taken('OPTIONS', path))
       .map(([path, { cors, methods }]) => ({
         method: 'OPTIONS',
-        path: `/${stage}${path === '/' ? '' : path}`,
+        path: restRoutePath(model, path),
         description: 'CORS preflight (API Gateway REST)',
         provider: 'aws',
         handle: async (request) => ({

@@ -13,3 +13,17 @@ export function binaryMediaTypesOf(model: ServiceModel): string[] {
 export function functionUrlId(functionName: string): string {
   return createHash('sha256').update(functionName).digest('hex').slice(0, 32);
 }
+
+/**
+ * Where REST routes are served: under `/<stage>` as API Gateway's default endpoint does, or at the
+ * root with serverless-offline's `noPrependStageInUrl` (as a custom domain mapped to the stage).
+ */
+export function restBasePath(model: ServiceModel): string {
+  return model.serverlessOffline?.noPrependStageInUrl === true ? '' : `/${model.stage}`;
+}
+
+/** A REST route's URL path: the resource under the base path (`/` alone is the base itself). */
+export function restRoutePath(model: ServiceModel, resource: string): string {
+  const base = restBasePath(model);
+  return resource === '/' ? base || '/' : `${base}${resource}`;
+}
