@@ -38,6 +38,8 @@ export interface InstanceSpec {
    */
   ports?: number[];
   onOutput(stream: 'stdout' | 'stderr', line: string): void;
+  /** A throw-away instance that only shows whether new code starts (hot reload): never debugged. */
+  trial?: boolean;
 }
 
 export interface InstanceExit {

@@ -3,6 +3,8 @@ import type { InspectPlan } from './inspect-plan';
 
 /** What Node prints on stderr when a debugger client connects to its inspector. */
 const ATTACHED = 'Debugger attached.';
+/** What Node prints on stderr once its inspector port is open. */
+const LISTENING = 'Debugger listening on';
 
 /**
  * The engine, with a debugger port opened in the instances of the functions `--inspect` names:
@@ -17,8 +19,13 @@ export function inspectingEngine(engine: Engine, plan: InspectPlan): Engine {
     const inspected = plan.functions.find(
       (fn) => fn.name === spec.labels['org.faasport.function'] && fn.provider === spec.provider,
     );
-    if (!inspected) return engine.start(spec);
-    let attached = plan.brk;
+    // A trial (hot reload) is never debugged: with --inspect-brk it would wait for a debugger
+    // nobody attaches, and its port would collide with the instance being served.
+    if (!inspected || spec.trial) return engine.start(spec);
+    // Suspended timeouts only once a debugger can attach: Node prints "Debugger listening on"
+    // when the port is open; a port already taken leaves the instance with its timeouts.
+    let listening = false;
+    let attached = false;
     // Published on this machine's 127.0.0.1 when the instance has a network of its own.
     const address = `${engine.instanceListenHost ?? '127.0.0.1'}:${inspected.port}`;
     const env: Record<string, string> =
@@ -34,12 +41,16 @@ export function inspectingEngine(engine: Engine, plan: InspectPlan): Engine {
       env: { ...spec.env, ...env },
       ports: [...(spec.ports ?? []), inspected.port],
       onOutput: (stream, line) => {
+        if (line.startsWith(LISTENING)) listening = true;
         if (line.startsWith(ATTACHED) || line.startsWith('faasport: debugpy client attached'))
           attached = true;
         spec.onOutput(stream, line);
       },
     });
-    return Object.assign(Object.create(instance) as EngineInstance, { debugging: () => attached });
+    // --inspect-brk: the instance waits for a debugger from the moment its port is open.
+    return Object.assign(Object.create(instance) as EngineInstance, {
+      debugging: () => attached || (plan.brk && listening),
+    });
   };
   return wrapped;
 }

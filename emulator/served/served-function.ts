@@ -241,7 +241,7 @@ export class ServedFunction {
    * one GET, and stops it: the answer, or InstanceStartError when it does not start.
    */
   async probe(path?: string, codeDir = this.codeDir): Promise<GatewayResponse | undefined> {
-    const instance = await this.pool.startAside(() => this.launch(codeDir));
+    const instance = await this.pool.startAside(() => this.launch(codeDir, true));
     try {
       return path
         ? await forward(instance.port, { method: 'GET', path, headers: [], body: Buffer.alloc(0) })
@@ -264,7 +264,7 @@ export class ServedFunction {
   }
 
   /** Starts an instance's engine instance on its own port; ready() waits for it to listen. */
-  private async launch(codeDir: string): Promise<ServedInstance> {
+  private async launch(codeDir: string, trial = false): Promise<ServedInstance> {
     const { engine, options } = { engine: this.options.engine, options: this.options };
     const id = randomBytes(16).toString('hex');
     const port = await freeLoopbackPort();
@@ -274,6 +274,7 @@ export class ServedFunction {
     let instance: ServedInstance | undefined;
     const spec: InstanceSpec = {
       ...launch,
+      ...(trial ? { trial } : {}),
       name: `${options.name}-${id.slice(0, 8)}`,
       codeDir,
       ports: [...(launch.ports ?? []), port],

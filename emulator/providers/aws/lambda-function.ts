@@ -221,7 +221,7 @@ export class LambdaFunction {
     image: string | undefined,
   ): Promise<LambdaInitError | undefined> {
     try {
-      const instance = await this.pool.startAside(() => this.launch(codeDir, image));
+      const instance = await this.pool.startAside(() => this.launch(codeDir, image, true));
       // Retired in the background (close() still waits for it): the swap need not wait for the
       // trial's graceful stop (a container's teardown is ~120 ms; a handler that ignores SIGTERM
       // holds it 10 s).
@@ -279,7 +279,7 @@ export class LambdaFunction {
   }
 
   /** Starts an environment's engine instance and its Runtime API; ready() waits for its init. */
-  private async launch(codeDir = this.codeDir, image = this.image): Promise<LambdaInstance> {
+  private async launch(codeDir = this.codeDir, image = this.image, trial = false): Promise<LambdaInstance> {
     const { config, engine } = this.options;
     const id = randomBytes(16).toString('hex');
     const api = new RuntimeApiServer();
@@ -297,6 +297,7 @@ export class LambdaFunction {
       marks: new OutputMarks(),
     };
     const spec: InstanceSpec = {
+      ...(trial ? { trial } : {}),
       name: `${config.name}-${id.slice(0, 8)}`,
       labels: { 'org.faasport.function': config.name, 'org.faasport.provider': 'aws' },
       provider: 'aws',

@@ -124,6 +124,8 @@ def _start_debugpy():
         return
     host, port = address.rsplit(":", 1)
     debugpy.listen((host, int(port)))
+    # The same words as Node's inspector: the emulator suspends timeouts from here with --inspect-brk.
+    print(f"Debugger listening on {host}:{port} (debugpy)", file=sys.stderr, flush=True)
     if os.environ.get("FAASPORT_DEBUGPY_WAIT"):
         debugpy.wait_for_client()
         print("faasport: debugpy client attached", file=sys.stderr, flush=True)

@@ -151,6 +151,7 @@ describe.each(['process', 'docker'] as const)('--inspect on the %s engine', (eng
 });
 
 describe('--inspect-brk (process engine)', () => {
+  const brkLogger = new MemoryLogger();
   let dir: string;
   let emulator: Emulator;
   let port: number;
@@ -163,7 +164,8 @@ describe('--inspect-brk (process engine)', () => {
     port = await freePort();
     emulator = await startEmulator(join(dir, 'serverless.yml'), {
       engine: 'process',
-      logger: new MemoryLogger(),
+      logger: brkLogger,
+      watch: true,
       inspect: { brk: true, targets: [{ function: 'hello', port }] },
     });
   });
@@ -197,5 +199,30 @@ describe('--inspect-brk (process engine)', () => {
     } finally {
       session?.close();
     }
+  });
+
+  test('a reload is tried without a debugger: the trial does not wait for one', async () => {
+    // No instance holds the debugger port any more: a trial that opened it would wait there.
+    await fetch(
+      `${emulator.urls.gateway}/__faasport/functions/${emulator.functionNames().find((n) => n.endsWith('hello'))}/recycle`,
+      {
+        method: 'POST',
+      },
+    );
+    await eventually(
+      () =>
+        inspectorSession(port).then(
+          (session) => (session.close(), false),
+          () => true,
+        ),
+      (free) => free,
+    );
+    await writeFile(join(dir, 'hello.js'), `${HELLO}\n// edited\n`);
+    const reloaded = await eventually(
+      async () => brkLogger.lines.find((l) => /^reloaded [0-9a-f]{12} → [0-9a-f]{12}/.test(l.text)),
+      (line) => line !== undefined,
+      { timeoutMs: 20_000 },
+    );
+    expect(reloaded?.source).toMatch(/hello$/);
   });
 });
