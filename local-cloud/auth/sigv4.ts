@@ -68,7 +68,9 @@ export function sigV4Problem(
     ...signedHeaders.map((name) => `${name}:${canonicalHeaderValue(header(request.headers, name))}`),
     '',
     signedHeaderList,
-    claimed ?? sha256(request.body),
+    // Only S3 signs a payload claim (UNSIGNED-PAYLOAD, streaming); every other service's body is
+    // bound to the signature by its own hash, so a captured request cannot carry another body.
+    s3 && claimed ? claimed : sha256(request.body),
   ].join('\n');
   const scope = `${date}/${region}/${service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonicalRequest)].join('\n');

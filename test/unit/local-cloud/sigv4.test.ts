@@ -87,4 +87,31 @@ describe('SigV4 as the local Lambda and S3 planes check it', () => {
     expect(sigV4Problem({ ...request, headers: unsigned }, auth, false)).toBe('missing');
     expect(sigV4Problem({ ...request, rawUrl: '/x?a=%E0%A4%A' }, auth, false)).toBe('bad-signature');
   });
+
+  test('only S3 honours UNSIGNED-PAYLOAD: elsewhere the body is bound by its own hash', async () => {
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: auth.accessKeyId, secretAccessKey: auth.secretAccessKey },
+      region: 'us-east-1',
+      service: 'lambda',
+      sha256: Sha256,
+    });
+    const request = await signer.sign({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: 4566,
+      path: '/2015-03-31/functions',
+      headers: { host: '127.0.0.1:4566', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      body: '{"FunctionName":"a"}',
+    });
+    const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    const arrived = {
+      method: 'POST',
+      rawUrl: '/2015-03-31/functions',
+      headers,
+      body: Buffer.from('{"FunctionName":"evil"}'),
+    };
+    expect(sigV4Problem(arrived, auth, false)).toBe('bad-signature');
+    expect(sigV4Problem(arrived, auth, true)).toBeUndefined();
+  });
 });
