@@ -97,6 +97,15 @@ function roleName(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
+function actionMatches(pattern: string, action: string): boolean {
+  const glob = pattern
+    .toLowerCase()
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replaceAll('*', '.*')
+    .replaceAll('?', '.');
+  return new RegExp(`^${glob}$`).test(action);
+}
+
 /** Whether a trust policy (URL-encoded JSON, as IAM returns it) lets Lambda assume the role. */
 function trustsLambda(document: string): boolean {
   let policy: { Statement?: unknown };
@@ -110,7 +119,8 @@ function trustsLambda(document: string): boolean {
     const statement = item as { Effect?: unknown; Action?: unknown; Principal?: unknown } | null;
     if (statement?.Effect !== 'Allow') return false;
     const actions = ([] as unknown[]).concat(statement.Action);
-    if (!actions.some((action) => action === 'sts:AssumeRole' || action === 'sts:*' || action === '*'))
+    // IAM action names are case-insensitive and take wildcards (`sts:Assume*`).
+    if (!actions.some((action) => typeof action === 'string' && actionMatches(action, 'sts:assumerole')))
       return false;
     const principal = statement.Principal as { Service?: unknown } | string | undefined;
     if (principal === '*') return true;

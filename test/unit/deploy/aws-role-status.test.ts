@@ -50,6 +50,23 @@ describe('an execution role Lambda cannot assume', () => {
     expect(roleProblem(ARN, status)?.hint).toContain('lambda.amazonaws.com');
   });
 
+  test('action names are matched as IAM does: case-insensitive, with wildcards', () => {
+    for (const Action of [
+      'sts:assumerole',
+      'STS:Assume*',
+      ['sts:TagSession', 'sts:*'],
+      '*',
+      'sts:AssumeRol?',
+    ]) {
+      const document = trust({ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action });
+      expect(statusOf(ARN, role({ AssumeRolePolicyDocument: document }), undefined).kind).toBe('exists');
+    }
+    for (const Action of ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession', 'sts.AssumeRole']) {
+      const document = trust({ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action });
+      expect(statusOf(ARN, role({ AssumeRolePolicyDocument: document }), undefined).kind).toBe('untrusted');
+    }
+  });
+
   test('a role that exists and trusts Lambda is still propagating: waited for', () => {
     const status = statusOf(ARN, role({}), undefined);
     expect(status.kind).toBe('exists');
