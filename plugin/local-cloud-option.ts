@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../common/errors';
 import { LOCAL_STATE } from '../common/local-state';
-import { type LocalCloudEndpoints, parseCloudEndpoints, readCloudFile } from '../local-cloud/cloud-file';
+import { type LocalCloudEndpoints, readCloudFile } from '../local-cloud/cloud-file';
 import { ENDPOINTS_PATH } from '../local-cloud/control-plane-server';
 
 export const LOCAL_CLOUD_ENV = 'FAASPORT_LOCAL_CLOUD';
@@ -62,5 +62,7 @@ async function fetchEndpoints(url: string, serviceDir: string): Promise<LocalClo
       exitCode: 2,
     });
   }
-  return parseCloudEndpoints(JSON.stringify({ ...published, auth: local.auth }), target);
+  // The credentials go only where the cloud file says the planes are, never to addresses the
+  // answer names (it proved only that its Lambda URL is the file's).
+  return local;
 }
