@@ -30,7 +30,8 @@ export interface RestEndpointConfig {
   cors: RestCorsSettings | undefined;
 }
 
-const PROXY = new Set(['lambda-proxy', 'aws_proxy', 'aws-proxy']);
+// The framework accepts both spellings of the proxy integration (`lambda-proxy`, `lambda_proxy`).
+const PROXY = new Set(['lambda-proxy', 'lambda_proxy', 'aws_proxy', 'aws-proxy']);
 const NON_PROXY = new Set(['lambda', 'aws']);
 
 export function restEndpointConfig(

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { loadService } from '../../../../common/service/load-service';
 import { ApiGateway } from '../../../../emulator/providers/aws/apigw/api-gateway';
+import { restEndpointConfig } from '../../../../emulator/providers/aws/apigw/rest-endpoint';
 import { awsHttpTriggers } from '../../../../emulator/providers/aws/http-events';
 import type { LambdaFunction } from '../../../../emulator/providers/aws/lambda-function';
 
@@ -93,5 +94,28 @@ describe('API Gateway settings read at start', () => {
     await expect(readApi(yml)).rejects.toThrow(
       /custom\.faasport\.jwt\.verifySignature must be true or false/,
     );
+  });
+});
+
+describe('integration spellings the framework accepts', () => {
+  test.each(['lambda-proxy', 'lambda_proxy', 'LAMBDA_PROXY', 'aws_proxy', 'AWS_PROXY'])(
+    '%s is the proxy integration',
+    (integration) => {
+      expect(restEndpointConfig({ integration }, undefined, 'functions.f.events[0].http').integration).toBe(
+        'proxy',
+      );
+    },
+  );
+
+  test.each(['lambda', 'AWS'])('%s is the lambda (non-proxy) integration', (integration) => {
+    expect(restEndpointConfig({ integration }, undefined, 'functions.f.events[0].http').integration).toBe(
+      'lambda',
+    );
+  });
+
+  test('another integration is named as not emulated, with where it is written', () => {
+    expect(() =>
+      restEndpointConfig({ integration: 'mock' }, undefined, 'functions.f.events[0].http'),
+    ).toThrow('functions.f.events[0].http.integration: "mock" is not emulated');
   });
 });
