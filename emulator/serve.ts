@@ -19,7 +19,7 @@ import type { ServeOptions } from './serve-options';
 import { publishOnChange } from './watch/publish-on-change';
 
 /**
- * Runs the emulator in the foreground until SIGINT or SIGTERM, then stops everything it started.
+ * Runs the emulator in the foreground until SIGINT, SIGTERM or SIGHUP, then stops everything it started.
  * Shared by `faasport emulate` and the plugin's `sls emulate` / `sls offline`.
  */
 export async function serveUntilSignal(model: ServiceModel, options: ServeOptions): Promise<void> {
@@ -159,7 +159,8 @@ function startBanner(
 }
 
 /**
- * Resolves on the first SIGINT or SIGTERM. Later ones are absorbed while the emulator stops (its
+ * Resolves on the first SIGINT, SIGTERM or SIGHUP (the terminal was closed: instances run in
+ * process groups of their own and would outlive it). Later ones are absorbed while the emulator stops (its
  * stop is bounded): a Ctrl-C reaches both `bin/faasport.js` and this process when the wrapper
  * re-ran it, and the wrapper forwards it too — the second copy must not kill a stop half done.
  */
@@ -173,6 +174,7 @@ export function waitForSignal(): Promise<void> {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    process.on('SIGHUP', onSignal);
   });
 }
 

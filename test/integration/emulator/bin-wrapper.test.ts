@@ -8,7 +8,7 @@ import { tempDir } from '../../helpers/temp-dir';
 
 // `bin/faasport.js` re-runs itself on another Node (the checkout's own when the user's is too
 // old, or FAASPORT_NODE): the PID the user started must behave as the emulator itself — a
-// SIGTERM or SIGINT to it stops the real emulator, its ports are freed, and the exit is the child's.
+// SIGTERM, SIGINT or SIGHUP (a closed terminal) to it stops the real emulator, its ports are freed, and the exit is the child's.
 beforeAll(buildDist, 240_000);
 
 function alive(pid: number): boolean {
@@ -20,7 +20,7 @@ function alive(pid: number): boolean {
   }
 }
 
-describe.each(['SIGTERM', 'SIGINT'] as const)('%s to the wrapper', (signal) => {
+describe.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('%s to the wrapper', (signal) => {
   test('reaches the emulator it started, which stops and frees its port', async () => {
     const dir = await tempDir('faasport-wrapper-');
     await writeFile(
