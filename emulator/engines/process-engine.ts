@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../common/errors';
@@ -122,7 +123,11 @@ export class ProcessEngine implements Engine {
         await exited;
         clearTimeout(deadline);
       },
-      peakMemoryMb: () => (peakKb > 0 ? Math.ceil(peakKb / 1024) : undefined),
+      peakMemoryMb: () => {
+        // The kernel's own high-water mark: a short invocation ends before the first sample.
+        if (child.pid !== undefined && running()) peakKb = Math.max(peakKb, highWaterKb(child.pid) ?? 0);
+        return peakKb > 0 ? Math.ceil(peakKb / 1024) : undefined;
+      },
     };
   }
 
@@ -151,6 +156,16 @@ async function residentKb(pid: number): Promise<number | undefined> {
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
     const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `VmHWM`, the peak resident size of the process so far; read synchronously (a few µs). */
+function highWaterKb(pid: number): number | undefined {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) : undefined;
   } catch {
     return undefined;
