@@ -1,10 +1,12 @@
 import type { GatewayRequest } from '../../../gateway/http-request';
 import { firstHeader, queryPairs } from '../../../gateway/http-request';
+import { evaluatePolicy } from '../apigw/authorizers/iam-policy';
 import { headerMaps, queryMaps } from './websocket-events';
 
 /**
  * A Lambda REQUEST authorizer on `$connect`, as API Gateway runs it: every identity source must
- * be present (else 401 without invoking), `Unauthorized` thrown is 401, a Deny (or no Allow) is
+ * be present (else 401 without invoking), `Unauthorized` thrown is 401, a policy that does not
+ * allow `execute-api:Invoke` on the $connect method ARN (explicit Deny, or no matching Allow) is
  * 403, anything malformed is 500; an Allow gives `requestContext.authorizer` its principalId and
  * context. Kept to websockets here; REST and HTTP API authorizers live in apigw/.
  */
@@ -48,7 +50,7 @@ export async function authorizeConnect(options: {
     const message = (answer as { errorMessage?: unknown } | null)?.errorMessage;
     return { allowed: false, status: message === 'Unauthorized' ? 401 : 500 };
   }
-  return readPolicy(answer, Date.now() - started);
+  return readPolicy(answer, options.methodArn, Date.now() - started);
 }
 
 /** `route.request.header.<name>` or `route.request.querystring.<name>`; undefined when absent or empty. */
@@ -60,16 +62,13 @@ function identityValue(source: string, request: GatewayRequest): string | undefi
   return undefined;
 }
 
-function readPolicy(answer: unknown, latencyMs: number): AuthorizerOutcome {
+function readPolicy(answer: unknown, methodArn: string, latencyMs: number): AuthorizerOutcome {
   if (typeof answer !== 'object' || answer === null) return { allowed: false, status: 500 };
   const { principalId, policyDocument, context } = answer as Record<string, unknown>;
   if (typeof principalId !== 'string') return { allowed: false, status: 500 };
-  const statements = (policyDocument as { Statement?: unknown } | undefined)?.Statement;
-  if (!Array.isArray(statements)) return { allowed: false, status: 500 };
-  const effects = statements.map((statement) => (statement as { Effect?: unknown } | null)?.Effect);
-  if (effects.some((effect) => effect !== 'Allow' && effect !== 'Deny'))
-    return { allowed: false, status: 500 };
-  if (effects.includes('Deny') || !effects.includes('Allow')) return { allowed: false, status: 403 };
+  // Judged as API Gateway judges REST authorizers: Action and Resource matter, not just Effect.
+  const verdict = evaluatePolicy(policyDocument, methodArn);
+  if (verdict === undefined) return { allowed: false, status: 500 };
   const values: Record<string, unknown> = {};
   if (context !== undefined && context !== null) {
     if (typeof context !== 'object') return { allowed: false, status: 500 };
@@ -79,5 +78,6 @@ function readPolicy(answer: unknown, latencyMs: number): AuthorizerOutcome {
       values[key] = value;
     }
   }
+  if (verdict !== 'allow') return { allowed: false, status: 403 };
   return { allowed: true, authorizer: { ...values, principalId, integrationLatency: latencyMs } };
 }

@@ -42,44 +42,77 @@ export type Incoming =
   | { kind: 'pong' }
   | { kind: 'error'; code: number; reason: string };
 
+/** Close codes a peer may put on the wire (RFC 6455 7.4.1, 7.4.2; IANA registry up to 1014). */
+function sendableCloseCode(code: number): boolean {
+  return (
+    (code >= 1000 && code <= 1014 && ![1004, 1005, 1006].includes(code)) || (code >= 3000 && code <= 4999)
+  );
+}
+
+type Frame = { fin: boolean; opcode: number; payload: Buffer };
+type FrameError = { error: string; code: number };
+
 /**
  * Reads a client's frames as they arrive in chunks: unmasks them, joins fragmented messages,
- * and refuses what the protocol forbids (unmasked frames, messages over `maxMessageBytes`).
+ * and refuses what the protocol forbids (RFC 6455 5.2-5.5: unmasked frames, reserved bits,
+ * unknown opcodes, fragmented or oversized control frames, continuations out of order, messages
+ * over `maxMessageBytes`). An error, or a close, ends the reading: the connection is then being
+ * failed or closed, and later bytes are dropped rather than parsed.
  */
 export class FrameReader {
   private buffered: Buffer = Buffer.alloc(0);
   private fragments: Buffer[] = [];
   private fragmentsBinary = false;
   private fragmentBytes = 0;
+  /** Whether a fragmented message was started and awaits its final continuation. */
+  private inMessage = false;
+  private done = false;
 
   constructor(private readonly maxMessageBytes: number) {}
 
   push(chunk: Buffer): Incoming[] {
+    if (this.done) return [];
     this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
     const out: Incoming[] = [];
     for (;;) {
       const frame = this.nextFrame();
       if (!frame) break;
-      if ('error' in frame) {
-        out.push({ kind: 'error', code: frame.code, reason: frame.error });
+      const incoming: Incoming | undefined =
+        'error' in frame ? { kind: 'error', code: frame.code, reason: frame.error } : this.onFrame(frame);
+      if (incoming) out.push(incoming);
+      if (incoming?.kind === 'error' || incoming?.kind === 'close') {
+        this.done = true;
+        this.buffered = Buffer.alloc(0);
+        this.fragments = [];
         break;
       }
-      const incoming = this.onFrame(frame);
-      if (incoming) out.push(incoming);
-      if (incoming?.kind === 'error') break;
     }
     return out;
   }
 
-  private nextFrame():
-    | { fin: boolean; opcode: number; payload: Buffer }
-    | { error: string; code: number }
-    | undefined {
+  private nextFrame(): Frame | FrameError | undefined {
     const data = this.buffered;
     if (data.length < 2) return undefined;
     const first = data[0] as number;
     const second = data[1] as number;
+    // Everything below is judged from the first two bytes, so a bad frame is refused before
+    // its (possibly large) payload is waited for.
+    const fin = (first & 0x80) !== 0;
+    const opcode = first & 0x0f;
+    // No extension is ever negotiated in the handshake, so no reserved bit may be set.
+    if ((first & 0x70) !== 0) return { error: 'reserved bits set', code: 1002 };
     if ((second & 0x80) === 0) return { error: 'client frames must be masked', code: 1002 };
+    const control = (opcode & 0x08) !== 0;
+    if (control) {
+      if (opcode !== OPCODE.close && opcode !== OPCODE.ping && opcode !== OPCODE.pong)
+        return { error: `unknown opcode ${opcode}`, code: 1002 };
+      if (!fin) return { error: 'fragmented control frame', code: 1002 };
+      if ((second & 0x7f) > 125) return { error: 'control frame over 125 bytes', code: 1002 };
+    } else if (opcode === OPCODE.continuation) {
+      if (!this.inMessage) return { error: 'continuation without a message', code: 1002 };
+    } else if (opcode === OPCODE.text || opcode === OPCODE.binary) {
+      if (this.inMessage) return { error: 'new message inside a fragmented one', code: 1002 };
+    } else return { error: `unknown opcode ${opcode}`, code: 1002 };
     let length = second & 0x7f;
     let offset = 2;
     if (length === 126) {
@@ -93,28 +126,34 @@ export class FrameReader {
       length = Number(big);
       offset = 10;
     }
-    if (length > this.maxMessageBytes) return { error: 'message too big', code: 1009 };
+    // A continuation counts with the parts before it: the limit is on the whole message.
+    const messageBytes = control
+      ? length
+      : (opcode === OPCODE.continuation ? this.fragmentBytes : 0) + length;
+    if (messageBytes > this.maxMessageBytes) return { error: 'message too big', code: 1009 };
     if (data.length < offset + 4 + length) return undefined;
     const mask = data.subarray(offset, offset + 4);
     const payload = Buffer.from(data.subarray(offset + 4, offset + 4 + length));
     for (let i = 0; i < payload.length; i++) payload[i] = (payload[i] as number) ^ (mask[i % 4] as number);
     this.buffered = data.subarray(offset + 4 + length);
-    return { fin: (first & 0x80) !== 0, opcode: first & 0x0f, payload };
+    return { fin, opcode, payload };
   }
 
-  private onFrame(frame: { fin: boolean; opcode: number; payload: Buffer }): Incoming | undefined {
+  /** Called with frames `nextFrame` has checked: known opcodes, in an order the protocol allows. */
+  private onFrame(frame: Frame): Incoming | undefined {
     switch (frame.opcode) {
       case OPCODE.close: {
-        const code = frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : 1005;
+        if (frame.payload.length === 0) return { kind: 'close', code: 1005, reason: '' };
+        const code = frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : 0;
+        // A one-byte body, or a code reserved for local use (1005, 1006, 1015), is malformed.
+        if (!sendableCloseCode(code)) return { kind: 'error', code: 1002, reason: 'invalid close frame' };
         return { kind: 'close', code, reason: frame.payload.subarray(2).toString('utf8') };
       }
       case OPCODE.ping:
         return { kind: 'ping', data: frame.payload };
       case OPCODE.pong:
         return { kind: 'pong' };
-      case OPCODE.text:
-      case OPCODE.binary:
-      case OPCODE.continuation: {
+      default: {
         if (frame.opcode !== OPCODE.continuation) {
           this.fragments = [];
           this.fragmentBytes = 0;
@@ -122,16 +161,13 @@ export class FrameReader {
         }
         this.fragments.push(frame.payload);
         this.fragmentBytes += frame.payload.length;
-        if (this.fragmentBytes > this.maxMessageBytes)
-          return { kind: 'error', code: 1009, reason: 'message too big' };
+        this.inMessage = !frame.fin;
         if (!frame.fin) return undefined;
         const data = Buffer.concat(this.fragments);
         this.fragments = [];
         this.fragmentBytes = 0;
         return { kind: 'message', binary: this.fragmentsBinary, data };
       }
-      default:
-        return { kind: 'error', code: 1002, reason: `unknown opcode ${frame.opcode}` };
     }
   }
 }
