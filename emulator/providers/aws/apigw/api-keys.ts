@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { UserError } from '../../../../common/errors';
 import { firstHeader, type GatewayRequest } from '../../../gateway/http-request';
 
@@ -90,5 +90,18 @@ export function requestApiKey(
 ): ApiKey | undefined {
   const value = source === 'AUTHORIZER' ? usageIdentifierKey : firstHeader(request, 'x-api-key');
   if (!value) return undefined;
-  return keys.find((candidate) => candidate.enabled && candidate.value === value);
+  // Compared in constant time, every key every time: neither the position of the first wrong
+  // character nor which key matched shows in how long the answer takes. SHA-256 digests give
+  // timingSafeEqual the equal lengths it needs without revealing a key's length.
+  const sent = sha256(value);
+  let found: ApiKey | undefined;
+  for (const candidate of keys) {
+    const same = timingSafeEqual(sha256(candidate.value), sent);
+    if (same && candidate.enabled && !found) found = candidate;
+  }
+  return found;
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
 }

@@ -19,13 +19,14 @@ export interface DecodedJwt {
 
 export type JwtCheck = { valid: true; claims: Record<string, unknown> } | { valid: false; reason: string };
 
-const ALGORITHMS: Record<string, { hash: string; family: 'RSA' | 'EC' }> = {
-  RS256: { hash: 'sha256', family: 'RSA' },
-  RS384: { hash: 'sha384', family: 'RSA' },
-  RS512: { hash: 'sha512', family: 'RSA' },
-  ES256: { hash: 'sha256', family: 'EC' },
-  ES384: { hash: 'sha384', family: 'EC' },
-  ES512: { hash: 'sha512', family: 'EC' },
+/** The algorithms API Gateway accepts, with the key each needs (RFC 7518 §3.3, §3.4). */
+const ALGORITHMS: Record<string, { hash: string; kty: 'RSA' | 'EC'; crv?: string }> = {
+  RS256: { hash: 'sha256', kty: 'RSA' },
+  RS384: { hash: 'sha384', kty: 'RSA' },
+  RS512: { hash: 'sha512', kty: 'RSA' },
+  ES256: { hash: 'sha256', kty: 'EC', crv: 'P-256' },
+  ES384: { hash: 'sha384', kty: 'EC', crv: 'P-384' },
+  ES512: { hash: 'sha512', kty: 'EC', crv: 'P-521' },
 };
 
 /** A compact JWS split and parsed; undefined when it is not one. */
@@ -56,24 +57,25 @@ export function decodeJwt(token: string): DecodedJwt | undefined {
 export function verifyJwt(token: DecodedJwt, keys: JsonWebKey[], expect: JwtExpectations): JwtCheck {
   const { header, claims } = token;
   if (expect.verifySignature) {
+    // `none` and HS* are absent from the table: an HMAC "verified" with a public key is forgeable.
     const alg = typeof header.alg === 'string' ? header.alg : '';
     const algorithm = ALGORITHMS[alg];
     if (!algorithm)
       return { valid: false, reason: `the signing algorithm ${alg || '(none)'} is not accepted` };
     const candidates = keys.filter(
-      (key) =>
-        (header.kid === undefined || key.kid === header.kid) &&
-        key.kty === algorithm.family &&
-        (key.alg === undefined || key.alg === alg),
+      (key) => (header.kid === undefined || key.kid === header.kid) && canVerify(key, alg, algorithm),
     );
     if (candidates.length === 0) return { valid: false, reason: 'no key of the issuer matches the token' };
+    // Without a kid, trying each key would accept a signature by any of them: only an unambiguous key will do.
+    if (header.kid === undefined && candidates.length > 1)
+      return { valid: false, reason: 'the token has no kid and several keys of the issuer could verify it' };
     const verified = candidates.some((jwk) => {
       try {
         const key = createPublicKey({ key: jwk, format: 'jwk' });
         return verify(
           algorithm.hash,
           Buffer.from(token.signingInput),
-          algorithm.family === 'EC' ? { key, dsaEncoding: 'ieee-p1363' } : key,
+          algorithm.kty === 'EC' ? { key, dsaEncoding: 'ieee-p1363' } : key,
           token.signature,
         );
       } catch {
@@ -121,6 +123,21 @@ export function eventClaims(claims: Record<string, unknown>): Record<string, str
             : String(value),
     ]),
   );
+}
+
+/**
+ * Whether a JWKS key may verify a signature made with `alg`: meant for signatures (`use`, `key_ops`;
+ * RFC 7517 §4.2, §4.3), of the same `alg` when it names one (§4.4), of the type the algorithm needs,
+ * and for ECDSA on its curve — ECDSA verifies any digest on any curve, so without this a P-256
+ * key would pass for ES384.
+ */
+function canVerify(key: JsonWebKey, alg: string, algorithm: { kty: string; crv?: string }): boolean {
+  if (key.use !== undefined && key.use !== 'sig') return false;
+  if (key.key_ops !== undefined && !(Array.isArray(key.key_ops) && key.key_ops.includes('verify')))
+    return false;
+  if (key.alg !== undefined && key.alg !== alg) return false;
+  if (key.kty !== algorithm.kty) return false;
+  return algorithm.crv === undefined || key.crv === algorithm.crv;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
