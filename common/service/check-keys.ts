@@ -93,16 +93,14 @@ export function checkServiceKeys(config: Record<string, unknown>, file: string):
   const faasportFunctionKeys = Object.keys((schema.function.properties ?? {}) as Record<string, unknown>);
   const faasportEvents = Object.keys(schema.functionEvents);
   const warnings: string[] = [];
+  // Every typo is collected before refusing: one run names them all, not one per run.
+  const typos: { line: string; meant: string }[] = [];
   const check = (path: string, name: string, known: readonly string[], what: string) => {
     if (known.includes(name)) return;
     const meant = closest(name, known);
-    if (meant !== undefined) {
-      throw new UserError(`${file}: ${path}: unknown ${what} "${name}" — did you mean "${meant}"?`, {
-        hint: `Rename it to "${meant}"; faasport and the framework read only the names they know.`,
-        exitCode: 2,
-      });
-    }
-    warnings.push(`${path}: ${what} "${name}" is not one faasport knows; it is ignored`);
+    if (meant !== undefined)
+      typos.push({ line: `${path}: unknown ${what} "${name}" — did you mean "${meant}"?`, meant });
+    else warnings.push(`${path}: ${what} "${name}" is not one faasport knows; it is ignored`);
   };
 
   for (const key of Object.keys(config)) check(key, key, FRAMEWORK_TOP_LEVEL, 'top-level key');
@@ -133,6 +131,22 @@ export function checkServiceKeys(config: Record<string, unknown>, file: string):
       }
     });
   }
+  const [first, ...more] = typos;
+  if (first && more.length === 0) {
+    throw new UserError(`${file}: ${first.line}`, {
+      hint: `Rename it to "${first.meant}"; faasport and the framework read only the names they know.`,
+      exitCode: 2,
+    });
+  }
+  if (first) {
+    throw new UserError(
+      `${file}: ${typos.length} unknown names:\n${typos.map((typo) => `  ${typo.line}`).join('\n')}`,
+      {
+        hint: 'Rename each to the name it meant; faasport and the framework read only the names they know.',
+        exitCode: 2,
+      },
+    );
+  }
   return { warnings };
 }
 
@@ -142,7 +156,9 @@ function closest(name: string, known: readonly string[]): string | undefined {
   for (const candidate of known) {
     if (candidate.toLowerCase() === name.toLowerCase()) return candidate;
     const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    const allowed = Math.min(2, Math.floor(Math.min(name.length, candidate.length) / 4));
+    // One edit for short names (`htp:` is `http:`), two from eight letters on.
+    const shorter = Math.min(name.length, candidate.length);
+    const allowed = shorter < 3 ? 0 : Math.min(2, Math.max(1, Math.floor(shorter / 4)));
     if (distance <= allowed && (!best || distance < best.distance)) best = { name: candidate, distance };
   }
   return best?.name;

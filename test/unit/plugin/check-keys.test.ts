@@ -39,6 +39,22 @@ describe('names in serverless.yml', () => {
     ).toContain('functions.hello.events[1].shedule: unknown event type "shedule" — did you mean "schedule"?');
   });
 
+  it('names every typo in one refusal, short names included', () => {
+    const message = refusal({
+      ...service({ handlr: 'h.handler', events: [{ htp: { path: 'x', method: 'get' } }] }),
+      functions: {
+        hello: { handlr: 'h.handler', events: [{ htp: { path: 'x', method: 'get' } }] },
+        other: { handler: 'h.other', timout: 3 },
+      },
+    });
+    expect(message.split('\n')).toEqual([
+      '/svc/serverless.yml: 3 unknown names:',
+      '  functions.hello.handlr: unknown function setting "handlr" — did you mean "handler"?',
+      '  functions.hello.events[0].htp: unknown event type "htp" — did you mean "http"?',
+      '  functions.other.timout: unknown function setting "timout" — did you mean "timeout"?',
+    ]);
+  });
+
   it('refuses typos at the top level and in a faasport provider', () => {
     expect(refusal(service({ handler: 'h.handler' }, { fuctions: {} }))).toContain(
       'did you mean "functions"?',
