@@ -27,3 +27,15 @@ export class AuthorizerCache<T> {
     this.entries.set(key, { value, expiresAt: now + ttlSeconds * 1000 });
   }
 }
+
+/** API Gateway's cache time when `resultTtlInSeconds` is not written. */
+const DEFAULT_TTL_SECONDS = 300;
+
+/**
+ * An authorizer's cache time: as written, else API Gateway's default — but nothing is cached
+ * without an identity to key it by.
+ */
+export function authorizerTtlSeconds(written: unknown, identitySources: readonly unknown[]): number {
+  if (written !== undefined) return Number(written);
+  return identitySources.length ? DEFAULT_TTL_SECONDS : 0;
+}

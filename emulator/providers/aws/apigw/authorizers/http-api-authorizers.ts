@@ -1,6 +1,6 @@
 import { UserError } from '../../../../../common/errors';
 import type { GatewayResponse } from '../../../../gateway/gateway-response';
-import { AuthorizerCache } from './authorizer-cache';
+import { AuthorizerCache, authorizerTtlSeconds } from './authorizer-cache';
 import { type AuthorizerInvoke, askAuthorizer, authorizerContext } from './authorizer-invoke';
 import { gatewayErrors } from './gateway-errors';
 import { evaluatePolicy } from './iam-policy';
@@ -38,8 +38,6 @@ export type HttpApiAuthorizerSettings = HttpApiLambdaAuthorizerSettings | JwtAut
 export type HttpApiAuthOutcome =
   | { allowed: true; authorizer: Record<string, unknown> }
   | { allowed: false; response: GatewayResponse };
-
-const DEFAULT_TTL_SECONDS = 300;
 
 /** Reads `provider.httpApi.authorizers`. */
 export function httpApiAuthorizerSettings(value: unknown): Map<string, HttpApiAuthorizerSettings> {
@@ -99,13 +97,7 @@ export function httpApiAuthorizerSettings(value: unknown): Map<string, HttpApiAu
         hint: 'Remove enableSimpleResponses, or payloadVersion: "1.0".',
         exitCode: 2,
       });
-    // Unset, the TTL is API Gateway's default; without an identity to key it by, nothing is cached.
-    const ttl =
-      spec.resultTtlInSeconds === undefined
-        ? identitySources.length
-          ? DEFAULT_TTL_SECONDS
-          : 0
-        : Number(spec.resultTtlInSeconds);
+    const ttl = authorizerTtlSeconds(spec.resultTtlInSeconds, identitySources);
     if (ttl > 0 && identitySources.length === 0)
       throw new UserError(`${where}: a cached authorizer needs an identitySource`, {
         hint: 'Name the headers that identify the caller, or set resultTtlInSeconds: 0.',

@@ -1,6 +1,6 @@
 import { UserError } from '../../../../../common/errors';
 import type { GatewayResponse } from '../../../../gateway/gateway-response';
-import { AuthorizerCache } from './authorizer-cache';
+import { AuthorizerCache, authorizerTtlSeconds } from './authorizer-cache';
 import { type AuthorizerInvoke, askAuthorizer, authorizerContext } from './authorizer-invoke';
 import { gatewayErrors } from './gateway-errors';
 import { evaluatePolicy } from './iam-policy';
@@ -26,8 +26,6 @@ export interface RestAuthorizerSettings {
 export type RestAuthorizerConfig =
   | { kind: 'lambda'; settings: RestAuthorizerSettings }
   | { kind: 'unsupported'; what: string };
-
-const DEFAULT_TTL_SECONDS = 300;
 
 export function restAuthorizerConfig(value: unknown, where: string): RestAuthorizerConfig | undefined {
   if (value === undefined || value === null) return undefined;
@@ -67,13 +65,7 @@ export function restAuthorizerConfig(value: unknown, where: string): RestAuthori
       });
     }
   }
-  // Unset, the TTL is API Gateway's default; without an identity to key it by, nothing is cached.
-  const ttl =
-    spec.resultTtlInSeconds === undefined
-      ? identitySources.length
-        ? DEFAULT_TTL_SECONDS
-        : 0
-      : Number(spec.resultTtlInSeconds);
+  const ttl = authorizerTtlSeconds(spec.resultTtlInSeconds, identitySources);
   if (type === 'REQUEST' && ttl > 0 && identitySources.length === 0)
     throw new UserError(`${where}: a cached REQUEST authorizer needs an identitySource`, {
       hint: 'Name the headers or query parameters that identify the caller, or set resultTtlInSeconds: 0.',
