@@ -89,3 +89,22 @@ export interface EventDetail {
 export function eventBase(at = new Date()): EventBase {
   return { v: EVENT_SCHEMA_VERSION, time: at.toISOString() };
 }
+
+/** The part of an invocation event that says which instance ran it and what it cost. */
+export function servedBy(
+  instance: { cold: boolean; initDurationMs?: number; instanceId: string; durationMs: number },
+  startTime: Date,
+  memoryUsedMb: number | undefined,
+): Pick<
+  InvocationEvent,
+  'startTime' | 'durationMs' | 'cold' | 'initDurationMs' | 'instanceId' | 'memoryUsedMb'
+> {
+  return {
+    startTime: startTime.toISOString(),
+    durationMs: instance.durationMs,
+    cold: instance.cold,
+    ...(instance.initDurationMs !== undefined ? { initDurationMs: instance.initDurationMs } : {}),
+    instanceId: instance.instanceId,
+    ...(memoryUsedMb !== undefined ? { memoryUsedMb } : {}),
+  };
+}

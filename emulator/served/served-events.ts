@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Cloud } from '../../common/clouds';
-import { eventBase, type InstanceEvent, type InvocationEvent } from '../events/emulator-event';
+import { eventBase, type InstanceEvent, type InvocationEvent, servedBy } from '../events/emulator-event';
 import type { GatewayResponse } from '../gateway/gateway-response';
 
 /** What caused a request, for its event; the provider's own request id when it has one. */
@@ -38,12 +38,7 @@ export function servedInvocationEvent(
     trigger: who.cause.trigger,
     outcome: outcome.kind === 'response' ? ((status ?? 200) >= 500 ? 'error' : 'success') : outcome.kind,
     ...(status !== undefined ? { status } : {}),
-    startTime: facts.startTime.toISOString(),
-    durationMs: result.durationMs,
-    cold: result.cold,
-    ...(result.initDurationMs !== undefined ? { initDurationMs: result.initDurationMs } : {}),
-    instanceId: result.instanceId,
-    ...(facts.memoryUsedMb !== undefined ? { memoryUsedMb: facts.memoryUsedMb } : {}),
+    ...servedBy(result, facts.startTime, facts.memoryUsedMb),
     logs: facts.logs,
     replayable: false,
   };

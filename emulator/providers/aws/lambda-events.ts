@@ -3,6 +3,7 @@ import {
   type InstanceEvent,
   type InvocationEvent,
   type InvocationOutcome,
+  servedBy,
 } from '../../events/emulator-event';
 import type { LambdaInvokeResult } from './lambda-function';
 
@@ -21,12 +22,7 @@ export function lambdaInvocationEvent(
     trigger: facts.trigger ?? 'invoke',
     outcome: facts.outcome,
     ...(result.functionError ? { errorType: result.functionError.errorType } : {}),
-    startTime: facts.startTime.toISOString(),
-    durationMs: result.durationMs,
-    cold: result.cold,
-    ...(result.initDurationMs !== undefined ? { initDurationMs: result.initDurationMs } : {}),
-    instanceId: result.instanceId,
-    ...(facts.memoryUsedMb !== undefined ? { memoryUsedMb: facts.memoryUsedMb } : {}),
+    ...servedBy(result, facts.startTime, facts.memoryUsedMb),
     logs: result.logs,
     replayable: true,
   };
