@@ -11,6 +11,7 @@ import { ThrottledError } from '../../pool/instance-pool';
 import { InstanceStartError, ServedFunction } from '../../served/served-function';
 import type { TypedData } from './azure-http';
 import type { HostSettings } from './host-json';
+import { invocationTraceParent } from './trace-context';
 import type { WorkerProtocol } from './worker-protocol';
 
 /** One binding of a registered function, as `@azure/functions` describes it. */
@@ -180,7 +181,10 @@ export class AzureFunctionApp {
     try {
       if (!registered) throw new Error(`${name} has no function ${input.functionName}`);
       const result = await this.served.send(
-        this.config.protocol.request({ ...input, invocationId: id }, registered),
+        this.config.protocol.request(
+          { ...input, invocationId: id, traceParent: invocationTraceParent(input.httpRequest?.headers) },
+          registered,
+        ),
         {
           timeoutMs: this.config.host.functionTimeoutMs || 2 ** 31 - 1,
           invocation: { trigger: input.reason, requestId: id },

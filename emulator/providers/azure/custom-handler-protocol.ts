@@ -34,10 +34,12 @@ export function customHandlerProtocol(
     request(input, fn) {
       if (handler.enableForwardingHttpRequest && input.httpRequest && httpOnly(fn)) {
         const request = input.httpRequest;
+        // The host's HttpClient adds its traceparent unless the forwarded request has one.
+        const traced = request.headers.some(([name]) => name.toLowerCase() === 'traceparent');
         return {
           method: request.method,
           path: `${request.path}${request.rawQuery ? `?${request.rawQuery}` : ''}`,
-          headers: request.headers,
+          headers: traced ? request.headers : [...request.headers, ['traceparent', input.traceParent]],
           body: request.body,
         };
       }
@@ -52,6 +54,7 @@ export function customHandlerProtocol(
         headers: [
           ['content-type', 'application/json'],
           ['x-azure-functions-invocationid', input.invocationId],
+          ['traceparent', input.traceParent],
         ],
         body: Buffer.from(JSON.stringify({ Data: data, Metadata: metadata })),
       };

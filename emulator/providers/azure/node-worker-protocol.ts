@@ -40,6 +40,8 @@ export function nodeWorkerProtocol(appName: string, entry: string): WorkerProtoc
             invocationId: input.invocationId,
             inputData: input.inputData,
             triggerMetadata: input.triggerMetadata ?? {},
+            // InvocationRequest.trace_context.trace_parent: the worker's context.traceContext.
+            traceParent: input.traceParent,
           }),
         ),
       };

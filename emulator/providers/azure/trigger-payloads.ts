@@ -12,17 +12,44 @@ export interface TriggerPayload {
 
 const json = (value: unknown): TypedData => ({ json: JSON.stringify(value) });
 
-export function timerPayload(fired: { last?: Date; next: Date; isPastDue?: boolean }): TriggerPayload {
-  const status = {
-    Last: (fired.last ?? new Date(0)).toISOString(),
-    Next: fired.next.toISOString(),
-    LastUpdated: new Date().toISOString(),
-  };
+/**
+ * A time as the host hands a trigger's DateTime/DateTimeOffset to the worker: Json.NET's
+ * round-trip form on a UTC host, `2016-10-04T10:15:00+00:00` (Timer trigger docs, "Usage": the
+ * timer object; the host serialises non-string binding data with Json.NET, `ToRpcDefault`).
+ * Storage keeps times to the second; timer occurrences are whole seconds.
+ */
+export function hostTime(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}+00:00`;
+}
+
+/** `default(DateTime)`: what the host's schedule status holds before a timer's first run. */
+export const NEVER = new Date('0001-01-01T00:00:00Z');
+
+/** A timer's schedule status as the schedule monitor records it. */
+export interface ScheduleStatus {
+  /** The previous run (NEVER before the first). */
+  last: Date;
+  /** The occurrence the next run is for. */
+  next: Date;
+  /** When the status was last written (NEVER before the first run). */
+  lastUpdated: Date;
+}
+
+/**
+ * The `TimerInfo` a timer function receives (Timer trigger docs, "Usage"): the schedule status
+ * recorded before this run — `Last` the previous run, `Next` the occurrence that is firing now,
+ * `LastUpdated` with `Last` — or null when the schedule is not monitored (`useMonitor`).
+ */
+export function timerPayload(status: ScheduleStatus | null, isPastDue = false): TriggerPayload {
   return {
     data: json({
       Schedule: { AdjustForDST: true },
-      ScheduleStatus: status,
-      IsPastDue: fired.isPastDue ?? false,
+      ScheduleStatus: status && {
+        Last: hostTime(status.last),
+        Next: hostTime(status.next),
+        LastUpdated: hostTime(status.lastUpdated),
+      },
+      IsPastDue: isPastDue,
     }),
     metadata: {},
   };
@@ -50,20 +77,45 @@ export function newQueueMessage(text: string, now = new Date()): QueueMessage {
   };
 }
 
-export function queuePayload(message: QueueMessage): TriggerPayload {
-  const nextVisible = new Date(Date.now() + 10 * 60_000);
+/** The top-level properties of a JSON object message; nothing for other JSON or plain text. */
+function jsonProperties(text: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The trigger data and metadata of a queue message, as the storage extension's QueueTriggerBinding
+ * builds its binding data: QueueTrigger, DequeueCount, the message times, Id and PopReceipt; then,
+ * for a JSON object message, each of its properties, which win over those names on a clash
+ * (case-insensitively) — how `{name}` binding expressions resolve ("Azure Functions binding
+ * expression patterns": JSON payloads). Times are DateTimeOffsets, sent as JSON strings.
+ */
+export function queuePayload(message: QueueMessage, now = new Date()): TriggerPayload {
+  // The listener takes a message out of sight for 10 minutes while the function runs.
+  const nextVisible = new Date(now.getTime() + 10 * 60_000);
+  const metadata: Record<string, TypedData> = {
+    QueueTrigger: { string: message.text },
+    DequeueCount: { json: String(message.dequeueCount) },
+    ExpirationTime: json(hostTime(message.expirationTime)),
+    Id: { string: message.id },
+    InsertionTime: json(hostTime(message.insertionTime)),
+    NextVisibleTime: json(hostTime(nextVisible)),
+    PopReceipt: { string: message.popReceipt },
+  };
+  for (const [key, value] of Object.entries(jsonProperties(message.text))) {
+    const same = Object.keys(metadata).find((name) => name.toLowerCase() === key.toLowerCase());
+    metadata[same ?? key] = json(value);
+  }
   return {
     // A JSON message arrives deserialised, anything else as a string (the library's tryJsonParse).
     data: { string: message.text },
-    metadata: {
-      QueueTrigger: { string: message.text },
-      DequeueCount: { json: String(message.dequeueCount) },
-      ExpirationTime: { string: message.expirationTime.toISOString() },
-      Id: { string: message.id },
-      InsertionTime: { string: message.insertionTime.toISOString() },
-      NextVisibleTime: { string: nextVisible.toISOString() },
-      PopReceipt: { string: message.popReceipt },
-    },
+    metadata,
   };
 }
 

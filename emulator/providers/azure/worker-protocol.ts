@@ -25,6 +25,10 @@ export interface WorkerProtocol {
   env(port: number): Record<string, string>;
   /** The app's functions; `probe` starts a throw-away worker and GETs a path on it. */
   index(probe: (path?: string) => Promise<GatewayResponse | undefined>): Promise<RegisteredFunction[]>;
-  request(input: AzureInvocationInput & { invocationId: string }, fn: RegisteredFunction): ForwardedRequest;
+  /** The call that runs one invocation; `traceParent` is the invocation's W3C trace context. */
+  request(
+    input: AzureInvocationInput & { invocationId: string; traceParent: string },
+    fn: RegisteredFunction,
+  ): ForwardedRequest;
   reply(response: GatewayResponse, fn: RegisteredFunction): WorkerReply;
 }

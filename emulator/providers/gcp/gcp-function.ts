@@ -10,6 +10,7 @@ import type { ForwardedRequest } from '../../served/forward';
 import { InstanceStartError, ServedFunction, type ServedResult } from '../../served/served-function';
 import { GCP_RESPONSE_BYTES, gcpResponseTooLarge } from '../payload-limits';
 import type { BinaryCloudEvent } from './cloud-events';
+import { cloudRunRequestHeaders } from './cloud-run-headers';
 import { outputLine, requestLine, startupProbeLine } from './gcp-logs';
 
 export interface GcpFunctionConfig {
@@ -119,13 +120,7 @@ export class GcpFunction {
   /** Proxies one HTTP request (path relative to the function's URL) to an instance. */
   async handle(request: ForwardedRequest & { sourceIp: string }, url: string): Promise<GcpCallResult> {
     const headers: [string, string][] = [
-      ...request.headers,
-      ['x-forwarded-for', request.sourceIp],
-      ['x-forwarded-proto', 'http'],
-      [
-        'x-cloud-trace-context',
-        `${randomBytes(16).toString('hex')}/${BigInt(`0x${randomBytes(8).toString('hex')}`)};o=1`,
-      ],
+      ...cloudRunRequestHeaders(request.headers, request.sourceIp),
       ['function-execution-id', randomBytes(6).toString('base64url')],
     ];
     return this.call({ ...request, headers }, url, 'http');

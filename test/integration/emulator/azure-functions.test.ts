@@ -1,8 +1,11 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Emulator } from '../../../emulator/emulator';
 import { MemoryLogger } from '../../../emulator/logger';
 import { startEmulator } from '../../helpers/emulator';
+import { HOST_TIME, TRACEPARENT } from '../../unit/emulator/azure-shapes/host-values';
 
 const config = join(__dirname, '../../../fixtures/azure-behaviours/serverless.yml');
 
@@ -126,10 +129,13 @@ describe.each(['process', 'docker'] as const)('Azure front-end on the %s engine'
       if (!found) throw new Error('not logged yet');
       return found;
     });
-    expect(seen?.metadata).toMatchObject({ dequeueCount: 1, queueTrigger: { order: 7 } });
+    // The JSON message's properties are trigger metadata too (binding expressions such as {order}).
+    expect(seen?.metadata).toMatchObject({ dequeueCount: 1, queueTrigger: { order: 7 }, order: 7 });
     const metadata = seen?.metadata as Record<string, string>;
-    for (const key of ['id', 'popReceipt', 'insertionTime', 'expirationTime', 'nextVisibleTime'])
-      expect(metadata[key]).toBeTruthy();
+    expect(metadata.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(metadata.popReceipt).toBeTruthy();
+    for (const key of ['insertionTime', 'expirationTime', 'nextVisibleTime'])
+      expect(metadata[key]).toMatch(HOST_TIME);
 
     const text = await fetch(`${base}/__faasport/azure/queues/orders/messages`, {
       method: 'POST',
@@ -187,7 +193,11 @@ describe.each(['process', 'docker'] as const)('Azure front-end on the %s engine'
     expect(fired?.timer).toMatchObject({
       schedule: { adjustForDST: true },
       isPastDue: false,
-      scheduleStatus: { next: expect.stringMatching(/-01-01T00:00:00\.000Z$/) },
+      scheduleStatus: {
+        last: '0001-01-01T00:00:00+00:00',
+        next: expect.stringMatching(/^\d{4}-01-01T00:00:00\+00:00$/),
+        lastUpdated: '0001-01-01T00:00:00+00:00',
+      },
     });
     expect(
       logger.lines.some((l) =>
@@ -247,5 +257,125 @@ describe.each(['process', 'docker'] as const)('Azure front-end on the %s engine'
         /^\[\S+Z\] Executed 'Functions\.echo' \(Succeeded, Id=[0-9a-f-]{36}, Duration=\d+ms\)$/.test(l.text),
       ),
     ).toBe(true);
+  });
+});
+
+/** An app that reports its trace context and its timer, written for the test. */
+const TRACED_APP = `const { app } = require('@azure/functions');
+app.http('traced', {
+  methods: ['GET'],
+  handler: async (request, context) => ({ jsonBody: { traceContext: context.traceContext } }),
+});
+app.storageQueue('tracedQueue', {
+  queueName: 'traced',
+  connection: 'AzureWebJobsStorage',
+  handler: async (message, context) => {
+    context.log(JSON.stringify({ received: 'traced-queue', traceContext: context.traceContext }));
+  },
+});
+app.timer('everySecond', {
+  schedule: '*/1 * * * * *',
+  useMonitor: true,
+  handler: async (timer, context) => {
+    context.log(JSON.stringify({ received: 'tick', timer, traceContext: context.traceContext }));
+  },
+});
+`;
+
+describe('Azure invocation context and timer status (process engine)', () => {
+  let emulator: Emulator;
+  let base: string;
+  let dir: string;
+  const logger = new MemoryLogger();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'faasport-azure-shapes-'));
+    await mkdir(join(dir, 'app'));
+    await writeFile(join(dir, 'app', 'index.js'), TRACED_APP);
+    await writeFile(join(dir, 'app', 'host.json'), '{"version":"2.0"}');
+    await writeFile(join(dir, 'package.json'), '{"name":"traced","version":"1.0.0","private":true}');
+    await writeFile(
+      join(dir, 'serverless.yml'),
+      `service: traced
+provider:
+  name: faasport
+  stage: dev
+  runtime: nodejs22.x
+  targets:
+    azure:
+      location: westeurope
+functions:
+  main:
+    azure:
+      entryPoint: app/index.js
+`,
+    );
+    emulator = await startEmulator(join(dir, 'serverless.yml'), { engine: 'process', azurePort: 0, logger });
+    base = emulator.urls.azure;
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test("HTTP: traceContext.traceParent in W3C form, a new trace per call, the caller's trace id kept", async () => {
+    const traceParentOf = async (headers: Record<string, string> = {}) =>
+      (
+        (await (await fetch(`${base}/api/traced`, { headers })).json()) as {
+          traceContext: { traceParent: string };
+        }
+      ).traceContext.traceParent;
+    const [a, b] = [await traceParentOf(), await traceParentOf()];
+    expect(a).toMatch(TRACEPARENT);
+    expect(b).toMatch(TRACEPARENT);
+    expect(a.slice(3, 35)).not.toBe(b.slice(3, 35));
+    const sent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const kept = await traceParentOf({ traceparent: sent });
+    expect(kept).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+    expect(kept).not.toBe(sent);
+  });
+
+  test('queue: traceContext.traceParent in W3C form', async () => {
+    await emulator.azure?.enqueue('traced', 'hello');
+    const seen = await vi.waitFor(() => {
+      const [found] = received(logger, 'traced-queue');
+      if (!found) throw new Error('not logged yet');
+      return found;
+    });
+    expect((seen.traceContext as { traceParent: string }).traceParent).toMatch(TRACEPARENT);
+  });
+
+  test('a monitored timer: Last is the previous firing, Next the occurrence that fired', async () => {
+    type Tick = {
+      timer: { scheduleStatus: Record<string, string>; isPastDue: boolean };
+      traceContext: { traceParent: string };
+    };
+    const ticks = await vi.waitFor(
+      () => {
+        const found = received(logger, 'tick') as unknown as Tick[];
+        if (found.length < 3) throw new Error('not enough ticks yet');
+        return found;
+      },
+      { timeout: 10_000, interval: 200 },
+    );
+    const [first, ...rest] = ticks;
+    expect(first?.timer.scheduleStatus).toEqual({
+      last: '0001-01-01T00:00:00+00:00',
+      next: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/),
+      lastUpdated: '0001-01-01T00:00:00+00:00',
+    });
+    let previous = first as Tick;
+    for (const tick of rest) {
+      const status = tick.timer.scheduleStatus;
+      expect(status.last).toMatch(HOST_TIME);
+      // The run's start time, to the second: the occurrence that fired (a busy machine may start it late).
+      const late = Date.parse(status.last ?? '') - Date.parse(previous.timer.scheduleStatus.next ?? '');
+      expect(late === 0 || late === 1000).toBe(true);
+      expect(status.lastUpdated).toBe(status.last);
+      expect(Date.parse(status.next ?? '') - Date.parse(status.last ?? '')).toBe(1000);
+      expect(tick.timer.isPastDue).toBe(false);
+      expect(tick.traceContext.traceParent).toMatch(TRACEPARENT);
+      previous = tick;
+    }
   });
 });

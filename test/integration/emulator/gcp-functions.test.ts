@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Emulator } from '../../../emulator/emulator';
 import { MemoryLogger } from '../../../emulator/logger';
 import { startEmulator } from '../../helpers/emulator';
+import { cloudTraceContextOf, expectedGcsEtag, TRACEPARENT } from '../../unit/emulator/gcp-shapes/oracles';
 
 const config = join(__dirname, '../../../fixtures/gcp-behaviours/serverless.yml');
 
@@ -65,12 +66,31 @@ describe.each(['process', 'docker'] as const)('GCP front-end on the %s engine', 
     expect(echo.headers['x-custom']).toBe('yes');
     expect(echo.headers['x-forwarded-for']).toBe('127.0.0.1');
     expect(echo.headers['x-cloud-trace-context']).toMatch(/^[0-9a-f]{32}\/\d+;o=1$/);
+    // Cloud Run: the caller reached the function over https; W3C and legacy trace headers agree.
+    expect(echo.headers['x-forwarded-proto']).toBe('https');
+    expect(echo.headers.forwarded).toBe('for="127.0.0.1";proto=https');
+    expect(echo.headers.traceparent).toMatch(TRACEPARENT);
+    expect(echo.headers['x-cloud-trace-context']).toBe(cloudTraceContextOf(echo.headers.traceparent));
 
     const root = await fetch(url('echo'));
     expect(root.headers.get('x-faasport-cold')).toBe('false');
     expect(root.headers.get('x-faasport-instance')).toBe(response.headers.get('x-faasport-instance'));
     expect(root.headers.get('x-faasport-init-ms')).toBeNull();
     expect(((await root.json()) as Echo).path).toBe('/');
+  });
+
+  test("trace headers: a new trace per request, the caller's trace id kept when it sent one", async () => {
+    const traced = async (headers: Record<string, string> = {}) =>
+      ((await (await fetch(url('echo'), { headers })).json()) as Echo).headers as Record<string, string>;
+    const [a, b] = [await traced(), await traced()];
+    expect(a.traceparent).toMatch(TRACEPARENT);
+    expect(b.traceparent).toMatch(TRACEPARENT);
+    expect(a.traceparent?.slice(3, 35)).not.toBe(b.traceparent?.slice(3, 35));
+    const sent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const kept = await traced({ traceparent: sent });
+    expect(kept.traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+    expect(kept.traceparent).not.toBe(sent);
+    expect(kept['x-cloud-trace-context']).toBe(cloudTraceContextOf(kept.traceparent ?? ''));
   });
 
   test('binary bodies travel byte for byte both ways', async () => {
@@ -195,9 +215,11 @@ describe.each(['process', 'docker'] as const)('GCP front-end on the %s engine', 
         },
       },
     });
-    expect(String((event.data as { message: { publishTime: string } }).message.publishTime)).toMatch(
-      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/,
-    );
+    const message = (event.data as { message: Record<string, string> }).message;
+    expect(message.publishTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    // The push payload spells the id and the time both ways.
+    expect(message.message_id).toBe(outcome.messageIds[0]);
+    expect(message.publish_time).toBe(message.publishTime);
   });
 
   test('Storage: an upload fires finalized with the object metadata (numbers as strings)', async () => {
@@ -233,6 +255,7 @@ describe.each(['process', 'docker'] as const)('GCP front-end on the %s engine', 
     });
     expect(event.data.id).toBe(`uploads/dir/a b.txt/${event.data.generation}`);
     expect(event.data.generation).toMatch(/^\d+$/);
+    expect(event.data.etag).toBe(expectedGcsEtag(event.data.generation, event.data.metageneration));
   });
 
   test('logs read like Cloud Run: a startup probe line and request lines', () => {

@@ -28,7 +28,9 @@ describe('GCP CloudEvents in binary mode', () => {
         data: Buffer.from('{"a":1}').toString('base64'),
         attributes: { k: 'v' },
         messageId: '1234567890123456',
+        message_id: '1234567890123456',
         publishTime: '2024-02-05T04:06:14.109Z',
+        publish_time: '2024-02-05T04:06:14.109Z',
       },
     });
   });
