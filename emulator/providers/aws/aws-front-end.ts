@@ -136,7 +136,9 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
     return [
       {
         port: 'lambda',
-        handle: createInvokeApiHandler(this, this.region, this.accountId),
+        handle: createInvokeApiHandler(this, this.region, this.accountId, (line) =>
+          this.options.logger.line('faasport', line, 'stderr'),
+        ),
         endpoint: {
           name: 'Invoke API',
           path: '/2015-03-31/functions/<name>/invocations',
