@@ -135,7 +135,8 @@ export class LocalConsole {
     const kept = this.backend.events.replayable(decodeURIComponent(match[1] ?? ''));
     if (!kept)
       return json(res, 404, {
-        message: 'that invocation is not kept for replay (AWS invocations, the last 200)',
+        message:
+          'that invocation is not kept for replay (AWS invocations, the last 200, 64 MB of events at most)',
       });
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
     res.end(kept.input);
