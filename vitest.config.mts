@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: unit tests need nothing; integration and e2e tests get the real services
-// (Docker engine, registries, skopeo, runtime images, frameworks) from one global setup.
+// Four projects: unit tests need nothing; integration, e2e and fault tests get the real services
+// (Docker engine, registries, skopeo, runtime images, frameworks) from one global setup. The
+// fault suite (`npm run test:faults`) is a bounded mixed load with faults on both engines.
 const services = './test/setup/services.ts';
 
 export default defineConfig({
@@ -27,6 +28,15 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          globalSetup: [services],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
           globalSetup: [services],
           testTimeout: 300_000,
           hookTimeout: 300_000,

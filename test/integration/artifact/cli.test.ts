@@ -6,10 +6,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../../../artifact/content/digest';
 import { RegistryStore } from '../../../artifact/registry';
 import { packageRoot } from '../../../common/package-info';
+import { type ProxiedRequest, type ProxyAction, startProxy } from '../../helpers/loopback-proxy';
 import { run } from '../../helpers/run';
 import { services, uniqueRepository } from '../../helpers/services';
 import { tempDir } from '../../helpers/temp-dir';
-import { type ProxiedRequest, type ProxyAction, startProxy } from './registry/loopback-proxy';
 
 const cli = join(packageRoot, 'bin', 'faasport.js');
 

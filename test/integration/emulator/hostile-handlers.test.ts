@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Emulator } from '../../../emulator/emulator';
@@ -6,22 +5,13 @@ import { ProcessEngine } from '../../../emulator/engines/process-engine';
 import { MemoryLogger } from '../../../emulator/logger';
 import { buildDist, startEmulateCli } from '../../helpers/emulate-cli';
 import { startEmulator } from '../../helpers/emulator';
+import { alive } from '../../helpers/processes';
 
 // What a user saw: a handler writing 100 MB without a newline held the emulator's memory and
 // slowed every other function; children a handler started outlived its instance. The process
 // engine is the point here (the docker engine gets both from the container).
 
 const fixture = join(__dirname, '../../../fixtures/hostile-handlers');
-
-/** A process that exists and is not a zombie waiting to be reaped. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 const forkedPids = (text: string) =>
   [...text.matchAll(/forked child pid (\d+)/g)].map((match) => Number(match[1]));

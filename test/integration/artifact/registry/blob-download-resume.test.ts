@@ -8,10 +8,15 @@ import { parseReference } from '../../../../artifact/reference';
 import { RegistryStore, staticCredentials } from '../../../../artifact/registry';
 import { LayoutStore } from '../../../../artifact/store/layout-store';
 import { UserError } from '../../../../common/errors';
+import {
+  type LoopbackProxy,
+  type ProxiedRequest,
+  type ProxyAction,
+  startProxy,
+} from '../../../helpers/loopback-proxy';
 import { services, uniqueRepository } from '../../../helpers/services';
 import { tempDir } from '../../../helpers/temp-dir';
 import { makeArtefact, readAll, type TestArtefact } from './artefact';
-import { type LoopbackProxy, type ProxiedRequest, type ProxyAction, startProxy } from './loopback-proxy';
 
 // Blob downloads that break off half-way (a reset, or a body that simply ends short) through a
 // proxy in front of the real registry: resumed with Range, restarted when the registry ignores

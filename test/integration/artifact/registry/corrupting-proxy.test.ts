@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DigestMismatchError, digestOf } from '../../../../artifact/content/digest';
 import { RegistryStore, staticCredentials } from '../../../../artifact/registry';
+import { type LoopbackProxy, type ProxiedRequest, startProxy } from '../../../helpers/loopback-proxy';
 import { services, uniqueRepository } from '../../../helpers/services';
 import { makeArtefact, readAll, type TestArtefact } from './artefact';
-import { type LoopbackProxy, type ProxiedRequest, startProxy } from './loopback-proxy';
 
 // A proxy between us and the real registry flips one byte of blob and manifest bodies.
 const FLIPPED = 10;

@@ -1,9 +1,14 @@
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, test } from 'vitest';
 import { RegistryStore, staticCredentials } from '../../../../artifact/registry';
+import {
+  type LoopbackProxy,
+  type ProxiedRequest,
+  type ProxyAction,
+  startProxy,
+} from '../../../helpers/loopback-proxy';
 import { services, uniqueRepository } from '../../../helpers/services';
 import { makeArtefact, readAll } from './artefact';
-import { type LoopbackProxy, type ProxiedRequest, type ProxyAction, startProxy } from './loopback-proxy';
 
 // A proxy that fails on purpose — connection resets, 503/429 with Retry-After, a reply lost
 // after the registry committed an upload — in front of the real registry.

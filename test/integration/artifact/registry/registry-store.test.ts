@@ -4,10 +4,10 @@ import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { digestOf } from '../../../../artifact/content/digest';
 import { RegistryError, RegistryStore, staticCredentials } from '../../../../artifact/registry';
+import { startProxy } from '../../../helpers/loopback-proxy';
 import { services, uniqueRepository } from '../../../helpers/services';
 import { makeArtefact, readAll, type TestArtefact } from './artefact';
 import { countingFetch } from './counting-fetch';
-import { startProxy } from './loopback-proxy';
 
 const run = promisify(execFile);
 
