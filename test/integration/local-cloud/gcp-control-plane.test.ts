@@ -28,7 +28,7 @@ const access = planeAccess();
 let plane: GcpPlane;
 let client: v2.FunctionServiceClient;
 
-async function start(stateDir?: string, operationMs = 150): Promise<void> {
+async function start(stateDir?: string, operationMs = 600): Promise<void> {
   log = new RequestLog();
   plane = await startGcpPlane(
     { host: '127.0.0.1', log, access, ...(stateDir ? { stateDir } : {}) },
