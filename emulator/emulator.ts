@@ -17,7 +17,7 @@ import { runtimeImageSettings } from './engines/runtime-images';
 import { EventBus } from './events/event-bus';
 import { eventLogger } from './events/event-logger';
 import { jsonResponse } from './gateway/gateway-response';
-import { GatewayServer } from './gateway/gateway-server';
+import { GatewayServer, keepConnectionsAlive } from './gateway/gateway-server';
 import { type InspectPlan, inspectPlan } from './inspect/inspect-plan';
 import type { InspectRequest } from './inspect/inspect-request';
 import { inspectingEngine } from './inspect/inspecting-engine';
@@ -209,12 +209,14 @@ export class Emulator {
     }
     for (const frontEnd of this.frontEnds.values()) {
       for (const api of frontEnd.apis()) {
-        const server = createServer((req, res) => {
-          api.handle(req, res).catch((error: unknown) => {
-            if (!res.headersSent) res.writeHead(500, { 'x-amzn-errortype': 'ServiceException' });
-            res.end(JSON.stringify({ Type: 'Service', message: String(error) }));
-          });
-        });
+        const server = keepConnectionsAlive(
+          createServer((req, res) => {
+            api.handle(req, res).catch((error: unknown) => {
+              if (!res.headersSent) res.writeHead(500, { 'x-amzn-errortype': 'ServiceException' });
+              res.end(JSON.stringify({ Type: 'Service', message: String(error) }));
+            });
+          }),
+        );
         const { upgrade } = api;
         if (upgrade) server.on('upgrade', (req, socket, head) => upgrade(req, socket, head));
         this.apiServers.push(server);

@@ -47,6 +47,21 @@ export interface GatewayRouteDefinition {
 type CompiledRoute = GatewayRouteDefinition & { pattern: RoutePattern };
 
 /**
+ * How long a client's idle keep-alive connection is kept: 65 s, as servers behind a 60 s load
+ * balancer use, not Node's 5 s. A server that closes an idle connection races the client reusing
+ * it: when the event loop is busy across that deadline (a loaded machine), the request the client
+ * just sent on the connection is dropped ("socket hang up"; the fault suite met it on a busy
+ * 2-core machine). Clients read the `Keep-Alive: timeout=65` hint and close first.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/** Applies KEEP_ALIVE_TIMEOUT_MS to a server the emulator's callers talk to. */
+export function keepConnectionsAlive<S extends Server>(server: S): S {
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  return server;
+}
+
+/**
  * The HTTP front door: routes requests to provider adapters by method and path template (most
  * specific template first) and adds the cold/warm headers every provider shares.
  */
@@ -62,13 +77,15 @@ export class GatewayServer {
   private boundHost: string | undefined;
 
   constructor(private readonly limit: { bytes: number; tooLarge(): GatewayResponse }) {
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent)
-          write(res, jsonResponse(500, { message: 'faasport gateway error', detail: String(error) }));
-        else res.destroy();
-      });
-    });
+    this.server = keepConnectionsAlive(
+      createServer((req, res) => {
+        this.handle(req, res).catch((error: unknown) => {
+          if (!res.headersSent)
+            write(res, jsonResponse(500, { message: 'faasport gateway error', detail: String(error) }));
+          else res.destroy();
+        });
+      }),
+    );
   }
 
   setRoutes(routes: GatewayRouteDefinition[]): void {
