@@ -23,7 +23,10 @@ export const apiGatewayDefinitions: Record<string, JsonSchema> = {
         type: 'object',
         properties: {
           name: { type: 'string', minLength: 1 },
-          arn: { type: 'string', minLength: 1 },
+          // A CloudFormation reference (`Fn::GetAtt` of a user pool) is known only once deployed.
+          arn: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'object' }] },
+          authorizerId: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'object' }] },
+          claims: { type: 'array', items: { type: 'string' } },
           type: {
             enum: [
               'token',
@@ -34,6 +37,8 @@ export const apiGatewayDefinitions: Record<string, JsonSchema> = {
               'AWS_IAM',
               'COGNITO_USER_POOLS',
               'cognito_user_pools',
+              'custom',
+              'CUSTOM',
             ],
           },
           identitySource: { type: 'string' },

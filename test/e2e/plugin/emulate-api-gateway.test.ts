@@ -84,6 +84,26 @@ describe.each(FRAMEWORKS)('%s emulate with API Gateway settings', (_framework, _
       expect(
         (await fetch(`${gateway}/api/jwt`, { headers: { Authorization: `Bearer ${token}` } })).status,
       ).toBe(200);
+
+      // A Cognito user pool authorizer whose pool is a CloudFormation reference, keys from the
+      // saved JWKS (`custom.faasport.jwt.jwks.pool`).
+      expect((await fetch(`${gateway}/dev/pool`)).status).toBe(401);
+      const idToken = signJwt(key, {
+        iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Fixture',
+        sub: 'user-ada',
+        token_use: 'id',
+        'cognito:groups': ['admins'],
+        exp: now + 60,
+      });
+      const pooled = await fetch(`${gateway}/dev/pool`, { headers: { Authorization: idToken } });
+      expect(pooled.status, emulating.output()).toBe(200);
+      const pooledEvent = (await pooled.json()) as {
+        event: { requestContext: { authorizer: { claims: Record<string, string> } } };
+      };
+      expect(pooledEvent.event.requestContext.authorizer.claims).toMatchObject({
+        sub: 'user-ada',
+        'cognito:groups': 'admins',
+      });
     } finally {
       await emulating.stop();
     }

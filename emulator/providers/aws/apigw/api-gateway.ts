@@ -10,13 +10,23 @@ import { restRoutePath } from './api-settings';
 import { AuthorizerCache } from './authorizers/authorizer-cache';
 import type { AuthorizerInvoke } from './authorizers/authorizer-invoke';
 import {
+  CognitoAuthorizer,
+  type CognitoAuthorizerSettings,
+  isCognitoAuthorizer,
+} from './authorizers/cognito-authorizer';
+import {
   type HttpApiAuthorizerSettings,
   HttpApiLambdaAuthorizer,
   httpApiAuthorizerSettings,
 } from './authorizers/http-api-authorizers';
 import { JwksSource } from './authorizers/jwks';
 import { JwtAuthorizer } from './authorizers/jwt-authorizer';
-import { type Grant, RestAuthorizer, restAuthorizerConfig } from './authorizers/rest-authorizer';
+import {
+  type Grant,
+  RestAuthorizer,
+  type RestMethodAuthorizer,
+  restAuthorizerConfig,
+} from './authorizers/rest-authorizer';
 import {
   type HttpApiCorsSettings,
   httpApiCorsSettings,
@@ -59,6 +69,7 @@ export class ApiGateway {
   private readonly restAuthorizerCaches = new Map<string, AuthorizerCache<Grant>>();
   private readonly httpLambdaAuthorizers = new Map<string, HttpApiLambdaAuthorizer>();
   private readonly jwtAuthorizers = new Map<string, JwtAuthorizer>();
+  private readonly cognitoAuthorizers = new Map<string, CognitoAuthorizer>();
   /** REST paths with CORS: the methods the preflight lists. */
   private readonly restCorsPaths = new Map<string, { cors: RestCorsSettings; methods: Set<string> }>();
   private readonly warned = new Set<string>();
@@ -89,10 +100,17 @@ export class ApiGateway {
       text: `API key ${key.name}: ${key.value}${key.enabled ? '' : ' (disabled)'} — ${how}`,
       stream: 'stdout',
     }));
-    const hasJwt = [...this.httpApiAuthorizers.values()].some((settings) => settings.type === 'jwt');
+    const hasJwt =
+      [...this.httpApiAuthorizers.values()].some((settings) => settings.type === 'jwt') ||
+      this.context.model.functions.some((fn) =>
+        awsHttpTriggers(fn).some(
+          (trigger) =>
+            trigger.kind === 'rest' && isCognitoAuthorizer(authorizerSpec(trigger.spec.authorizer)),
+        ),
+      );
     if (hasJwt && !this.jwt.verifySignature)
       lines.push({
-        text: 'custom.faasport.jwt.verifySignature is false: JWT signatures are NOT checked (issuer, audience, expiry and scopes still are)',
+        text: 'custom.faasport.jwt.verifySignature is false: JWT and Cognito token signatures are NOT checked (issuer, audience, expiry and scopes still are)',
         stream: 'stderr',
       });
     return lines;
@@ -208,13 +226,14 @@ export class ApiGateway {
       }));
   }
 
-  private restAuthorizer(value: unknown, where: string): RestAuthorizer | undefined {
+  private restAuthorizer(value: unknown, where: string): RestMethodAuthorizer | undefined {
     const config = restAuthorizerConfig(value, where);
     if (!config) return undefined;
     if (config.kind === 'unsupported') {
       this.warnOnce(`${where}: ${config.what} is not checked by the emulator; requests pass without it`);
       return undefined;
     }
+    if (config.kind === 'cognito') return this.cognitoAuthorizer(config.settings);
     const { settings } = config;
     const lambda = this.authorizerFunction(settings.functionRef, where);
     const key = JSON.stringify({
@@ -229,6 +248,31 @@ export class ApiGateway {
       this.restAuthorizerCaches.set(cacheKey, cache);
       authorizer = new RestAuthorizer(settings, invokeAuthorizer(lambda), cache);
       this.restAuthorizers.set(key, authorizer);
+    }
+    return authorizer;
+  }
+
+  /** One per pool and settings: its keys are read once for every route that names it. */
+  private cognitoAuthorizer(settings: CognitoAuthorizerSettings): CognitoAuthorizer {
+    const key = JSON.stringify(settings);
+    let authorizer = this.cognitoAuthorizers.get(key);
+    if (!authorizer) {
+      const configured = typeof this.jwt.jwks === 'string' ? this.jwt.jwks : this.jwt.jwks?.[settings.name];
+      authorizer = new CognitoAuthorizer(settings, {
+        verifySignature: this.jwt.verifySignature,
+        keys: (issuer) =>
+          new JwksSource({
+            issuer,
+            serviceDir: this.context.model.serviceDir,
+            ...(configured ? { configured } : {}),
+          }),
+        onKeysUnavailable: (error, keys) =>
+          this.warnOnce(
+            `Cognito authorizer ${settings.name}: cannot read the user pool's signing keys from ${keys.describe()} (${error.message}); tokens are refused`,
+            "Save the pool's https://cognito-idp.<region>.amazonaws.com/<pool id>/.well-known/jwks.json and set custom.faasport.jwt.jwks to it, or custom.faasport.jwt.verifySignature: false.",
+          ),
+      });
+      this.cognitoAuthorizers.set(key, authorizer);
     }
     return authorizer;
   }
@@ -355,6 +399,11 @@ function jwtOptions(value: unknown, file: string): JwtOptions {
     verifySignature: spec.verifySignature !== false,
     jwks: jwks as JwtOptions['jwks'],
   };
+}
+
+/** `authorizer: <name or ARN>` or the object form, as one object. */
+function authorizerSpec(value: unknown): Record<string, unknown> {
+  return typeof value === 'string' ? { arn: value } : record(value);
 }
 
 function record(value: unknown): Record<string, unknown> {

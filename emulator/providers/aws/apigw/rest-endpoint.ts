@@ -5,7 +5,7 @@ import { firstHeader, type GatewayRequest, queryPairs } from '../../../gateway/h
 import type { LambdaInvokeResult } from '../lambda-function';
 import { type ApiKey, type ApiKeySource, requestApiKey } from './api-keys';
 import { gatewayErrors } from './authorizers/gateway-errors';
-import type { RestAuthorizer } from './authorizers/rest-authorizer';
+import type { RestMethodAuthorizer } from './authorizers/rest-authorizer';
 import {
   type LambdaIntegrationSettings,
   lambdaIntegrationSettings,
@@ -57,7 +57,7 @@ export function restEndpointConfig(
 
 export interface RestEndpointDeps {
   config: RestEndpointConfig;
-  authorizer: RestAuthorizer | undefined;
+  authorizer: RestMethodAuthorizer | undefined;
   apiKeys: ApiKey[];
   apiKeySource: ApiKeySource;
   /** `arn:aws:execute-api:<region>:<account>:<api>/<stage>/<METHOD><path>`. */

@@ -120,7 +120,7 @@ describe('REST Lambda authorizers', () => {
     expect(events).toEqual([{ type: 'REQUEST', methodArn: ARN, headers: { 'x-user': 'bob' } }]);
   });
 
-  test('configuration mistakes are one-line errors; aws_iam and Cognito are reported as not checked', () => {
+  test('configuration mistakes are one-line errors; aws_iam and authorizerId are reported as not checked', () => {
     expect(() => restAuthorizerConfig({ type: 'weird', name: 'a' }, 'w')).toThrow(
       'w.type: "weird" is not an authorizer type',
     );
@@ -136,9 +136,15 @@ describe('REST Lambda authorizers', () => {
       kind: 'unsupported',
       what: 'aws_iam authorization',
     });
+    expect(restAuthorizerConfig({ type: 'CUSTOM', authorizerId: { Ref: 'Shared' } }, 'w')).toEqual({
+      kind: 'unsupported',
+      what: 'an authorizer given by authorizerId (defined outside this service)',
+    });
+    // Cognito user pools are checked (test/unit/emulator/apigw/cognito-authorizer.test.ts).
     expect(restAuthorizerConfig({ arn: 'arn:aws:cognito-idp:us-east-1:1:userpool/x' }, 'w')?.kind).toBe(
-      'unsupported',
+      'cognito',
     );
+    expect(restAuthorizerConfig('arn:aws:cognito-idp:us-east-1:1:userpool/x', 'w')?.kind).toBe('cognito');
   });
 });
 

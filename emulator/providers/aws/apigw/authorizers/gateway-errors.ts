@@ -7,6 +7,11 @@ import { type GatewayResponse, jsonResponse } from '../../../../gateway/gateway-
 export const gatewayErrors = {
   unauthorized: (): GatewayResponse =>
     jsonResponse(401, { message: 'Unauthorized' }, [['x-amzn-errortype', 'UnauthorizedException']]),
+  /** REST: a Cognito user pool token past its `exp`. */
+  tokenExpired: (): GatewayResponse =>
+    jsonResponse(401, { message: 'The incoming token has expired' }, [
+      ['x-amzn-errortype', 'UnauthorizedException'],
+    ]),
   /** REST: a policy that denies explicitly. */
   explicitDeny: (): GatewayResponse =>
     jsonResponse(403, { Message: 'User is not authorized to access this resource with an explicit deny' }, [

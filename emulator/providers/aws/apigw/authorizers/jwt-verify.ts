@@ -3,8 +3,8 @@ import { createPublicKey, type JsonWebKey, verify } from 'node:crypto';
 /** What a JWT authorizer expects of a token (`provider.httpApi.authorizers.<name>`). */
 export interface JwtExpectations {
   issuer: string;
-  /** The token's `aud` (or `client_id`) must be one of these. */
-  audience: string[];
+  /** The token's `aud` (or `client_id`) must be one of these; undefined: any (Cognito authorizers). */
+  audience: string[] | undefined;
   verifySignature: boolean;
   /** Seconds since the epoch (for tests). */
   now?: number;
@@ -17,7 +17,9 @@ export interface DecodedJwt {
   signature: Buffer;
 }
 
-export type JwtCheck = { valid: true; claims: Record<string, unknown> } | { valid: false; reason: string };
+export type JwtCheck =
+  | { valid: true; claims: Record<string, unknown> }
+  | { valid: false; reason: string; expired?: true };
 
 /** The algorithms API Gateway accepts, with the key each needs (RFC 7518 §3.3, §3.4). */
 const ALGORITHMS: Record<string, { hash: string; kty: 'RSA' | 'EC'; crv?: string }> = {
@@ -90,10 +92,11 @@ export function verifyJwt(token: DecodedJwt, keys: JsonWebKey[], expect: JwtExpe
     ...(Array.isArray(claims.aud) ? claims.aud : claims.aud === undefined ? [] : [claims.aud]),
     ...(claims.client_id === undefined ? [] : [claims.client_id]),
   ].map(String);
-  if (!audiences.some((audience) => expect.audience.includes(audience)))
+  const accepted = expect.audience;
+  if (accepted && !audiences.some((audience) => accepted.includes(audience)))
     return { valid: false, reason: 'the audience is not one the authorizer accepts' };
   if (typeof claims.exp !== 'number') return { valid: false, reason: 'the token has no expiry' };
-  if (claims.exp <= now) return { valid: false, reason: 'the token has expired' };
+  if (claims.exp <= now) return { valid: false, reason: 'the token has expired', expired: true };
   if (typeof claims.nbf === 'number' && claims.nbf > now)
     return { valid: false, reason: 'the token is not valid yet' };
   if (typeof claims.iat === 'number' && claims.iat > now)

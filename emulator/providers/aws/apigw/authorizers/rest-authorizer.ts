@@ -2,6 +2,11 @@ import { UserError } from '../../../../../common/errors';
 import type { GatewayResponse } from '../../../../gateway/gateway-response';
 import { AuthorizerCache, authorizerTtlSeconds } from './authorizer-cache';
 import { type AuthorizerInvoke, askAuthorizer, authorizerContext } from './authorizer-invoke';
+import {
+  type CognitoAuthorizerSettings,
+  cognitoAuthorizerSettings,
+  isCognitoAuthorizer,
+} from './cognito-authorizer';
 import { gatewayErrors } from './gateway-errors';
 import { evaluatePolicy } from './iam-policy';
 import {
@@ -22,22 +27,33 @@ export interface RestAuthorizerSettings {
   resultTtlInSeconds: number;
 }
 
-/** `aws_iam` and Cognito user pools are not Lambda authorizers: read, said at start, not enforced. */
+/** A Lambda authorizer, a Cognito user pool, or `aws_iam` (read, said at start, not enforced). */
 export type RestAuthorizerConfig =
   | { kind: 'lambda'; settings: RestAuthorizerSettings }
+  | { kind: 'cognito'; settings: CognitoAuthorizerSettings }
   | { kind: 'unsupported'; what: string };
 
 export function restAuthorizerConfig(value: unknown, where: string): RestAuthorizerConfig | undefined {
   if (value === undefined || value === null) return undefined;
   const spec: Record<string, unknown> =
-    typeof value === 'string' ? { name: value } : isRecord(value) ? value : {};
+    typeof value === 'string'
+      ? value.startsWith('arn:')
+        ? { arn: value }
+        : { name: value }
+      : isRecord(value)
+        ? value
+        : {};
   const type = String(spec.type ?? 'token').toUpperCase();
   const reference =
     typeof spec.arn === 'string' ? spec.arn : typeof spec.name === 'string' ? spec.name : undefined;
   if (type === 'AWS_IAM' || reference === 'aws_iam')
     return { kind: 'unsupported', what: 'aws_iam authorization' };
-  if (type === 'COGNITO_USER_POOLS' || reference?.startsWith('arn:aws:cognito-idp:'))
-    return { kind: 'unsupported', what: 'a Cognito user pool authorizer' };
+  if (isCognitoAuthorizer(spec)) return { kind: 'cognito', settings: cognitoAuthorizerSettings(spec, where) };
+  if (!reference && spec.authorizerId !== undefined)
+    return {
+      kind: 'unsupported',
+      what: 'an authorizer given by authorizerId (defined outside this service)',
+    };
   if (!reference)
     throw new UserError(`${where}: an authorizer needs the name or ARN of a function`, {
       hint: 'Write `authorizer: <function>` or `authorizer: { name: <function> }`.',
@@ -91,6 +107,15 @@ export interface Grant {
   usageIdentifierKey: string | undefined;
 }
 
+/** What a REST method asks before it runs: a Lambda or a Cognito user pool authorizer. */
+export interface RestMethodAuthorizer {
+  authorize(
+    inputs: IdentityInputs,
+    methodArn: string,
+    requestEvent: () => Record<string, unknown>,
+  ): Promise<AuthorizerOutcome>;
+}
+
 export type AuthorizerOutcome =
   | {
       allowed: true;
@@ -104,7 +129,7 @@ export type AuthorizerOutcome =
  * One REST Lambda authorizer as a route names it. Routes naming the same function share one
  * cache, as they share one authorizer in API Gateway.
  */
-export class RestAuthorizer {
+export class RestAuthorizer implements RestMethodAuthorizer {
   constructor(
     private readonly settings: RestAuthorizerSettings,
     private readonly invoke: AuthorizerInvoke,
