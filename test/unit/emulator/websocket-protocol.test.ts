@@ -191,6 +191,26 @@ describe('the frame reader fails the connection on what RFC 6455 forbids', () =>
     ]);
   });
 
+  test('a text message or close reason that is not UTF-8: 1007; binary messages may hold any bytes', () => {
+    const broken = Buffer.from([0x68, 0x69, 0xc3]); // "hi" and half a two-byte character
+    expect(codes(new FrameReader(1024).push(frame(OPCODE.text, broken)))).toEqual([1007]);
+    expect(codes(new FrameReader(1024).push(frame(OPCODE.text, Buffer.from([0xed, 0xa0, 0x80]))))).toEqual([
+      1007,
+    ]); // a UTF-16 surrogate
+    const reason = Buffer.concat([closeBody(1000), Buffer.from([0xff])]);
+    expect(codes(new FrameReader(1024).push(frame(OPCODE.close, reason)))).toEqual([1007]);
+    // A character split across fragments is whole once the message is.
+    const reader = new FrameReader(1024);
+    const euro = Buffer.from('€');
+    expect(reader.push(frame(OPCODE.text, euro.subarray(0, 1), { fin: false }))).toEqual([]);
+    expect(reader.push(frame(OPCODE.continuation, euro.subarray(1)))).toEqual([
+      { kind: 'message', binary: false, data: euro },
+    ]);
+    expect(new FrameReader(1024).push(frame(OPCODE.binary, broken))).toEqual([
+      { kind: 'message', binary: true, data: broken },
+    ]);
+  });
+
   test('a fragmented message over the limit is refused (1009) as its frame header arrives', () => {
     const reader = new FrameReader(10);
     expect(reader.push(frame(OPCODE.text, Buffer.alloc(8), { fin: false }))).toEqual([]);

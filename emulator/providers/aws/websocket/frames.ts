@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 
 /** The WebSocket wire (RFC 6455) as a server speaks it: the handshake key and frames. */
@@ -56,7 +57,7 @@ type FrameError = { error: string; code: number };
  * Reads a client's frames as they arrive in chunks: unmasks them, joins fragmented messages,
  * and refuses what the protocol forbids (RFC 6455 5.2-5.5: unmasked frames, reserved bits,
  * unknown opcodes, fragmented or oversized control frames, continuations out of order, messages
- * over `maxMessageBytes`). An error, or a close, ends the reading: the connection is then being
+ * over `maxMessageBytes`; 8.1: text that is not UTF-8). An error, or a close, ends the reading: the connection is then being
  * failed or closed, and later bytes are dropped rather than parsed.
  */
 export class FrameReader {
@@ -147,7 +148,9 @@ export class FrameReader {
         const code = frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : 0;
         // A one-byte body, or a code reserved for local use (1005, 1006, 1015), is malformed.
         if (!sendableCloseCode(code)) return { kind: 'error', code: 1002, reason: 'invalid close frame' };
-        return { kind: 'close', code, reason: frame.payload.subarray(2).toString('utf8') };
+        const reason = frame.payload.subarray(2);
+        if (!isUtf8(reason)) return { kind: 'error', code: 1007, reason: 'close reason is not UTF-8' };
+        return { kind: 'close', code, reason: reason.toString('utf8') };
       }
       case OPCODE.ping:
         return { kind: 'ping', data: frame.payload };
@@ -166,6 +169,9 @@ export class FrameReader {
         const data = Buffer.concat(this.fragments);
         this.fragments = [];
         this.fragmentBytes = 0;
+        // Checked on the whole message: a character may be split across fragments (RFC 6455 §8.1).
+        if (!this.fragmentsBinary && !isUtf8(data))
+          return { kind: 'error', code: 1007, reason: 'text message is not UTF-8' };
         return { kind: 'message', binary: this.fragmentsBinary, data };
       }
     }
