@@ -70,6 +70,7 @@ export class ApiGateway {
   private readonly httpLambdaAuthorizers = new Map<string, HttpApiLambdaAuthorizer>();
   private readonly jwtAuthorizers = new Map<string, JwtAuthorizer>();
   private readonly cognitoAuthorizers = new Map<string, CognitoAuthorizer>();
+  private readonly poolKeySources = new Map<string, JwksSource>();
   /** REST paths with CORS: the methods the preflight lists. */
   private readonly restCorsPaths = new Map<string, { cors: RestCorsSettings; methods: Set<string> }>();
   private readonly warned = new Set<string>();
@@ -110,7 +111,7 @@ export class ApiGateway {
       );
     if (hasJwt && !this.jwt.verifySignature)
       lines.push({
-        text: 'custom.faasport.jwt.verifySignature is false: JWT and Cognito token signatures are NOT checked (issuer, audience, expiry and scopes still are)',
+        text: 'custom.faasport.jwt.verifySignature is false: JWT and Cognito token signatures are NOT checked (issuer, expiry, scopes and JWT audiences still are)',
         stream: 'stderr',
       });
     return lines;
@@ -233,7 +234,7 @@ export class ApiGateway {
       this.warnOnce(`${where}: ${config.what} is not checked by the emulator; requests pass without it`);
       return undefined;
     }
-    if (config.kind === 'cognito') return this.cognitoAuthorizer(config.settings);
+    if (config.kind === 'cognito') return this.cognitoAuthorizer(config.settings, where);
     const { settings } = config;
     const lambda = this.authorizerFunction(settings.functionRef, where);
     const key = JSON.stringify({
@@ -252,29 +253,45 @@ export class ApiGateway {
     return authorizer;
   }
 
-  /** One per pool and settings: its keys are read once for every route that names it. */
-  private cognitoAuthorizer(settings: CognitoAuthorizerSettings): CognitoAuthorizer {
+  /** One per settings; the keys of a pool are read once for every route and authorizer using it. */
+  private cognitoAuthorizer(settings: CognitoAuthorizerSettings, where: string): CognitoAuthorizer {
     const key = JSON.stringify(settings);
     let authorizer = this.cognitoAuthorizers.get(key);
     if (!authorizer) {
       const configured = typeof this.jwt.jwks === 'string' ? this.jwt.jwks : this.jwt.jwks?.[settings.name];
+      const keys = this.poolKeys(settings.issuer, configured);
+      if (!keys && this.jwt.verifySignature)
+        this.warnOnce(
+          `${where}: the user pool is known only once deployed and no keys are configured for authorizer ${settings.name}: its tokens are refused (401)`,
+          `Save the pool's https://cognito-idp.<region>.amazonaws.com/<pool id>/.well-known/jwks.json and set custom.faasport.jwt.jwks.${settings.name} to it, or write the pool's ARN.`,
+        );
       authorizer = new CognitoAuthorizer(settings, {
         verifySignature: this.jwt.verifySignature,
-        keys: (issuer) =>
-          new JwksSource({
-            issuer,
-            serviceDir: this.context.model.serviceDir,
-            ...(configured ? { configured } : {}),
-          }),
-        onKeysUnavailable: (error, keys) =>
+        keys,
+        onKeysUnavailable: (error) =>
           this.warnOnce(
-            `Cognito authorizer ${settings.name}: cannot read the user pool's signing keys from ${keys.describe()} (${error.message}); tokens are refused`,
+            `Cognito authorizer ${settings.name}: cannot read the user pool's signing keys from ${keys?.describe()} (${error.message}); tokens are refused`,
             "Save the pool's https://cognito-idp.<region>.amazonaws.com/<pool id>/.well-known/jwks.json and set custom.faasport.jwt.jwks to it, or custom.faasport.jwt.verifySignature: false.",
           ),
       });
       this.cognitoAuthorizers.set(key, authorizer);
     }
     return authorizer;
+  }
+
+  private poolKeys(issuer: string | undefined, configured: string | undefined): JwksSource | undefined {
+    if (!issuer && !configured) return undefined;
+    const key = `${issuer ?? ''}|${configured ?? ''}`;
+    let keys = this.poolKeySources.get(key);
+    if (!keys) {
+      keys = new JwksSource({
+        issuer: issuer ?? '',
+        serviceDir: this.context.model.serviceDir,
+        ...(configured ? { configured } : {}),
+      });
+      this.poolKeySources.set(key, keys);
+    }
+    return keys;
   }
 
   private httpApiAuthorizer(value: unknown, where: string): HttpApiRouteDeps['authorizer'] {

@@ -75,7 +75,7 @@ describe('API Gateway settings read at start', () => {
         stream: 'stdout',
       },
       {
-        text: 'custom.faasport.jwt.verifySignature is false: JWT and Cognito token signatures are NOT checked (issuer, audience, expiry and scopes still are)',
+        text: 'custom.faasport.jwt.verifySignature is false: JWT and Cognito token signatures are NOT checked (issuer, expiry, scopes and JWT audiences still are)',
         stream: 'stderr',
       },
     ]);

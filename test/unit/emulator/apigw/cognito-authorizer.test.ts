@@ -50,17 +50,22 @@ const accessToken = (scope: string) =>
     exp: now() + 600,
   });
 
-function authorizer(spec: Record<string, unknown>, options: { verifySignature?: boolean } = {}) {
+function authorizer(
+  spec: Record<string, unknown>,
+  options: { verifySignature?: boolean; jwks?: string | undefined } = {},
+) {
   const config = restAuthorizerConfig(spec, 'functions.f.events[0].http.authorizer');
   if (config?.kind !== 'cognito') throw new Error(`not a Cognito authorizer: ${JSON.stringify(config)}`);
-  const issuersAsked: string[] = [];
+  const { issuer } = config.settings;
+  const configured = 'jwks' in options ? options.jwks : 'jwks.json';
+  const keys =
+    issuer || configured
+      ? new JwksSource({ issuer: issuer ?? '', serviceDir: dir, ...(configured ? { configured } : {}) })
+      : undefined;
   const unavailable: string[] = [];
   const cognito = new CognitoAuthorizer(config.settings, {
     verifySignature: options.verifySignature ?? true,
-    keys: (issuer) => {
-      issuersAsked.push(issuer);
-      return new JwksSource({ issuer, serviceDir: dir, configured: 'jwks.json' });
-    },
+    keys,
     onKeysUnavailable: (error) => unavailable.push(error.message),
   });
   const ask = (authorization?: string) =>
@@ -68,7 +73,7 @@ function authorizer(spec: Record<string, unknown>, options: { verifySignature?: 
       headers: authorization === undefined ? [] : [['authorization', authorization]],
       query: [],
     });
-  return { ask, issuersAsked, unavailable, settings: config.settings };
+  return { ask, unavailable, settings: config.settings };
 }
 
 const bodyOf = (outcome: Awaited<ReturnType<ReturnType<typeof authorizer>['ask']>>) =>
@@ -95,6 +100,16 @@ describe('Cognito user pool authorizers (REST)', () => {
     expect(
       authorizer({ type: 'COGNITO_USER_POOLS', arn: { 'Fn::GetAtt': ['UserPool', 'Arn'] } }).settings.issuer,
     ).toBeUndefined();
+    // A pool per stage, and China's partition.
+    expect(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: API Gateway's stage variable syntax, not a template
+      authorizer({ arn: 'arn:aws:cognito-idp:eu-west-1:123456789012:userpool/${stageVariables.pool}' })
+        .settings.issuer,
+    ).toBeUndefined();
+    expect(
+      authorizer({ arn: 'arn:aws-cn:cognito-idp:cn-north-1:123456789012:userpool/cn-north-1_X1' }).settings
+        .issuer,
+    ).toBe('https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_X1');
     expect(() =>
       restAuthorizerConfig({ type: 'COGNITO_USER_POOLS', arn: 'arn:aws:cognito-idp:pool' }, 'w'),
     ).toThrow('w.arn: "arn:aws:cognito-idp:pool" is not the ARN of a Cognito user pool');
@@ -150,31 +165,29 @@ describe('Cognito user pool authorizers (REST)', () => {
     expect((await ask(idToken())).allowed).toBe(false);
   });
 
-  test('a pool known only once deployed: any Cognito issuer, keys read for that issuer; others refused', async () => {
-    const { ask, issuersAsked } = authorizer({
-      type: 'COGNITO_USER_POOLS',
-      arn: { 'Fn::GetAtt': ['Pool', 'Arn'] },
-    });
+  test('a pool known only once deployed: judged by the configured keys alone; without them refused', async () => {
+    const deployed = { type: 'COGNITO_USER_POOLS', arn: { 'Fn::GetAtt': ['Pool', 'Arn'] } };
+    const { ask } = authorizer(deployed);
     expect((await ask(idToken())).allowed).toBe(true);
-    expect(issuersAsked).toEqual([ISSUER]);
-    const foreign = idToken({ iss: 'https://login.example.com/eu-west-1_AbC123' });
-    expect((await ask(foreign)).allowed).toBe(false);
-    expect(issuersAsked).toEqual([ISSUER]);
+    // Another Cognito pool (anybody can make one) signs with keys that are not the configured ones.
+    const otherPool = idToken(
+      { iss: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Evil' },
+      otherKey,
+    );
+    expect((await ask(otherPool)).allowed).toBe(false);
+    // Not a Cognito issuer, even signed by the configured key; an S3 host is no Cognito region.
+    expect((await ask(idToken({ iss: 'https://login.example.com/eu-west-1_AbC123' }))).allowed).toBe(false);
+    expect((await ask(idToken({ iss: 'https://cognito-idp.s3.amazonaws.com/s3_x' }))).allowed).toBe(false);
+    // Without configured keys nothing could tell the pool's tokens from any other pool's.
+    const unconfigured = authorizer(deployed, { jwks: undefined });
+    expect((await unconfigured.ask(idToken())).allowed).toBe(false);
   });
 
   test('unreadable keys refuse the token and say why; verifySignature: false skips only the signature', async () => {
-    const missing = new CognitoAuthorizer(
-      (restAuthorizerConfig({ arn: POOL_ARN }, 'w') as { settings: CognitoAuthorizerSettings }).settings,
-      {
-        verifySignature: true,
-        keys: (issuer) => new JwksSource({ issuer, serviceDir: dir, configured: 'nowhere.json' }),
-        onKeysUnavailable: (error) => reasons.push(error.message),
-      },
-    );
-    const reasons: string[] = [];
-    const refused = await missing.authorize({ headers: [['authorization', idToken()]], query: [] });
+    const missing = authorizer({ arn: POOL_ARN }, { jwks: 'nowhere.json' });
+    const refused = await missing.ask(idToken());
     expect(refused.allowed).toBe(false);
-    expect(reasons).toEqual([expect.stringContaining('nowhere.json')]);
+    expect(missing.unavailable).toEqual([expect.stringContaining('nowhere.json')]);
 
     const { ask } = authorizer({ arn: POOL_ARN }, { verifySignature: false });
     expect((await ask(idToken({}, otherKey))).allowed).toBe(true);

@@ -16,8 +16,8 @@ export interface CognitoAuthorizerSettings {
   name: string;
   /**
    * `https://cognito-idp.<region>.amazonaws.com/<poolId>` from the pool's ARN; undefined when the
-   * ARN is a CloudFormation reference (`Fn::GetAtt`), known only once deployed: then any Cognito
-   * issuer is accepted and its keys read from it.
+   * pool is known only once deployed (`Fn::GetAtt`, a stage variable, `authorizerId`): then a token
+   * of any Cognito pool is judged by the keys configured for the authorizer alone.
    */
   issuer: string | undefined;
   identitySources: IdentitySource[];
@@ -25,8 +25,10 @@ export interface CognitoAuthorizerSettings {
   scopes: string[];
 }
 
-const POOL_ARN = /^arn:aws[a-z-]*:cognito-idp:([a-z0-9-]+):[^:]*:userpool\/([\w-]+)$/;
-const COGNITO_ISSUER = /^https:\/\/cognito-idp\.[a-z0-9-]+\.amazonaws\.com\/[\w-]+$/;
+const POOL_ARN = /^arn:(aws[a-z-]*):cognito-idp:([a-z]{2}(?:-[a-z]+)+-\d):[^:]*:userpool\/([\w-]+)$/;
+/** A Cognito issuer: the pool id starts with its region (`us-east-1_AbC123`). */
+const COGNITO_ISSUER =
+  /^https:\/\/cognito-idp\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?\/\1_[A-Za-z0-9]+$/;
 
 /** Whether an `http.authorizer` is a Cognito user pool authorizer, as the Serverless Framework reads it. */
 export function isCognitoAuthorizer(spec: Record<string, unknown>): boolean {
@@ -42,16 +44,17 @@ export function cognitoAuthorizerSettings(
 ): CognitoAuthorizerSettings {
   let issuer: string | undefined;
   let poolId: string | undefined;
-  if (typeof spec.arn === 'string') {
+  // `userpool/${stageVariables.pool}` is resolved per stage, once deployed.
+  if (typeof spec.arn === 'string' && !spec.arn.includes('${')) {
     const match = POOL_ARN.exec(spec.arn);
     if (!match)
       throw new UserError(`${where}.arn: "${spec.arn}" is not the ARN of a Cognito user pool`, {
         hint: 'Write arn:aws:cognito-idp:<region>:<account>:userpool/<pool id>.',
         exitCode: 2,
       });
-    const [, region, pool] = match as unknown as [string, string, string];
+    const [, partition, region, pool] = match as unknown as [string, string, string, string];
     poolId = pool;
-    issuer = `https://cognito-idp.${region}.amazonaws.com/${pool}`;
+    issuer = `https://cognito-idp.${region}.amazonaws.com${partition === 'aws-cn' ? '.cn' : ''}/${pool}`;
   }
   const identitySources = parseIdentitySources(
     spec.identitySource ?? 'method.request.header.Authorization',
@@ -80,15 +83,17 @@ export function cognitoAuthorizerSettings(
  * value a string.
  */
 export class CognitoAuthorizer {
-  private readonly keySources = new Map<string, JwksSource>();
-
   constructor(
     private readonly settings: CognitoAuthorizerSettings,
     private readonly options: {
       verifySignature: boolean;
-      /** The keys of one pool, from `custom.faasport.jwt.jwks` or its issuer. */
-      keys: (issuer: string) => JwksSource;
-      onKeysUnavailable: (error: Error, source: JwksSource) => void;
+      /**
+       * The pool's keys: `custom.faasport.jwt.jwks`, else the known pool's own. Undefined for a
+       * pool known only once deployed without configured keys: its tokens are refused, since any
+       * Cognito pool — one anybody can create — would sign tokens that verify against its own keys.
+       */
+      keys: JwksSource | undefined;
+      onKeysUnavailable: (error: Error) => void;
     },
   ) {}
 
@@ -103,11 +108,11 @@ export class CognitoAuthorizer {
     if (!issuer) return refused;
     let keys: Awaited<ReturnType<JwksSource['get']>> = [];
     if (this.options.verifySignature) {
-      const source = this.keySource(issuer);
+      if (!this.options.keys) return refused;
       try {
-        keys = await source.get(token.header.kid);
+        keys = await this.options.keys.get(token.header.kid);
       } catch (error) {
-        this.options.onKeysUnavailable(error as Error, source);
+        this.options.onKeysUnavailable(error as Error);
         return refused;
       }
     }
@@ -131,15 +136,6 @@ export class CognitoAuthorizer {
       principalId: '',
       usageIdentifierKey: undefined,
     };
-  }
-
-  private keySource(issuer: string): JwksSource {
-    let source = this.keySources.get(issuer);
-    if (!source) {
-      source = this.options.keys(issuer);
-      this.keySources.set(issuer, source);
-    }
-    return source;
   }
 }
 

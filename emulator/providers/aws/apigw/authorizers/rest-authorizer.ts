@@ -49,7 +49,8 @@ export function restAuthorizerConfig(value: unknown, where: string): RestAuthori
   if (type === 'AWS_IAM' || reference === 'aws_iam')
     return { kind: 'unsupported', what: 'aws_iam authorization' };
   if (isCognitoAuthorizer(spec)) return { kind: 'cognito', settings: cognitoAuthorizerSettings(spec, where) };
-  if (!reference && spec.authorizerId !== undefined)
+  // The framework lets `authorizerId` win over a name or ARN.
+  if (spec.authorizerId !== undefined)
     return {
       kind: 'unsupported',
       what: 'an authorizer given by authorizerId (defined outside this service)',
