@@ -74,6 +74,21 @@ const definitions: Record<string, JsonSchema> = {
   faasportHandler: { type: 'string', minLength: 1 },
   faasportRole: { type: 'string', minLength: 1 },
   faasportConcurrency: { type: 'integer', minimum: 0 },
+  /** An asynchronous invocation's destination: a function of the service (name or ARN), or another ARN. */
+  faasportDestination: {
+    anyOf: [
+      { type: 'string', minLength: 1 },
+      {
+        type: 'object',
+        properties: {
+          type: { enum: ['function', 'sqs', 'sns', 'eventBus'] },
+          arn: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'object' }] },
+        },
+        required: ['arn'],
+        additionalProperties: false,
+      },
+    ],
+  },
   faasportPackage: {
     type: 'object',
     properties: {
@@ -421,6 +436,15 @@ const functionProperties: JsonSchema = {
     ...commonFunctionSettings,
     reservedConcurrency: ref('faasportConcurrency'),
     provisionedConcurrency: ref('faasportConcurrency'),
+    /** Asynchronous invocations (Event invokes, schedules): retries after a function error. */
+    maximumRetryAttempts: { type: 'integer', minimum: 0, maximum: 2 },
+    /** Seconds an asynchronous event may wait for its run or retry. */
+    maximumEventAge: { type: 'integer', minimum: 60, maximum: 21600 },
+    destinations: {
+      type: 'object',
+      properties: { onSuccess: ref('faasportDestination'), onFailure: ref('faasportDestination') },
+      additionalProperties: false,
+    },
     url: {
       anyOf: [
         { type: 'boolean' },

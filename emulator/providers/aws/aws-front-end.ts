@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { UserError } from '../../../common/errors';
 import type { FunctionModel } from '../../../common/service/service-model';
 import { settingFor } from '../../../common/service/service-model';
 import type { GatewayRouteDefinition, InvocationFacts } from '../../gateway/gateway-server';
@@ -17,6 +19,12 @@ import { ApiGateway } from './apigw/api-gateway';
 import { binaryMediaTypesOf, functionUrlId, restBasePath, restRoutePath } from './apigw/api-settings';
 import { httpApiEvent, httpApiResponse } from './apigw/http-api-event';
 import { acceptsBinary, restEvent } from './apigw/rest-event';
+import {
+  type AsyncInvokeConfig,
+  AsyncInvoker,
+  asyncInvokeConfig,
+  DEFAULT_RETRY_BASE_DELAY_MS,
+} from './async-invocation';
 import { awsHttpTriggers } from './http-events';
 import { initProblem } from './init-problem';
 import { createInvokeApiHandler, type FunctionDirectory } from './invoke-api';
@@ -44,6 +52,9 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
     trigger: ReturnType<typeof scheduleTriggers>[number];
   }[] = [];
   private readonly scheduler: Scheduler;
+  /** Event invokes and schedules: Lambda's queue for asynchronous invocations. */
+  private readonly asyncInvoker: AsyncInvoker;
+  private readonly asyncConfigs = new Map<string, AsyncInvokeConfig>();
   private websocket: ReturnType<typeof websocketApiFor>;
   private alb: FrontEndApi | undefined;
   /** Built in load(), so a wrong authorizer, template or CORS setting fails before anything serves. */
@@ -52,7 +63,18 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
   constructor(private readonly options: FrontEndContext) {
     const region = options.model.targets.aws?.region;
     this.region = typeof region === 'string' ? region : 'us-east-1';
-    this.scheduler = new Scheduler(options.logger, { region: this.region, accountId: this.accountId });
+    this.asyncInvoker = new AsyncInvoker({
+      find: (reference) => this.find(reference),
+      configFor: (lambda) => this.asyncConfigs.get(lambda.name) ?? asyncInvokeConfig({}, lambda.name),
+      log: (source, line, stream) => options.logger.line(source, line, stream),
+      retryBaseDelayMs: retryBaseDelayMs(options.model.custom, options.model.configFile),
+    });
+    this.scheduler = new Scheduler(
+      options.logger,
+      { region: this.region, accountId: this.accountId },
+      (lambda, payload, trigger) =>
+        this.asyncInvoker.submit(lambda, payload, { requestId: randomUUID(), trigger }),
+    );
   }
 
   /** Creates the functions (no instance starts until the first request, or `prewarm`). */
@@ -92,6 +114,13 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
         idleTimeoutMs: this.options.idleTimeoutMs,
       });
       this.functions.set(fn.name, { model: fn, lambda });
+      this.asyncConfigs.set(
+        fn.name,
+        asyncInvokeConfig(
+          { ...fn.declared, ...fn.overrides.aws },
+          `${model.configFile}: functions.${fn.key}`,
+        ),
+      );
       for (const trigger of scheduleTriggers(fn, model.configFile)) this.schedules.push({ lambda, trigger });
     }
     this.websocket = websocketApiFor({
@@ -136,9 +165,7 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
     return [
       {
         port: 'lambda',
-        handle: createInvokeApiHandler(this, this.region, this.accountId, (line) =>
-          this.options.logger.line('faasport', line, 'stderr'),
-        ),
+        handle: createInvokeApiHandler(this, this.region, this.accountId, this.asyncInvoker),
         endpoint: {
           name: 'Invoke API',
           path: '/2015-03-31/functions/<name>/invocations',
@@ -361,6 +388,7 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
 
   async close(): Promise<void> {
     this.scheduler.stop();
+    this.asyncInvoker.stop();
     this.websocket?.close();
     await Promise.all(this.entries().map(({ lambda }) => lambda.close()));
   }
@@ -402,4 +430,19 @@ function facts(result: LambdaInvokeResult): InvocationFacts {
 function stringMap(value: unknown): Record<string, string> {
   if (typeof value !== 'object' || value === null) return {};
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
+}
+
+/** `custom.faasport.asyncRetryBaseDelaySeconds`: Lambda's minute before a retry, shorter for a dev loop. */
+function retryBaseDelayMs(custom: Record<string, unknown>, file: string): number {
+  const value = custom.asyncRetryBaseDelaySeconds;
+  if (value === undefined) return DEFAULT_RETRY_BASE_DELAY_MS;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 3600)
+    throw new UserError(
+      `${file}: custom.faasport.asyncRetryBaseDelaySeconds: ${JSON.stringify(value)} is not a number of seconds from 0 to 3600`,
+      {
+        hint: 'Lambda waits 60 s before the first retry of a failed asynchronous invocation and 120 s before the second.',
+        exitCode: 2,
+      },
+    );
+  return value * 1000;
 }

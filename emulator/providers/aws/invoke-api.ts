@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readRequestBody, sendJson } from '../../../common/http/body';
 import { ThrottledError } from '../../pool/instance-pool';
+import type { AsyncInvoker } from './async-invocation';
 import type { LambdaFunction, LambdaInvokeResult } from './lambda-function';
 
 const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
@@ -24,8 +25,8 @@ export function createInvokeApiHandler(
   functions: FunctionDirectory,
   region: string,
   accountId: string,
-  /** Where an Event invoke that could not be delivered is reported (it has no caller to tell). */
-  warn: (line: string) => void = () => undefined,
+  /** Runs Event invokes: retries, maximum event age and destinations, as Lambda's queue does. */
+  asyncInvoker: AsyncInvoker,
 ) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
@@ -92,7 +93,7 @@ export function createInvokeApiHandler(
         res.end();
         return;
       case 'Event':
-        void invokeAsync(fn, payload, clientContext, requestId, warn);
+        asyncInvoker.submit(fn, payload, { requestId, ...(clientContext ? { clientContext } : {}) });
         res.writeHead(202, { 'x-amzn-requestid': requestId, 'content-length': '0' });
         res.end();
         return;
@@ -140,50 +141,6 @@ export function createInvokeApiHandler(
     res.writeHead(200, headers);
     res.end(result.payload);
   };
-}
-
-/**
- * How long Lambda keeps an asynchronous event it cannot run for lack of concurrency: its default
- * maximum event age, 6 hours. Until then a throttled event waits and is tried again.
- */
-const ASYNC_MAX_EVENT_AGE_MS = 6 * 60 * 60 * 1000;
-/** Between tries of a throttled event: doubling from the first to the last, jittered. */
-const ASYNC_RETRY_FIRST_MS = 100;
-const ASYNC_RETRY_MAX_MS = 1000;
-
-/**
- * An Event invoke, run as Lambda's internal queue runs it: a throttled event is tried again
- * (backoff with jitter, so that events throttled together do not come back together and throttle
- * each other again) until it runs or its maximum age has passed; it is never dropped in silence.
- * A function error is not retried (Lambda retries it twice, after a minute and two: not emulated).
- */
-async function invokeAsync(
-  fn: LambdaFunction,
-  payload: Buffer,
-  clientContext: string | undefined,
-  requestId: string,
-  warn: (line: string) => void,
-): Promise<void> {
-  const received = Date.now();
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      await fn.invoke(payload, clientContext ? { clientContext } : {});
-      return;
-    } catch (error) {
-      if (!(error instanceof ThrottledError)) {
-        warn(`${fn.name}: Event invoke ${requestId} dropped: ${(error as Error).message}`);
-        return;
-      }
-      if (Date.now() - received >= ASYNC_MAX_EVENT_AGE_MS) {
-        warn(
-          `${fn.name}: Event invoke ${requestId} dropped: throttled for 6 hours, Lambda's maximum event age`,
-        );
-        return;
-      }
-      const ceiling = Math.min(ASYNC_RETRY_MAX_MS, ASYNC_RETRY_FIRST_MS * 2 ** attempt);
-      await new Promise((resolve) => setTimeout(resolve, ceiling / 2 + Math.random() * (ceiling / 2)));
-    }
-  }
 }
 
 function logTail(lines: string[]): string {

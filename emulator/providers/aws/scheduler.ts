@@ -32,7 +32,10 @@ export function scheduleTriggers(fn: FunctionModel, where: string): ScheduledTri
   return triggers;
 }
 
-/** Fires scheduled invocations on time while the emulator runs; throttled firings are logged and skipped. */
+/**
+ * Fires scheduled invocations on time while the emulator runs. EventBridge invokes a function
+ * asynchronously: each firing is handed to `submit` (Lambda's queue: throttling, retries, destinations).
+ */
 export class Scheduler {
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
@@ -40,6 +43,7 @@ export class Scheduler {
   constructor(
     private readonly logger: EmulatorLogger,
     private readonly context: { region: string; accountId: string },
+    private readonly submit: (lambda: LambdaFunction, payload: Buffer, trigger: string) => void,
   ) {}
 
   add(lambda: LambdaFunction, trigger: ScheduledTrigger): void {
@@ -56,15 +60,7 @@ export class Scheduler {
             trigger.input ??
             scheduledEvent({ ...this.context, functionName: lambda.name }, trigger.ruleName, next);
           this.logger.line(lambda.name, `schedule ${trigger.schedule.expression} fired`);
-          lambda
-            .invoke(Buffer.from(JSON.stringify(event)), { trigger: 'schedule' })
-            .catch((error: unknown) => {
-              this.logger.line(
-                lambda.name,
-                `schedule ${trigger.schedule.expression} skipped: ${(error as Error).message}`,
-                'stderr',
-              );
-            });
+          this.submit(lambda, Buffer.from(JSON.stringify(event)), 'schedule');
           arm(next);
         },
         Math.max(0, delay),
