@@ -74,17 +74,17 @@ const definitions: Record<string, JsonSchema> = {
   faasportHandler: { type: 'string', minLength: 1 },
   faasportRole: { type: 'string', minLength: 1 },
   faasportConcurrency: { type: 'integer', minimum: 0 },
-  /** An asynchronous invocation's destination: a function of the service (name or ARN), or another ARN. */
+  /**
+   * An asynchronous invocation's destination, as the framework takes it: a function key of the
+   * service or an ARN, or `{ type, arn }` with a CloudFormation reference (`Fn::GetAtt`, …).
+   */
   faasportDestination: {
     anyOf: [
       { type: 'string', minLength: 1 },
       {
         type: 'object',
-        properties: {
-          type: { enum: ['function', 'sqs', 'sns', 'eventBus'] },
-          arn: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'object' }] },
-        },
-        required: ['arn'],
+        properties: { type: { enum: ['function', 'sqs', 'sns', 'eventBus'] }, arn: { type: 'object' } },
+        required: ['type', 'arn'],
         additionalProperties: false,
       },
     ],

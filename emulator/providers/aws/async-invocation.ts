@@ -27,7 +27,12 @@ const THROTTLED_RETRY_MAX_MS = 1000;
 /** A record printed for a destination the emulator cannot deliver to is cut here. */
 const PRINTED_RECORD_CHARS = 4096;
 
-export function asyncInvokeConfig(declared: Record<string, unknown>, where: string): AsyncInvokeConfig {
+export function asyncInvokeConfig(
+  declared: Record<string, unknown>,
+  where: string,
+  /** The service's function keys: what a destination written without an ARN must name. */
+  functionKeys: readonly string[] = [],
+): AsyncInvokeConfig {
   const retries = declared.maximumRetryAttempts ?? DEFAULT_RETRIES;
   if (!Number.isInteger(retries) || (retries as number) < 0 || (retries as number) > 2)
     throw new UserError(`${where}.maximumRetryAttempts: ${JSON.stringify(retries)} is not 0, 1 or 2`, {
@@ -45,19 +50,41 @@ export function asyncInvokeConfig(declared: Record<string, unknown>, where: stri
   return {
     maximumRetryAttempts: retries as number,
     maximumEventAgeMs: (age as number) * 1000,
-    onSuccess: destination(destinations.onSuccess, `${where}.destinations.onSuccess`),
-    onFailure: destination(destinations.onFailure, `${where}.destinations.onFailure`),
+    onSuccess: destination(destinations.onSuccess, `${where}.destinations.onSuccess`, functionKeys),
+    onFailure: destination(destinations.onFailure, `${where}.destinations.onFailure`, functionKeys),
   };
 }
 
-/** A function name or ARN, or `{ type, arn }` (the framework's object form). */
-function destination(value: unknown, where: string): string | undefined {
+/**
+ * A destination as the framework reads it: an ARN, a function key of the service, or
+ * `{ type, arn }` with a CloudFormation reference — `Fn::GetAtt: [<Key>LambdaFunction, Arn]` names a
+ * function of the service; another reference names nothing local and is kept as text.
+ */
+function destination(value: unknown, where: string, functionKeys: readonly string[]): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string' && value) return value;
-  if (isRecord(value) && typeof value.arn === 'string' && value.arn) return value.arn;
-  // A CloudFormation reference names nothing the emulator runs: kept as text, said when used.
-  if (isRecord(value) && isRecord(value.arn)) return JSON.stringify(value.arn);
-  throw new UserError(`${where}: a function name or an ARN is expected`, { exitCode: 2 });
+  if (typeof value === 'string' && value.startsWith('arn:')) return value;
+  if (typeof value === 'string' && value) {
+    if (functionKeys.includes(value)) return value;
+    throw new UserError(`${where}: "${value}" is no function of this service`, {
+      hint: `Name a function of this service (${functionKeys.join(', ')}) or write an ARN.`,
+      exitCode: 2,
+    });
+  }
+  if (isRecord(value) && isRecord(value.arn)) {
+    const attribute = value.arn['Fn::GetAtt'];
+    if (Array.isArray(attribute) && attribute[1] === 'Arn') {
+      const key = functionKeys.find((name) => lambdaLogicalId(name) === attribute[0]);
+      if (key) return key;
+    }
+    return JSON.stringify(value.arn);
+  }
+  throw new UserError(`${where}: a function key, an ARN or { type, arn } is expected`, { exitCode: 2 });
+}
+
+/** The framework's CloudFormation name of a function: `my-fn` → `MyDashfnLambdaFunction`. */
+function lambdaLogicalId(functionKey: string): string {
+  const alphanumeric = functionKey.replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
+  return `${alphanumeric.charAt(0).toUpperCase()}${alphanumeric.slice(1)}LambdaFunction`;
 }
 
 export type AsyncCondition = 'Success' | 'RetriesExhausted' | 'EventAgeExceeded';
@@ -91,36 +118,44 @@ export interface AsyncInvokerOptions {
  * invocation record. Nothing is dropped without a line on stderr.
  */
 export class AsyncInvoker {
-  private readonly stopping = new AbortController();
+  private stopped = false;
   private pending = 0;
+  /** Waits in progress: ended at stop. */
+  private readonly waits = new Set<{ timer: NodeJS.Timeout; resolve: (ran: boolean) => void }>();
 
   constructor(private readonly options: AsyncInvokerOptions) {}
 
   /** Accepts the event and runs it in the background, as an Event invoke's 202 promises. */
   submit(fn: LambdaFunction, payload: Buffer, extras: AsyncExtras): void {
+    if (this.stopped) {
+      this.options.log(
+        'faasport',
+        `${fn.name}: asynchronous invocation ${extras.requestId} dropped: the emulator is stopping`,
+        'stderr',
+      );
+      return;
+    }
     this.pending += 1;
-    void this.run(fn, payload, extras)
-      .catch((error: unknown) =>
-        this.options.log(
-          'faasport',
-          `${fn.name}: asynchronous invocation ${extras.requestId} dropped: ${(error as Error).message}`,
-          'stderr',
-        ),
-      )
-      .finally(() => {
-        this.pending -= 1;
-      });
+    void this.run(fn, payload, extras).finally(() => {
+      this.pending -= 1;
+    });
   }
 
-  /** Ends the waits; invocations waiting for a retry are dropped, and said to be. */
+  /** Ends the waits; what is queued or running is dropped with one line (no retry, no destination). */
   stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     if (this.pending > 0)
       this.options.log(
         'faasport',
-        `${this.pending} asynchronous invocation${this.pending === 1 ? '' : 's'} still queued (waiting for a retry or a free instance) dropped at stop`,
+        `${this.pending} asynchronous invocation${this.pending === 1 ? '' : 's'} queued or running at stop: their retries and destinations are dropped`,
         'stderr',
       );
-    this.stopping.abort();
+    for (const wait of this.waits) {
+      clearTimeout(wait.timer);
+      wait.resolve(false);
+    }
+    this.waits.clear();
   }
 
   private async run(fn: LambdaFunction, payload: Buffer, extras: AsyncExtras): Promise<void> {
@@ -131,16 +166,31 @@ export class AsyncInvoker {
     let throttled = 0;
     let last: LambdaInvokeResult | undefined;
     for (;;) {
-      if (this.stopping.signal.aborted) return;
+      if (this.stopped) return;
       let result: LambdaInvokeResult;
       try {
         result = await fn.invoke(payload, {
+          requestId: extras.requestId,
           ...(extras.clientContext ? { clientContext: extras.clientContext } : {}),
           trigger: attempts === 0 ? (extras.trigger ?? 'invoke') : 'retry',
         });
       } catch (error) {
-        if (!(error instanceof ThrottledError)) throw error;
-        // Throttled: not an attempt; tried again (jittered) until the event is too old.
+        if (this.stopped) return; // said by stop()
+        if (!(error instanceof ThrottledError)) {
+          // Not the function's error (its instance could not be run): said, and the record sent.
+          this.options.log(
+            fn.name,
+            `asynchronous invocation ${extras.requestId} could not run: ${(error as Error).message}`,
+            'stderr',
+          );
+          return this.finish(fn, payload, extras, 'RetriesExhausted', attempts, last, config);
+        }
+        // Reserved concurrency 0: Lambda sends the event to the on-failure destination at once
+        // (AWS names no condition for it; RetriesExhausted with no attempt is the closest).
+        if (error.limit === 0)
+          return this.finish(fn, payload, extras, 'RetriesExhausted', attempts, last, config);
+        // Throttled: not an attempt; tried again (jittered; Lambda backs off from 1 s to 5 min, a
+        // dev loop wants it sooner) until the event is too old.
         if (tooOld()) return this.finish(fn, payload, extras, 'EventAgeExceeded', attempts, last, config);
         const ceiling = Math.min(THROTTLED_RETRY_MAX_MS, THROTTLED_RETRY_FIRST_MS * 2 ** throttled);
         throttled += 1;
@@ -174,6 +224,7 @@ export class AsyncInvoker {
     result: LambdaInvokeResult | undefined,
     config: AsyncInvokeConfig,
   ): void {
+    if (this.stopped) return; // said by stop()
     if (condition !== 'Success')
       this.options.log(
         fn.name,
@@ -212,18 +263,16 @@ export class AsyncInvoker {
 
   /** Resolves false when the invoker stops first. */
   private wait(ms: number): Promise<boolean> {
-    const { signal } = this.stopping;
-    if (signal.aborted) return Promise.resolve(false);
+    if (this.stopped) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(true);
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        resolve(false);
+      const wait = {
+        timer: setTimeout(() => {
+          this.waits.delete(wait);
+          resolve(true);
+        }, ms),
+        resolve,
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      this.waits.add(wait);
     });
   }
 }

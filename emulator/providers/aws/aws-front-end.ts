@@ -119,6 +119,7 @@ export class AwsFrontEnd implements ProviderFrontEnd, FunctionDirectory {
         asyncInvokeConfig(
           { ...fn.declared, ...fn.overrides.aws },
           `${model.configFile}: functions.${fn.key}`,
+          model.functions.map((other) => other.key),
         ),
       );
       for (const trigger of scheduleTriggers(fn, model.configFile)) this.schedules.push({ lambda, trigger });

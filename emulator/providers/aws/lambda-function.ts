@@ -93,9 +93,11 @@ export class LambdaFunction {
       clientContext?: string;
       /** For the event stream: `http`, `schedule`… (default `invoke`). */
       trigger?: string;
+      /** The id the caller already has: every attempt of an asynchronous invocation keeps its id. */
+      requestId?: string;
     } = {},
   ): Promise<LambdaInvokeResult> {
-    const requestId = randomUUID();
+    const requestId = extras.requestId ?? randomUUID();
     const startTime = new Date();
     let lease: Lease<LambdaInstance>;
     try {

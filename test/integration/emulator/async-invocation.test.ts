@@ -23,13 +23,13 @@ const logger = new MemoryLogger();
 const handlers = `
 const fs = require('node:fs');
 const path = require('node:path');
-exports.flaky = async (event) => {
+exports.flaky = async (event, context) => {
   // Fails the first two runs of each event, then succeeds.
   const mark = path.join(process.env.RECORDS_DIR, 'attempts-' + event.id);
   const attempt = (fs.existsSync(mark) ? Number(fs.readFileSync(mark, 'utf8')) : 0) + 1;
   fs.writeFileSync(mark, String(attempt));
   if (attempt < 3) throw new Error('not yet (' + attempt + ')');
-  return { done: event.id, attempt };
+  return { done: event.id, attempt, requestId: context.awsRequestId };
 };
 exports.broken = async () => { throw new Error('boom'); };
 exports.recorder = async (record) => {
@@ -69,7 +69,7 @@ beforeAll(async () => {
       '    handler: handler.broken',
       '    maximumRetryAttempts: 0',
       '    destinations:',
-      '      onFailure: { type: sqs, arn: "arn:aws:sqs:us-east-1:123456789012:dead-letters" }',
+      '      onFailure: arn:aws:sqs:us-east-1:123456789012:dead-letters',
       '  recorder:',
       '    handler: handler.recorder',
       '',
@@ -130,7 +130,8 @@ describe('asynchronous invocations (Event invokes)', () => {
       },
       requestPayload: { id: 'f1' },
       responseContext: { statusCode: 200, executedVersion: '$LATEST' },
-      responsePayload: { done: 'f1', attempt: 3 },
+      // The handler's context.awsRequestId is the id the 202 gave, on the third attempt too.
+      responsePayload: { done: 'f1', attempt: 3, requestId },
     });
     const retries = logger.lines.filter(
       (line) => line.source === 'async-dev-flaky' && line.text.includes('retry'),

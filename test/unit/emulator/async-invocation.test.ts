@@ -7,7 +7,7 @@ import type { LambdaFunction, LambdaInvokeResult } from '../../../emulator/provi
 import { Scheduler, scheduleTriggers } from '../../../emulator/providers/aws/scheduler';
 
 describe('asynchronous invocation settings', () => {
-  test("Lambda's defaults: two retries, six hours; destinations by name, ARN or { type, arn }", () => {
+  test("Lambda's defaults: two retries, six hours; destinations by function key, ARN or { type, arn }", () => {
     expect(asyncInvokeConfig({}, 'f')).toEqual({
       maximumRetryAttempts: 2,
       maximumEventAgeMs: 21_600_000,
@@ -19,12 +19,10 @@ describe('asynchronous invocation settings', () => {
         {
           maximumRetryAttempts: 0,
           maximumEventAge: 60,
-          destinations: {
-            onSuccess: 'audit',
-            onFailure: { type: 'sqs', arn: 'arn:aws:sqs:us-east-1:1:dlq' },
-          },
+          destinations: { onSuccess: 'audit', onFailure: 'arn:aws:sqs:us-east-1:1:dlq' },
         },
         'f',
+        ['worker', 'audit'],
       ),
     ).toEqual({
       maximumRetryAttempts: 0,
@@ -32,10 +30,27 @@ describe('asynchronous invocation settings', () => {
       onSuccess: 'audit',
       onFailure: 'arn:aws:sqs:us-east-1:1:dlq',
     });
-    // A CloudFormation reference names nothing local: kept as text, printed when used.
+    // The framework's logical id of a service function names that function; another reference
+    // names nothing local: kept as text, printed when used.
+    const getAtt = (logicalId: string) => ({ type: 'function', arn: { 'Fn::GetAtt': [logicalId, 'Arn'] } });
+    const keys = ['audit-log', 'send_mail'];
     expect(
-      asyncInvokeConfig({ destinations: { onFailure: { arn: { 'Fn::GetAtt': ['Dlq', 'Arn'] } } } }, 'f')
-        .onFailure,
+      asyncInvokeConfig({ destinations: { onSuccess: getAtt('AuditDashlogLambdaFunction') } }, 'f', keys)
+        .onSuccess,
+    ).toBe('audit-log');
+    expect(
+      asyncInvokeConfig(
+        { destinations: { onSuccess: getAtt('SendUnderscoremailLambdaFunction') } },
+        'f',
+        keys,
+      ).onSuccess,
+    ).toBe('send_mail');
+    expect(
+      asyncInvokeConfig(
+        { destinations: { onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['Dlq', 'Arn'] } } } },
+        'f',
+        keys,
+      ).onFailure,
     ).toBe('{"Fn::GetAtt":["Dlq","Arn"]}');
   });
 
@@ -47,21 +62,35 @@ describe('asynchronous invocation settings', () => {
       'functions.f.maximumEventAge: 30 is not a number of seconds from 60 to 21600',
     );
     expect(() => asyncInvokeConfig({ destinations: { onSuccess: 42 } }, 'functions.f')).toThrow(
-      'functions.f.destinations.onSuccess: a function name or an ARN is expected',
+      'functions.f.destinations.onSuccess: a function key, an ARN or { type, arn } is expected',
     );
+    // As the framework refuses to deploy it: a name that is no function key of the service.
+    expect(() =>
+      asyncInvokeConfig({ destinations: { onFailure: 'adit' } }, 'functions.f', ['audit']),
+    ).toThrow('functions.f.destinations.onFailure: "adit" is no function of this service');
   });
 });
 
 /** A function whose runs answer as `outcomes` says, in order (the last one repeats). */
-function fakeFunction(name: string, outcomes: ('ok' | 'error' | 'throttled')[]) {
+function fakeFunction(
+  name: string,
+  outcomes: ('ok' | 'error' | 'throttled' | 'no-concurrency' | 'broken')[],
+) {
   const runs: string[] = [];
+  const requestIds: (string | undefined)[] = [];
   const fn = {
     name,
     arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
-    async invoke(payload: Buffer, extras: { trigger?: string } = {}): Promise<LambdaInvokeResult> {
+    async invoke(
+      payload: Buffer,
+      extras: { trigger?: string; requestId?: string } = {},
+    ): Promise<LambdaInvokeResult> {
       const outcome = outcomes[Math.min(runs.length, outcomes.length - 1)];
       runs.push(`${outcome}:${extras.trigger}`);
+      requestIds.push(extras.requestId);
       if (outcome === 'throttled') throw new ThrottledError(name, 1);
+      if (outcome === 'no-concurrency') throw new ThrottledError(name, 0);
+      if (outcome === 'broken') throw new Error('the runtime image is gone');
       return {
         requestId: `r${runs.length}`,
         payload: Buffer.from(
@@ -77,7 +106,28 @@ function fakeFunction(name: string, outcomes: ('ok' | 'error' | 'throttled')[]) 
       };
     },
   };
-  return { fn: fn as unknown as LambdaFunction, runs };
+  return { fn: fn as unknown as LambdaFunction, runs, requestIds };
+}
+
+/** A destination that keeps the records it is sent. */
+function recordingDestination() {
+  const records: Record<string, unknown>[] = [];
+  const fn = {
+    name: 'sink',
+    arn: 'arn:aws:lambda:us-east-1:123456789012:function:sink',
+    async invoke(payload: Buffer): Promise<LambdaInvokeResult> {
+      records.push(JSON.parse(payload.toString()) as Record<string, unknown>);
+      return {
+        requestId: 'd',
+        payload: Buffer.from('null'),
+        cold: false,
+        durationMs: 1,
+        instanceId: 'i',
+        logs: [],
+      };
+    },
+  };
+  return { fn: fn as unknown as LambdaFunction, records };
 }
 
 describe('the asynchronous invocation queue', () => {
@@ -97,6 +147,8 @@ describe('the asynchronous invocation queue', () => {
     invoker.submit(target.fn, Buffer.from('{"n":1}'), { requestId: 'req-1' });
     await expect.poll(() => sink.runs.length, { timeout: 5000 }).toBe(1);
     expect(target.runs).toEqual(['throttled:invoke', 'throttled:invoke', 'error:invoke', 'ok:retry']);
+    // One request id for every attempt, as Lambda keeps it across retries.
+    expect(target.requestIds).toEqual(['req-1', 'req-1', 'req-1', 'req-1']);
     expect(sink.runs).toEqual(['ok:destination']);
     expect(lines).toEqual([
       expect.stringContaining('asynchronous invocation req-1 failed (Error); retry 1 of 2 in 10 ms'),
@@ -163,10 +215,42 @@ describe('the asynchronous invocation queue', () => {
     await expect.poll(() => target.runs.length).toBe(1);
     invoker.stop();
     expect(lines.at(-1)).toBe(
-      '1 asynchronous invocation still queued (waiting for a retry or a free instance) dropped at stop',
+      '1 asynchronous invocation queued or running at stop: their retries and destinations are dropped',
     );
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(target.runs).toEqual(['error:invoke']);
+    invoker.submit(target.fn, Buffer.from('{}'), { requestId: 'req-4' });
+    expect(lines.at(-1)).toBe('target: asynchronous invocation req-4 dropped: the emulator is stopping');
+  });
+
+  test('reserved concurrency 0 sends the event to onFailure at once; an instance that cannot run is said and recorded', async () => {
+    for (const [outcome, said] of [
+      ['no-concurrency', undefined],
+      ['broken', 'asynchronous invocation req-5 could not run: the runtime image is gone'],
+    ] as const) {
+      const target = fakeFunction('target', [outcome]);
+      const sink = recordingDestination();
+      const lines: string[] = [];
+      const invoker = new AsyncInvoker({
+        find: () => sink.fn,
+        configFor: (fn) =>
+          fn.name === 'target'
+            ? { ...asyncInvokeConfig({}, 'f'), onFailure: 'sink' }
+            : asyncInvokeConfig({}, 'f'),
+        log: (_source, line) => lines.push(line),
+        retryBaseDelayMs: 10,
+      });
+      invoker.submit(target.fn, Buffer.from('{"n":5}'), { requestId: 'req-5' });
+      await expect.poll(() => sink.records.length, { timeout: 5000 }).toBe(1);
+      expect(target.runs).toHaveLength(1);
+      expect(sink.records[0]).toMatchObject({
+        requestContext: { requestId: 'req-5', condition: 'RetriesExhausted', approximateInvokeCount: 0 },
+        requestPayload: { n: 5 },
+      });
+      expect(sink.records[0]).not.toHaveProperty('responseContext');
+      if (said) expect(lines).toContain(said);
+      invoker.stop();
+    }
   });
 });
 

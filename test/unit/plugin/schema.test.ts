@@ -140,4 +140,25 @@ describe('targeted mistakes', () => {
     };
     await expect(validateWithFramework(image)).resolves.toBeUndefined();
   });
+
+  test('asynchronous invocation settings in the forms the framework takes; others refused', async () => {
+    const accepted = withFunction({
+      maximumRetryAttempts: 0,
+      maximumEventAge: 3600,
+      destinations: {
+        onSuccess: 'arn:aws:lambda:us-east-1:123456789012:function:audit',
+        onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['DeadLetters', 'Arn'] } },
+      },
+    });
+    await expect(validateWithFramework(accepted)).resolves.toBeUndefined();
+    await expect(validateWithFramework(withFunction({ maximumRetryAttempts: 3 }))).rejects.toThrow(
+      "at 'functions.hello.maximumRetryAttempts'",
+    );
+    // The framework's object form takes a CloudFormation reference, not an ARN string.
+    await expect(
+      validateWithFramework(
+        withFunction({ destinations: { onFailure: { type: 'sqs', arn: 'arn:aws:sqs:us-east-1:1:q' } } }),
+      ),
+    ).rejects.toThrow("at 'functions.hello.destinations.onFailure.arn': must be object");
+  });
 });
