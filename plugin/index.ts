@@ -81,10 +81,12 @@ const emulateCommand: CommandDefinition = {
  * emulate and offline. Loaded by name from `plugins: [serverless-faasport]` under serverless@3
  * and osls.
  *
- * A provider plugin is both the plugin and the provider (`this.provider = this`): the framework
- * reads `provider.constructor.getProviderName()` and skips the plugin for services whose
- * `provider.name` is something else — so none of this runs for AWS-provider services, and the
- * framework's AWS plugins (CloudFormation packaging and deploy) do not run for faasport ones.
+ * For a `provider.name: faasport` service the plugin is both the plugin and the provider
+ * (`this.provider = this`): the framework's AWS plugins (CloudFormation packaging and deploy) do
+ * not run. For a service of another provider — an AWS project that ran serverless-offline — it
+ * is provider-agnostic and brings only the local commands (`emulate`, `offline`, `offline start`):
+ * the framework's own deploy stays in charge, and the project runs unchanged. (A plugin whose
+ * `provider` names another provider is skipped by the framework altogether.)
  */
 class FaasportPlugin {
   static getProviderName(): string {
@@ -95,17 +97,57 @@ class FaasportPlugin {
   readonly options: ServerlessOptions;
   /** What `sls offline start` started at init, stopped at end. */
   private serving: Serving | undefined;
-  readonly provider: FaasportPlugin;
+  readonly provider: FaasportPlugin | undefined;
   readonly commands: Record<string, CommandDefinition>;
   readonly hooks: Record<string, () => Promise<void>>;
 
   constructor(serverless: ServerlessInstance, options: ServerlessOptions = {}) {
     this.serverless = serverless;
     this.options = options;
-    this.provider = this;
-    serverless.setProvider(PROVIDER_NAME, this);
-    // defineProvider is a no-op unless the service's provider.name is `faasport`.
-    serverless.configSchemaHandler.defineProvider(PROVIDER_NAME, providerSchema());
+    const providerName = serverless.service?.provider?.name;
+    const localOnly = typeof providerName === 'string' && providerName !== PROVIDER_NAME;
+    this.provider = localOnly ? undefined : this;
+    if (!localOnly) {
+      serverless.setProvider(PROVIDER_NAME, this);
+      // defineProvider is a no-op unless the service's provider.name is `faasport`.
+      serverless.configSchemaHandler.defineProvider(PROVIDER_NAME, providerSchema());
+    }
+
+    const localCommands: Record<string, CommandDefinition> = {
+      emulate: emulateCommand,
+      // serverless-offline's command shape, so that plugins hooking it (esbuild, webpack, a local
+      // database) run as before: `sls offline` (lifecycle start) and `sls offline start`
+      // (init, ready, end).
+      offline: {
+        ...emulateCommand,
+        usage: 'Alias of `emulate`',
+        lifecycleEvents: ['start'],
+        commands: {
+          start: {
+            ...emulateCommand,
+            usage: 'Alias of `emulate`, in the steps other plugins hook: offline:start:init, ready, end',
+            lifecycleEvents: ['init', 'ready', 'end'],
+          },
+        },
+      },
+    };
+    const run = (task: () => Promise<void>) => () => this.run(task);
+    const localHooks: Record<string, () => Promise<void>> = {
+      'emulate:serve': run(async () => (await import('./commands/emulate.js')).emulate(this.context())),
+      'offline:start': run(async () => (await import('./commands/emulate.js')).emulate(this.context())),
+      'offline:start:init': run(async () => {
+        this.serving = await (await import('./commands/emulate.js')).offlineStart.init(this.context());
+      }),
+      'offline:start:ready': run(async () => (await import('./commands/emulate.js')).offlineStart.ready()),
+      'offline:start:end': run(async () =>
+        (await import('./commands/emulate.js')).offlineStart.end(this.serving),
+      ),
+    };
+    if (localOnly) {
+      this.commands = localCommands;
+      this.hooks = localHooks;
+      return;
+    }
 
     this.commands = {
       deploy: { options: deployOptions, commands: { function: { options: deployOptions } } },
@@ -127,25 +169,9 @@ class FaasportPlugin {
           insecure: { usage: 'Plain http to a non-loopback registry', type: 'boolean' },
         },
       },
-      emulate: emulateCommand,
-      // serverless-offline's command shape, so that plugins hooking it (esbuild, webpack, a local
-      // database) run as before: `sls offline` (lifecycle start) and `sls offline start`
-      // (init, ready, end).
-      offline: {
-        ...emulateCommand,
-        usage: 'Alias of `emulate`',
-        lifecycleEvents: ['start'],
-        commands: {
-          start: {
-            ...emulateCommand,
-            usage: 'Alias of `emulate`, in the steps other plugins hook: offline:start:init, ready, end',
-            lifecycleEvents: ['init', 'ready', 'end'],
-          },
-        },
-      },
+      ...localCommands,
     };
 
-    const run = (task: () => Promise<void>) => () => this.run(task);
     this.hooks = {
       initialize: async () => this.skipFrameworkPackagingOnDeploy(),
       'deploy:deploy': run(async () => (await import('./commands/deploy.js')).deploy(this.context())),
@@ -160,15 +186,7 @@ class FaasportPlugin {
         (await import('./commands/package.js')).packageFunctions(this.context(), this.serverless),
       ),
       'publish:publish': run(async () => (await import('./commands/publish.js')).publish(this.context())),
-      'emulate:serve': run(async () => (await import('./commands/emulate.js')).emulate(this.context())),
-      'offline:start': run(async () => (await import('./commands/emulate.js')).emulate(this.context())),
-      'offline:start:init': run(async () => {
-        this.serving = await (await import('./commands/emulate.js')).offlineStart.init(this.context());
-      }),
-      'offline:start:ready': run(async () => (await import('./commands/emulate.js')).offlineStart.ready()),
-      'offline:start:end': run(async () =>
-        (await import('./commands/emulate.js')).offlineStart.end(this.serving),
-      ),
+      ...localHooks,
     };
   }
 
